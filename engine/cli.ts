@@ -1,0 +1,50 @@
+/**
+ * `aetos-load <command>`: one entry point, one module per command. Each command module exports
+ * `main(argv): Promise<number>` and returns the process exit code (k6's codes for `run`).
+ * Modules load lazily so `aetos-load health` does not pay for the engine's start-up.
+ */
+export {};
+
+type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  run: { summary: 'run a k6 script (.ts or .js) on the engine', load: () => import('./commands/run.ts') },
+  build: { summary: 'bundle scenarios/*.ts into build/*.js for k6', load: () => import('./build/cli.ts') },
+  load: { summary: 'run a scenario profile end to end: build, start the target, run, write results/', load: () => import('./commands/load.ts') },
+  'new-scenario': { summary: 'scaffold scenarios/<name>.ts', load: () => import('./commands/new-scenario.ts') },
+  target: { summary: 'start the reference AetosWMS service', load: () => import('../target/cli.ts') },
+  health: { summary: 'score the health of a deployment (test-system)', load: () => import('../ops/health/cli.ts') },
+  monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('../ops/monitor/cli.ts') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`);
+  return `usage: aetos-load <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function dispatch(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`aetos-load: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  let mod: { main(argv: string[]): Promise<number> };
+  try {
+    mod = await command.load();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND') {
+      process.stderr.write(`aetos-load: the "${name}" command is not built yet (${(err as Error).message.split('\n')[0]})\n`);
+      return 2;
+    }
+    throw err;
+  }
+  return mod.main(rest);
+}
+
+process.exitCode = await dispatch(process.argv.slice(2));

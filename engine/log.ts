@@ -1,0 +1,56 @@
+/**
+ * The engine's logger, in k6's logfmt style on stderr:
+ *   time="2026-11-28T15:00:00Z" level=warning msg="Request Failed" source=console
+ * One logger for the whole engine; `once` logs a message only the first time its key is seen
+ * (k6 warns once per distinct network error, not once per request).
+ */
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** Logs at `level` only the first time `key` is seen by this logger. */
+  once(key: string, level: LogLevel, msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger;
+}
+
+const order: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
+
+function quote(v: string): string {
+  return /[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v;
+}
+
+export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}, now = new Date()): string {
+  let line = `time="${now.toISOString()}" level=${level} msg=${JSON.stringify(msg)}`;
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(String(v))}`;
+  return line;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  write?: (line: string) => void;
+}
+
+export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, seen = new Set<string>()): Logger {
+  const min = order[opts.level ?? 'info'];
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (order[level] >= min) write(formatLine(level, msg, { ...base, ...fields }));
+  };
+  return {
+    debug: (m, f) => log('debug', m, f),
+    info: (m, f) => log('info', m, f),
+    warn: (m, f) => log('warning', m, f),
+    error: (m, f) => log('error', m, f),
+    once(key, level, msg, fields) {
+      if (seen.has(key)) return;
+      seen.add(key);
+      log(level, msg, fields);
+    },
+    child: (fields) => createLogger(opts, { ...base, ...fields }, seen),
+  };
+}
