@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report lets .ci/run print one plain 'N passed, N failed' line for CI.
+    reporters: ['default', ['json', { outputFile: 'results/vitest.json' }]],
   },
 });
