@@ -1,0 +1,90 @@
+/**
+ * The Docker engine API over its unix socket (DOCKER_HOST=unix:///path, default
+ * /var/run/docker.sock): the containers, whether each runs, its health and its restart count.
+ * The guide watches "Docker containers" and "container restarts"; where no engine socket
+ * exists the answer is "not available", never an error.
+ */
+import http from 'node:http';
+import { access } from 'node:fs/promises';
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  image: string;
+  /** running, exited, restarting, … */
+  state: string;
+  /** healthy, unhealthy, starting, or 'none' when the container has no health check. */
+  health: string;
+  restartCount: number;
+}
+
+/** `socketFound` tells "no engine here" (not counted) from "an engine that fails to answer". */
+export type ContainerReport = { available: false; reason: string; socketFound: boolean } | { available: true; containers: ContainerState[]; ms: number };
+
+export function dockerSocketPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const host = env.DOCKER_HOST;
+  if (!host) return '/var/run/docker.sock';
+  if (host.startsWith('unix://')) return host.slice('unix://'.length);
+  return undefined; // tcp:// engines are not spoken to: the guide's setups use the local socket
+}
+
+function getJson(socketPath: string, path: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path, headers: { host: 'docker' }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300) return reject(new Error(`Docker engine answered ${res.statusCode} on ${path}`));
+        try {
+          resolve(JSON.parse(body));
+        } catch {
+          reject(new Error(`Docker engine sent invalid JSON on ${path}`));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`Docker engine did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+interface ListedContainer {
+  Id: string;
+  Names?: string[];
+  Image?: string;
+  State?: string;
+}
+interface InspectedContainer {
+  RestartCount?: number;
+  State?: { Status?: string; Health?: { Status?: string } };
+}
+
+/** Lists every container (running or not) with its health and restart count. */
+export async function inspectContainers(socketPath = dockerSocketPath(), timeoutMs = 5000): Promise<ContainerReport> {
+  if (!socketPath) return { available: false, reason: 'not available (DOCKER_HOST is not a unix socket)', socketFound: false };
+  try {
+    await access(socketPath);
+  } catch {
+    return { available: false, reason: `not available (no Docker engine socket at ${socketPath})`, socketFound: false };
+  }
+  const start = performance.now();
+  try {
+    const list = (await getJson(socketPath, '/containers/json?all=1', timeoutMs)) as ListedContainer[];
+    const containers = await Promise.all(
+      list.map(async (c): Promise<ContainerState> => {
+        const info = (await getJson(socketPath, `/containers/${encodeURIComponent(c.Id)}/json`, timeoutMs)) as InspectedContainer;
+        return {
+          id: c.Id.slice(0, 12),
+          name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+          image: c.Image ?? '',
+          state: info.State?.Status ?? c.State ?? 'unknown',
+          health: info.State?.Health?.Status ?? 'none',
+          restartCount: info.RestartCount ?? 0,
+        };
+      }),
+    );
+    return { available: true, containers, ms: performance.now() - start };
+  } catch (err) {
+    return { available: false, reason: `Docker engine at ${socketPath} failed: ${(err as Error).message}`, socketFound: true };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Which deployment the ops tools look at: `--url` or `BASE_URL` when given, otherwise the
+ * embedded reference target (DESIGN.md D7), started on a free loopback port for the duration
+ * of the check or the watch and stopped after, like the load runs do.
+ */
+export interface WatchedTarget {
+  url: string;
+  /** True when we started it (and must stop it). */
+  embedded: boolean;
+  /** The embedded target's admin token (fault injection); undefined for a user's deployment. */
+  adminToken?: string;
+  stop(): Promise<void>;
+}
+
+export async function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<WatchedTarget> {
+  const given = url ?? env.BASE_URL;
+  if (given) return { url: given.replace(/\/+$/, ''), embedded: false, stop: async () => {} };
+  const { spawnTarget } = await loadSpawn();
+  const t = await spawnTarget({});
+  return { url: t.url.replace(/\/+$/, ''), embedded: true, adminToken: t.adminToken, stop: async () => void (await t.stop()) };
+}
+
+// target/spawn.ts is being written in parallel (issue 6); typed by its contract until it lands.
+interface SpawnedTarget {
+  url: string;
+  adminToken: string;
+  pid: number;
+  stop(): Promise<unknown>;
+}
+async function loadSpawn(): Promise<{ spawnTarget(o: { env?: Record<string, string>; args?: string[] }): Promise<SpawnedTarget> }> {
+  const spec = '../../target/spawn.ts';
+  return import(spec);
+}
