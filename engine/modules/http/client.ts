@@ -1,0 +1,449 @@
+/**
+ * One VU's HTTP client: turns a k6 request call into undici exchanges (one per redirect hop),
+ * applies the VU's options and the call's params, keeps the VU's cookie jar, emits each hop's
+ * samples, and builds k6's Response. Network errors become a status-0 response with k6's
+ * error/error_code (thrown only with `throw: true`); an interrupted iteration rejects with
+ * IterationInterrupted.
+ */
+import { IterationInterrupted } from '../../errors.ts';
+import type { Tags, VuContext } from '../../types.ts';
+import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
+import { compressBody, decodeBody } from './compression.ts';
+import { CookieJar } from './cookies.ts';
+import { parseDurationMs } from './duration.ts';
+import { classifyError, ErrorCode, InvalidUrlError, RequestTimeoutError, statusErrorCode } from './error-codes.ts';
+import { defaultResponseCallback, type ExpectedStatuses } from './expected.ts';
+import { foldRawHeaders, rawHeaderValue, rawHeaderValues } from './headers.ts';
+import { DataCounter, emitHop } from './metrics.ts';
+import { defaultParams, resolveParams, type ParamDefaults, type ResolvedParams } from './params.ts';
+import { RequestInfo, Response } from './response.ts';
+import { TaggedUrl } from './tagged-url.ts';
+import { Exchange, VuConnections, type Timings, type TransportOptions } from './transport.ts';
+
+export const DEFAULT_USER_AGENT = 'aetos-load/0.1 (k6 compatible)';
+
+/** A request URL, parsed once and cached per VU (scripts hit the same URLs over and over). */
+interface ParsedUrl {
+  /** What the url tag and response.url show (credentials removed). */
+  tag: string;
+  href: string;
+  origin: string;
+  path: string;
+  hostname: string;
+  protocol: string;
+  pathname: string;
+  /** "host:port" for error messages. */
+  target: string;
+  /** base64 user:pass from the URL, or ''. */
+  auth: string;
+}
+
+/** Thrown by request functions with `throw: true` on a network error; `code` is k6's error code. */
+export class HttpRequestError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = 'HttpRequestError';
+  }
+}
+
+/** State of one in-flight request call (all its hops). */
+class Call {
+  current: Exchange | null = null;
+  interrupted: Error | null = null;
+  timer: NodeJS.Timeout | null = null;
+  stop(err: Error): void {
+    this.current?.abort(err);
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function interruptedFrom(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof IterationInterrupted ? r : new IterationInterrupted('gracefulStop');
+}
+
+function tlsVersionName(v: string): string {
+  const m = /^TLSv(\d)(?:\.(\d))?$/.exec(v);
+  return m ? `tls${m[1]}.${m[2] ?? '0'}` : v;
+}
+
+function opt<T>(options: Readonly<Record<string, unknown>>, key: string, fallback: T): T {
+  const v = options[key];
+  return v === undefined || v === null ? fallback : (v as T);
+}
+
+export class HttpClient {
+  connections: VuConnections;
+  readonly jar = new CookieJar();
+  responseCallback: ExpectedStatuses | null = defaultResponseCallback;
+  readonly batchLimit: number;
+  readonly batchPerHost: number;
+  private readonly userAgent: string;
+  private readonly noConnectionReuse: boolean;
+  private readonly defaults: ParamDefaults;
+  private readonly baseParams: ResolvedParams;
+  private readonly transport: TransportOptions;
+  private readonly urlCache = new Map<string, ParsedUrl>();
+  private readonly inflight = new Set<Call>();
+  private readonly data: DataCounter;
+  private watched: AbortSignal | null = null;
+  private closed = false;
+
+  constructor(private readonly vu: VuContext) {
+    const o = vu.options ?? {};
+    this.userAgent = o.userAgent === undefined || o.userAgent === null ? DEFAULT_USER_AGENT : String(o.userAgent);
+    this.noConnectionReuse = !!o.noConnectionReuse;
+    this.batchLimit = Number(opt(o, 'batch', 20)) || 0;
+    this.batchPerHost = Number(opt(o, 'batchPerHost', 6)) || 0;
+    this.defaults = {
+      redirects: Number(opt(o, 'maxRedirects', 10)),
+      timeoutMs: 60_000,
+      responseType: o.discardResponseBodies ? 'none' : 'text',
+      throw: !!o.throw,
+    };
+    this.baseParams = defaultParams(this.defaults);
+    this.transport = {
+      hosts: o.hosts as Record<string, string> | undefined,
+      insecureSkipTLSVerify: !!o.insecureSkipTLSVerify,
+      tlsVersion: o.tlsVersion,
+    };
+    this.connections = new VuConnections(this.transport);
+    this.data = new DataCounter(vu);
+    const noCookiesReset = !!o.noCookiesReset;
+    const noVUConnectionReuse = !!o.noVUConnectionReuse;
+    vu.on('iterationStart', () => {
+      if (!noCookiesReset) this.jar.reset();
+      if (noVUConnectionReuse) {
+        const old = this.connections;
+        this.connections = new VuConnections(this.transport);
+        void old.close();
+      }
+    });
+    vu.on('iterationEnd', () => this.data.flush());
+    vu.on('close', async () => {
+      this.closed = true;
+      this.data.flush();
+      await this.connections.destroy();
+    });
+  }
+
+  /** Parses a duration-like timeout; exposed for batch params. */
+  static timeout(v: unknown): number {
+    return parseDurationMs(v, 'params.timeout');
+  }
+
+  private parseUrl(s: string): ParsedUrl {
+    const hit = this.urlCache.get(s);
+    if (hit) return hit;
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      throw new InvalidUrlError(`invalid URL ${JSON.stringify(s)}`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new InvalidUrlError(`unsupported protocol scheme "${u.protocol.replace(/:$/, '')}" in ${JSON.stringify(s)}`);
+    let auth = '';
+    let tag = s;
+    if (u.username || u.password) {
+      auth = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+      const clean = new URL(u.href);
+      clean.username = '';
+      clean.password = '';
+      tag = clean.href;
+    }
+    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+    const p: ParsedUrl = {
+      tag,
+      href: u.href,
+      origin: u.origin,
+      path: u.pathname + u.search,
+      hostname: u.hostname,
+      protocol: u.protocol,
+      pathname: u.pathname,
+      target: `${u.hostname}:${port}`,
+      auth,
+    };
+    if (this.urlCache.size >= 1024) this.urlCache.clear();
+    this.urlCache.set(s, p);
+    return p;
+  }
+
+  private watchSignal(): void {
+    const s = this.vu.signal;
+    if (!s || s === this.watched) return;
+    this.watched = s;
+    s.addEventListener(
+      'abort',
+      () => {
+        const err = interruptedFrom(s);
+        for (const c of this.inflight) {
+          c.interrupted = err;
+          c.stop(err);
+        }
+      },
+      { once: true },
+    );
+  }
+
+  /** k6's http.request(method, url, body, params). */
+  async request(methodIn: unknown, urlIn: unknown, body?: unknown, paramsIn?: unknown): Promise<Response> {
+    if (this.closed) throw new Error('http: the VU has been closed');
+    const signal = this.vu.signal;
+    if (signal?.aborted) throw interruptedFrom(signal);
+    this.watchSignal();
+    let method = String(methodIn ?? 'GET').toUpperCase();
+    const p = resolveParams(paramsIn, this.defaults, this.baseParams);
+    let urlStr: string;
+    let name: string | undefined;
+    if (urlIn instanceof TaggedUrl) {
+      urlStr = urlIn.url;
+      name = urlIn.name;
+    } else urlStr = urlIn instanceof URL ? urlIn.href : String(urlIn);
+    if (p.tags?.name !== undefined) name = p.tags.name;
+
+    let u: ParsedUrl;
+    try {
+      u = this.parseUrl(urlStr);
+    } catch (e) {
+      return this.failedBeforeSend(method, urlStr, name, p, e as Error);
+    }
+    let enc: EncodedBody | null = encodeBody(body);
+    if (enc && p.compression && p.compression.length) {
+      const c = compressBody(bodyBuffer(enc), p.compression);
+      enc = { payload: c, length: c.length, contentType: enc.contentType };
+    }
+    const jar = p.jar ?? this.jar;
+    const cb = p.responseCallback === undefined ? this.responseCallback : p.responseCallback;
+    const keepBody = p.responseType !== 'none';
+    const originalHost = u.hostname;
+
+    const call = new Call();
+    this.inflight.add(call);
+    if (p.timeoutMs > 0) {
+      call.timer = setTimeout(() => call.stop(new RequestTimeoutError()), p.timeoutMs);
+    }
+    try {
+      for (let hop = 0; ; hop++) {
+        const headers = this.buildHeaders(u, p, jar, enc, u.hostname === originalHost);
+        const ex = await this.exchange(call, u, method, headers.list, enc, keepBody);
+        if (call.interrupted) throw call.interrupted;
+        const timings = ex.timings();
+        const time = Date.now();
+        const sent = ex.headerBytes ? ex.headerBytes + 2 + (enc ? enc.length : 0) : 0;
+        this.data.add(sent, ex.receivedBytes());
+
+        if (ex.error) {
+          const ce = classifyError(ex.error, u.target);
+          this.emit(method, u.tag, name, 0, ce.code, ce.message, '', cb, p, timings, time);
+          return this.errorResponse(method, u, p, headers, enc, timings, ce.code, ce.message);
+        }
+        const status = ex.status;
+        const setCookies = rawHeaderValues(ex.rawHeaders, 'set-cookie');
+        if (setCookies.length) jar.setFromResponse(u, setCookies);
+        const tlsVersion = ex.conn?.tlsVersion ? tlsVersionName(ex.conn.tlsVersion) : '';
+        this.emit(method, u.tag, name, status, statusErrorCode(status), '', tlsVersion, cb, p, timings, time);
+
+        if (REDIRECTS.has(status)) {
+          const location = rawHeaderValue(ex.rawHeaders, 'location');
+          if (location !== undefined) {
+            if (hop < p.redirects) {
+              let next: ParsedUrl;
+              try {
+                next = this.parseUrl(new URL(location, u.href).href);
+              } catch (e) {
+                const ce = classifyError(e, u.target);
+                return this.errorResponse(method, u, p, headers, enc, timings, ce.code, ce.message);
+              }
+              if (status === 303 || ((status === 301 || status === 302) && method !== 'GET' && method !== 'HEAD')) {
+                if (method !== 'HEAD') method = 'GET';
+                enc = null;
+              }
+              u = next;
+              continue;
+            }
+            if (p.redirects > 0)
+              this.vu.log.once(
+                `http:redirects:${u.tag}`,
+                'warning',
+                `Stopped after ${p.redirects} redirects and returned the redirection; set params.redirects or the maxRedirects option to follow more`,
+                { url: u.tag },
+              );
+          }
+        }
+        return this.finalResponse(method, u, p, headers, enc, ex, timings, setCookies, tlsVersion);
+      }
+    } finally {
+      if (call.timer) clearTimeout(call.timer);
+      this.inflight.delete(call);
+    }
+  }
+
+  private exchange(call: Call, u: ParsedUrl, method: string, headers: string[], enc: EncodedBody | null, keepBody: boolean): Promise<Exchange> {
+    return new Promise<Exchange>((resolve) => {
+      const ex = new Exchange(keepBody);
+      ex.done = resolve;
+      call.current = ex;
+      this.connections.dispatch(
+        {
+          origin: u.origin,
+          path: u.path,
+          method,
+          headers,
+          body: enc ? (enc.payload as Buffer) : undefined,
+          reset: this.noConnectionReuse,
+        },
+        ex,
+      );
+    });
+  }
+
+  private buildHeaders(
+    u: ParsedUrl,
+    p: ResolvedParams,
+    jar: CookieJar,
+    enc: EncodedBody | null,
+    sameHost: boolean,
+  ): { list: string[]; cookies: Record<string, { name: string; value: string; replace: boolean }[]> } {
+    const list: string[] = [];
+    const names = p.headerNames;
+    if (this.userAgent && !names.has('user-agent')) list.push('user-agent', this.userAgent);
+    for (let i = 0; i < p.headers.length; i += 2) {
+      const n = p.headers[i]!;
+      if (!sameHost && n.toLowerCase() === 'authorization') continue;
+      list.push(n, p.headers[i + 1]!);
+    }
+    const sent: Record<string, { name: string; value: string; replace: boolean }[]> = {};
+    let cookieHeader = '';
+    const jarCookies = jar.matching(u);
+    const replaced = new Set<string>();
+    if (p.cookies && sameHost) for (const [k, c] of p.cookies) if (c.replace) replaced.add(k);
+    for (const c of jarCookies) {
+      if (replaced.has(c.name)) continue;
+      cookieHeader += `${cookieHeader ? '; ' : ''}${c.name}=${c.value}`;
+      (sent[c.name] ??= []).push({ name: c.name, value: c.value, replace: false });
+    }
+    if (p.cookies && sameHost)
+      for (const [k, c] of p.cookies) {
+        if (!c.replace && sent[k]) continue;
+        cookieHeader += `${cookieHeader ? '; ' : ''}${k}=${c.value}`;
+        (sent[k] ??= []).push({ name: k, value: c.value, replace: c.replace });
+      }
+    if (cookieHeader && !names.has('cookie')) list.push('cookie', cookieHeader);
+    if (u.auth && !names.has('authorization')) list.push('authorization', `Basic ${u.auth}`);
+    if (enc) {
+      if (enc.contentType && !names.has('content-type')) list.push('content-type', enc.contentType);
+      if (Array.isArray(enc.payload) && !names.has('content-length')) list.push('content-length', String(enc.length));
+      if (p.compression && p.compression.length && !names.has('content-encoding'))
+        list.push('content-encoding', [...p.compression].reverse().join(', '));
+    }
+    return { list, cookies: sent };
+  }
+
+  private emit(
+    method: string,
+    url: string,
+    name: string | undefined,
+    status: number,
+    errorCode: number,
+    error: string,
+    tlsVersion: string,
+    cb: ExpectedStatuses | null,
+    p: ResolvedParams,
+    timings: Timings,
+    time: number,
+  ): void {
+    const tags: Tags = { method, url, name: name ?? url, status: String(status) };
+    if (status !== 0) tags.proto = 'HTTP/1.1';
+    if (tlsVersion) tags.tls_version = tlsVersion;
+    if (error) tags.error = error;
+    if (errorCode) tags.error_code = String(errorCode);
+    let failed: boolean | null = null;
+    if (cb) {
+      const ok = cb.matches(status);
+      tags.expected_response = ok ? 'true' : 'false';
+      failed = !ok;
+    }
+    if (p.tags) for (const k in p.tags) tags[k] = p.tags[k]!;
+    emitHop(this.vu, { timings, tags, failed }, time);
+  }
+
+  private requestInfo(method: string, u: ParsedUrl, headers: { list: string[]; cookies: RequestInfo['cookies'] }, enc: EncodedBody | null) {
+    return new RequestInfo(method, u.tag, headers.list, headers.cookies, () => bodyText(enc));
+  }
+
+  private finalResponse(
+    method: string,
+    u: ParsedUrl,
+    p: ResolvedParams,
+    headers: { list: string[]; cookies: RequestInfo['cookies'] },
+    enc: EncodedBody | null,
+    ex: Exchange,
+    timings: Timings,
+    setCookies: string[],
+    tlsVersion: string,
+  ): Response {
+    const res = new Response(timings, this.requestInfo(method, u, headers, enc), setCookies);
+    res.status = ex.status;
+    res.status_text = `${ex.status} ${ex.statusText}`;
+    res.proto = 'HTTP/1.1';
+    res.url = u.tag;
+    if (ex.conn) {
+      res.remote_ip = ex.conn.remoteAddress;
+      res.remote_port = ex.conn.remotePort;
+      res.tls_version = tlsVersion;
+      res.tls_cipher_suite = ex.conn.tlsCipher;
+    }
+    res.headers = foldRawHeaders(ex.rawHeaders);
+    const code = statusErrorCode(ex.status);
+    if (code) res.error_code = code;
+    if (ex.chunks !== null) {
+      let buf = ex.chunks.length === 1 ? ex.chunks[0]! : Buffer.concat(ex.chunks, ex.bodyBytes);
+      try {
+        buf = decodeBody(buf, res.headers['Content-Encoding']);
+      } catch (e) {
+        res.error = `cannot decode the response body: ${(e as Error).message}`;
+        res.error_code = ErrorCode.Generic;
+      }
+      res.body = p.responseType === 'binary' ? (buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer) : buf.toString('utf8');
+    }
+    return res;
+  }
+
+  private errorResponse(
+    method: string,
+    u: ParsedUrl,
+    p: ResolvedParams,
+    headers: { list: string[]; cookies: RequestInfo['cookies'] },
+    enc: EncodedBody | null,
+    timings: Timings,
+    code: number,
+    message: string,
+  ): Response {
+    const full = `${method} ${JSON.stringify(u.tag)}: ${message}`;
+    if (p.throw) throw new HttpRequestError(full, code);
+    this.vu.log.once(`http:${code}:${message}`, 'warning', 'Request Failed', { error: full });
+    const res = new Response(timings, this.requestInfo(method, u, headers, enc), []);
+    res.url = u.tag;
+    res.error = message;
+    res.error_code = code;
+    return res;
+  }
+
+  private failedBeforeSend(method: string, url: string, name: string | undefined, p: ResolvedParams, e: Error): Response {
+    const ce = classifyError(e, url);
+    const full = `${method} ${JSON.stringify(url)}: ${ce.message}`;
+    if (p.throw) throw new HttpRequestError(full, ce.code);
+    this.vu.log.once(`http:${ce.code}:${ce.message}`, 'warning', 'Request Failed', { error: full });
+    const zero: Timings = { duration: 0, blocked: 0, looking_up: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0 };
+    const res = new Response(zero, new RequestInfo(method, url, [], {}, () => ''), []);
+    res.url = url;
+    res.error = ce.message;
+    res.error_code = ce.code;
+    return res;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The samples one request (one hop) emits, with k6's built-in metric names and system tags.
+ * The VU merges its own tags (scenario, group, user tags); this adds the per-request ones.
+ * data_sent/data_received carry only the VU's tags, as in k6, and are summed per iteration.
+ */
+import type { Tags, VuContext } from '../../types.ts';
+import type { Timings } from './transport.ts';
+
+export interface HopSample {
+  timings: Timings;
+  tags: Tags;
+  /** null when no response callback applies (no http_req_failed sample). */
+  failed: boolean | null;
+}
+
+export function emitHop(vu: VuContext, s: HopSample, time: number): void {
+  const t = s.timings;
+  const tags = s.tags;
+  vu.emit('http_reqs', 1, tags, time);
+  vu.emit('http_req_duration', t.duration, tags, time);
+  vu.emit('http_req_blocked', t.blocked, tags, time);
+  vu.emit('http_req_connecting', t.connecting, tags, time);
+  vu.emit('http_req_tls_handshaking', t.tls_handshaking, tags, time);
+  vu.emit('http_req_sending', t.sending, tags, time);
+  vu.emit('http_req_waiting', t.waiting, tags, time);
+  vu.emit('http_req_receiving', t.receiving, tags, time);
+  if (s.failed !== null) vu.emit('http_req_failed', s.failed ? 1 : 0, tags, time);
+}
+
+/** Sums bytes on the wire and emits data_sent/data_received at iteration end (or at once outside iterations). */
+export class DataCounter {
+  private sent = 0;
+  private received = 0;
+  constructor(private readonly vu: VuContext) {}
+  add(sent: number, received: number): void {
+    this.sent += sent;
+    this.received += received;
+    if (this.vu.phase !== 'iteration') this.flush();
+  }
+  flush(): void {
+    if (this.sent === 0 && this.received === 0) return;
+    const time = Date.now();
+    this.vu.emit('data_sent', this.sent, undefined, time);
+    this.vu.emit('data_received', this.received, undefined, time);
+    this.sent = 0;
+    this.received = 0;
+  }
+}

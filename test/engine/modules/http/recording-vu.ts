@@ -1,0 +1,104 @@
+/**
+ * A VuContext for testing and benchmarking k6/http alone: records every emitted sample in
+ * memory (or only counts them), lets the test fire lifecycle events and interrupt the current
+ * iteration, and captures log lines. The real VU (engine/vu) is not needed to test the module.
+ */
+import { IterationInterrupted } from '../../../../engine/errors.ts';
+import { createLogger, type Logger } from '../../../../engine/log.ts';
+import type { InstanceInfo, MetricType, Tags, TestControl, ValueType, VuContext, VuPhase } from '../../../../engine/types.ts';
+
+export interface Sample {
+  metric: string;
+  value: number;
+  tags: Tags;
+  time: number;
+}
+
+type Hook = () => void | Promise<void>;
+
+export class RecordingVu implements VuContext {
+  readonly idInInstance: number;
+  readonly idInTest: number;
+  phase: VuPhase = 'iteration';
+  readonly env: Record<string, string> = {};
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly scriptPath = '/dev/null';
+  readonly tags: Tags = { scenario: 'default' };
+  groupPath = '';
+  iterationInInstance = 0;
+  iterationInScenario = 0;
+  readonly scenario = null;
+  readonly instance: InstanceInfo = {
+    iterationsInterrupted: 0,
+    iterationsCompleted: 0,
+    vusActive: 1,
+    vusInitialized: 1,
+    currentTestRunDuration: 0,
+  };
+  readonly test: TestControl = {
+    abort: (reason?: string) => {
+      throw new IterationInterrupted('abort');
+      void reason;
+    },
+    fail: () => {},
+  };
+  readonly log: Logger;
+  readonly logLines: string[] = [];
+  /** All samples, unless `countOnly` (benchmarks): then only `counts`. */
+  readonly samples: Sample[] = [];
+  readonly counts = new Map<string, number>();
+  readonly tracked: Promise<unknown>[] = [];
+  private controller = new AbortController();
+  private readonly hooks: Record<string, Hook[]> = { iterationStart: [], iterationEnd: [], close: [] };
+
+  constructor(options: Record<string, unknown> = {}, id = 1, private readonly countOnly = false) {
+    this.idInInstance = id;
+    this.idInTest = id;
+    this.options = Object.freeze({ ...options });
+    this.log = createLogger({ level: 'debug', write: (l) => this.logLines.push(l) });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  emit(metric: string, value: number, tags?: Tags, time?: number): void {
+    if (this.countOnly) {
+      this.counts.set(metric, (this.counts.get(metric) ?? 0) + 1);
+      return;
+    }
+    const merged: Tags = { ...this.tags, ...(this.groupPath ? { group: this.groupPath } : { group: '' }), ...tags };
+    this.samples.push({ metric, value, tags: merged, time: time ?? Date.now() });
+  }
+
+  define(_metric: string, _type: MetricType, _contains?: ValueType): void {}
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.tracked.push(work.catch(() => {}));
+    return work;
+  }
+
+  on(event: 'iterationStart' | 'iterationEnd' | 'close', fn: Hook): void {
+    this.hooks[event]!.push(fn);
+  }
+
+  async fire(event: 'iterationStart' | 'iterationEnd' | 'close'): Promise<void> {
+    for (const h of this.hooks[event]!) await h();
+  }
+
+  /** Starts a new iteration: fresh signal, iterationStart hooks. */
+  async startIteration(): Promise<void> {
+    this.controller = new AbortController();
+    this.iterationInInstance++;
+    await this.fire('iterationStart');
+  }
+
+  interrupt(reason: 'gracefulStop' | 'abort' = 'gracefulStop'): void {
+    this.controller.abort(new IterationInterrupted(reason));
+  }
+
+  /** Samples of one metric. */
+  of(metric: string): Sample[] {
+    return this.samples.filter((s) => s.metric === metric);
+  }
+}
