@@ -82,7 +82,7 @@ export function parseSetCookie(header: string): ParsedSetCookie | null {
       c.hasPath = true;
     } else if (key === 'expires') {
       const t = Date.parse(val);
-      if (!Number.isNaN(t)) c.expires = t;
+      if (!Number.isNaN(t)) c.expires = t <= 0 ? -1 : t; // 0 means "session cookie" here
     } else if (key === 'max-age' && /^-?\d+$/.test(val)) {
       c.max_age = Number(val);
       c.hasMaxAge = true;

@@ -1,0 +1,140 @@
+/**
+ * Timings and connections: phase timings against a fixture with known delays, one socket per VU
+ * kept alive across iterations, noConnectionReuse / noVUConnectionReuse, hosts mapping, and the
+ * samples each request emits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixture, type Fixture } from './fixture-server.ts';
+import { closeAll, load } from './harness.ts';
+
+let fx: Fixture;
+beforeAll(async () => {
+  fx = await startFixture();
+});
+afterAll(async () => {
+  await closeAll();
+  await fx.close();
+});
+
+describe('timings', () => {
+  it('waiting ≈ 50 ms before headers and receiving ≈ 20 ms of streamed body (± 3 ms); duration = sending + waiting + receiving', async () => {
+    const { http, vu } = load();
+    await http.get(`${fx.url}/echo`); // open the connection first
+    const waits: number[] = [];
+    const recvs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await http.get(`${fx.url}/timed`);
+      expect(res.body).toBe('first;second;last');
+      const t = res.timings;
+      waits.push(t.waiting);
+      recvs.push(t.receiving);
+      expect(t.duration).toBeCloseTo(t.sending + t.waiting + t.receiving, 9);
+      expect(t.connecting).toBe(0); // reused connection
+    }
+    // Median of 5 runs, so one scheduling hiccup on the shared 2-core machine does not decide.
+    const med = (a: number[]) => [...a].sort((x, y) => x - y)[2]!;
+    expect(med(waits)).toBeGreaterThan(47);
+    expect(med(waits)).toBeLessThan(53);
+    expect(med(recvs)).toBeGreaterThan(17);
+    expect(med(recvs)).toBeLessThan(23);
+    // the samples carry the same numbers as res.timings
+    const last = vu.of('http_req_waiting').at(-1)!.value;
+    expect(last).toBe(waits.at(-1));
+    const d = vu.of('http_req_duration').at(-1)!.value;
+    const s = vu.of('http_req_sending').at(-1)!.value;
+    const r = vu.of('http_req_receiving').at(-1)!.value;
+    expect(d).toBeCloseTo(s + last + r, 9);
+  });
+
+  it('a new connection reports connecting and blocked ≥ connecting; sub-ms precision', async () => {
+    const { http } = load();
+    const res = await http.get(`${fx.url}/echo`);
+    expect(res.timings.connecting).toBeGreaterThan(0);
+    expect(res.timings.blocked).toBeGreaterThanOrEqual(res.timings.connecting);
+    expect(res.timings.looking_up).toBe(0); // IP literal
+    expect(Number.isInteger(res.timings.duration)).toBe(false);
+  });
+});
+
+describe('samples', () => {
+  it('emits k6 built-ins with method/url/name/status/proto/expected_response; data_* at iteration end', async () => {
+    const { http, vu } = load();
+    await vu.startIteration();
+    await http.post(`${fx.url}/echo`, 'hello');
+    const metrics = vu.samples.map((s) => s.metric);
+    expect(metrics).toEqual([
+      'http_reqs',
+      'http_req_duration',
+      'http_req_blocked',
+      'http_req_connecting',
+      'http_req_tls_handshaking',
+      'http_req_sending',
+      'http_req_waiting',
+      'http_req_receiving',
+      'http_req_failed',
+    ]);
+    expect(vu.samples[0]!.tags).toMatchObject({
+      scenario: 'default',
+      method: 'POST',
+      url: `${fx.url}/echo`,
+      name: `${fx.url}/echo`,
+      status: '200',
+      proto: 'HTTP/1.1',
+      expected_response: 'true',
+    });
+    expect(vu.samples[0]!.tags.error).toBeUndefined();
+    await vu.fire('iterationEnd');
+    const sent = vu.of('data_sent')[0]!;
+    const recv = vu.of('data_received')[0]!;
+    expect(sent.value).toBeGreaterThan(5 + 40); // request line + headers + body
+    expect(recv.value).toBeGreaterThan(100); // status line + headers + JSON body
+    expect(sent.tags.method).toBeUndefined();
+  });
+});
+
+describe('connections', () => {
+  it('N VUs open N sockets, kept alive across iterations', async () => {
+    const before = fx.connections();
+    const vus = Array.from({ length: 4 }, (_, i) => load({}, i + 1));
+    for (let iter = 0; iter < 3; iter++)
+      await Promise.all(
+        vus.map(async ({ http, vu }) => {
+          await vu.startIteration();
+          for (let k = 0; k < 5; k++) expect((await http.get(`${fx.url}/echo`)).status).toBe(200);
+          await vu.fire('iterationEnd');
+        }),
+      );
+    expect(fx.connections() - before).toBe(4);
+  });
+
+  it('noConnectionReuse opens one socket per request', async () => {
+    const before = fx.connections();
+    const { http } = load({ noConnectionReuse: true });
+    for (let k = 0; k < 5; k++) {
+      const res = await http.get(`${fx.url}/echo`);
+      expect(res.json().headers.connection).toBe('close');
+      expect(res.timings.connecting).toBeGreaterThan(0);
+    }
+    expect(fx.connections() - before).toBe(5);
+  });
+
+  it('noVUConnectionReuse opens one socket per iteration', async () => {
+    const before = fx.connections();
+    const { http, vu } = load({ noVUConnectionReuse: true });
+    for (let i = 0; i < 3; i++) {
+      await vu.startIteration();
+      for (let k = 0; k < 3; k++) await http.get(`${fx.url}/echo`);
+    }
+    expect(fx.connections() - before).toBe(3);
+  });
+
+  it('hosts maps a name (and name:port) to the fixture; Host header keeps the name', async () => {
+    const { http } = load({ hosts: { 'wms.test': '127.0.0.1', 'api.test:80': `127.0.0.1:${fx.port}` } });
+    const res = await http.get(`http://wms.test:${fx.port}/echo`);
+    expect(res.status).toBe(200);
+    expect(res.json().headers.host).toBe(`wms.test:${fx.port}`);
+    const res2 = await http.get('http://api.test/echo');
+    expect(res2.status).toBe(200);
+    expect(res2.remote_port).toBe(fx.port);
+  });
+});
