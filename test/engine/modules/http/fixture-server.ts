@@ -13,6 +13,9 @@ export interface Fixture {
   port: number;
   /** TCP connections accepted so far. */
   connections(): number;
+  /** Most /concurrent requests in flight at once since the last reset. */
+  maxConcurrent(): number;
+  resetConcurrent(): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,8 @@ function parseMultipart(body: Buffer, contentType: string): { name: string; file
 
 export async function startFixture(): Promise<Fixture> {
   let connections = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const sockets = new Set<Socket>();
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
@@ -113,6 +118,12 @@ export async function startFixture(): Promise<Fixture> {
       } else if (p === '/delay') {
         await sleep(Number(u.searchParams.get('ms') ?? 50));
         res.end('late');
+      } else if (p === '/concurrent') {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await sleep(Number(u.searchParams.get('ms') ?? 30));
+        inFlight--;
+        res.end(u.searchParams.get('id') ?? '');
       } else if (p === '/hang') {
         // never answers; the client's timeout must end it
       } else if (p === '/upload') {
@@ -169,6 +180,10 @@ export async function startFixture(): Promise<Fixture> {
     url: `http://127.0.0.1:${port}`,
     port,
     connections: () => connections,
+    maxConcurrent: () => maxInFlight,
+    resetConcurrent: () => {
+      maxInFlight = 0;
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
