@@ -1,0 +1,42 @@
+/**
+ * How many VUs an instance initialises before the test starts, as k6 plans it: scenarios that run
+ * at the same time need their VUs at the same time, scenarios that do not overlap share them. The
+ * answer is the maximum, over time, of the summed needs of the scenarios running at that moment
+ * (preAllocatedVUs for arrival-rate, which may grow to maxVUs mid-test).
+ */
+export interface PlannedScenario {
+  /** ms after the test start. */
+  startTime: number;
+  /** ms, gracefulStop included. */
+  maxDuration(): number;
+  preAllocatedVus(): number;
+  maxVus(): number;
+}
+
+function peak(scenarios: PlannedScenario[], need: (s: PlannedScenario) => number): number {
+  const events: [number, number][] = [];
+  for (const s of scenarios) {
+    const n = need(s);
+    if (n <= 0) continue;
+    events.push([s.startTime, n], [s.startTime + Math.max(0, s.maxDuration()), -n]);
+  }
+  // Ends before starts at the same instant: a scenario ending at t frees its VUs for one starting at t.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0;
+  let max = 0;
+  for (const [, delta] of events) {
+    current += delta;
+    max = Math.max(max, current);
+  }
+  return max;
+}
+
+/** VUs to initialise up front. */
+export function plannedVus(scenarios: PlannedScenario[]): number {
+  return peak(scenarios, (s) => s.preAllocatedVus());
+}
+
+/** The most VUs the instance can ever hold (vus_max's ceiling; sizes k6/execution idInTest ranges). */
+export function maxPlannedVus(scenarios: PlannedScenario[]): number {
+  return peak(scenarios, (s) => Math.max(s.maxVus(), s.preAllocatedVus()));
+}

@@ -1,0 +1,86 @@
+/**
+ * The live progress block on a terminal, shaped like k6's:
+ *
+ *   running (0m05.2s), 10/10 VUs, 45 complete and 0 interrupted iterations
+ *   default   [=======>------------------------------] 10 VUs  05.2s/30s
+ *
+ * repainted in place on stderr. Nothing is drawn when stderr is not a TTY or with --quiet; the
+ * caller decides that and simply does not start a ProgressView.
+ */
+
+export interface ProgressSnapshot {
+  elapsedMs: number;
+  vusActive: number;
+  vusMax: number;
+  completed: number;
+  interrupted: number;
+  scenarios: { name: string; fraction: number; text: string }[];
+}
+
+const barWidth = 40;
+
+export function formatElapsed(ms: number): string {
+  const totalTenths = Math.floor(ms / 100);
+  const tenths = totalTenths % 10;
+  const s = Math.floor(totalTenths / 10);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m${sec}.${tenths}s` : `${m}m${sec}.${tenths}s`;
+}
+
+export function bar(fraction: number, width = barWidth): string {
+  const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  const filled = Math.floor(f * width);
+  if (filled >= width) return `[${'='.repeat(width)}]`;
+  return `[${'='.repeat(filled)}>${'-'.repeat(width - filled - 1)}]`;
+}
+
+/** The lines of one frame (no colours, no cursor control). */
+export function renderProgress(s: ProgressSnapshot): string[] {
+  const head = `running (${formatElapsed(s.elapsedMs)}), ${String(s.vusActive).padStart(2, '0')}/${String(s.vusMax).padStart(2, '0')} VUs, ${s.completed} complete and ${s.interrupted} interrupted iterations`;
+  const width = Math.max(7, ...s.scenarios.map((x) => x.name.length));
+  const rows = s.scenarios.map((x) => {
+    const mark = x.fraction >= 1 ? '✓' : ' ';
+    return `${x.name.padEnd(width)} ${mark} ${bar(x.fraction)} ${x.text}`;
+  });
+  return [head, ...rows];
+}
+
+/** Paints frames in place: moves up over the previous frame and clears each line it rewrites. */
+export class ProgressView {
+  private lines = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly snapshot: () => ProgressSnapshot,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): void {
+    this.paint();
+    this.timer = setInterval(() => this.paint(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  paint(): void {
+    const cols = this.out.columns && this.out.columns > 20 ? this.out.columns : 120;
+    const frame = renderProgress(this.snapshot()).map((l) => (l.length > cols - 1 ? l.slice(0, cols - 1) : l));
+    let text = this.lines > 0 ? `\x1b[${this.lines}A` : '';
+    for (const line of frame) text += `\r\x1b[2K${line}\n`;
+    // A shorter frame than the last one: clear what is left below.
+    for (let i = frame.length; i < this.lines; i++) text += '\r\x1b[2K\n';
+    const extra = Math.max(0, this.lines - frame.length);
+    if (extra > 0) text += `\x1b[${extra}A`;
+    this.out.write(text);
+    this.lines = frame.length;
+  }
+
+  /** Paints the last frame and leaves it on screen. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.paint();
+  }
+}
