@@ -224,7 +224,7 @@ export class CookieJar {
 
   /** Empties the jar (the VU's jar at each iteration start unless noCookiesReset). */
   reset(): void {
-    this.store.clear();
+    if (this.store.size !== 0) this.store.clear();
   }
 }
 

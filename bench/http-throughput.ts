@@ -1,0 +1,145 @@
+/**
+ * k6/http benchmark, one command:  npx tsx bench/http-throughput.ts [--seconds 10] [--vus 50] [--rounds 2]
+ *
+ * Throughput: the engine's `http.get(URL)` loop at 50 VUs (bench/http-engine-load.ts) alternated
+ * with `autocannon -c 50` and `wrk -c 50` against the same tiny C keep-alive server
+ * (bench/http-server.c, compiled on the fly), in the same run. Prints requests/s, the engine's
+ * ratio to each peer, and requests per CPU-second of each generator (user+sys from /usr/bin/time).
+ * Accuracy: engine and wrk against a server that answers after a fixed 50 ms
+ * (bench/http-delay-server.ts): p50 and p95 of each, and the differences.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const seconds = arg('seconds', 10);
+const vus = arg('vus', 50);
+const rounds = arg('rounds', 2);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function startProcess(cmd: string, args: string[]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.once('error', reject);
+    child.stdout!.once('data', (d: Buffer) => (String(d).includes('listening') ? resolve(child) : reject(new Error(String(d)))));
+  });
+}
+
+interface Run {
+  requests: number;
+  seconds: number;
+  cpuSeconds: number;
+  p50: number;
+  p95: number;
+  errors: number;
+}
+
+/** Runs a generator under /usr/bin/time; `parse` turns its stdout into requests/latencies. */
+function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run, 'cpuSeconds'>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => {
+      const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`${cmd} failed (${code}): ${err.slice(-500)}`));
+      try {
+        resolve({ ...parse(out), cpuSeconds: Number(m[1]) + Number(m[2]) });
+      } catch (e) {
+        reject(new Error(`${cmd}: cannot read its output: ${(e as Error).message}\n${out.slice(-500)}`));
+      }
+    });
+  });
+}
+
+const lastJsonLine = (out: string) => JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!);
+
+const engine = (url: string) =>
+  runTimed(process.execPath, ['--import', 'tsx', join(here, 'http-engine-load.ts'), url, String(vus), String(seconds)], (out) => lastJsonLine(out));
+
+const autocannon = (url: string) =>
+  runTimed(join(root, 'node_modules/.bin/autocannon'), ['-c', String(vus), '-d', String(seconds), '-j', url], (out) => {
+    const j = lastJsonLine(out);
+    return { requests: j.requests.total, seconds: j.duration, p50: j.latency.p50, p95: j.latency.p97_5 ?? j.latency.p90, errors: j.errors + j.non2xx };
+  });
+
+const wrk = (url: string) =>
+  runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'wrk-report.lua'), url], (out) => lastJsonLine(out));
+
+const rps = (r: Run) => r.requests / r.seconds;
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function main(): Promise<void> {
+  const bin = join(tmpdir(), 'aetos-http-bench-server');
+  if (!existsSync(bin) || process.argv.includes('--rebuild')) execFileSync('gcc', ['-O2', '-o', bin, join(here, 'http-server.c')]);
+  const fastPort = await freePort();
+  const fast = await startProcess(bin, [String(fastPort)]);
+  const delayPort = await freePort();
+  const delayed = await startProcess(process.execPath, ['--import', 'tsx', join(here, 'http-delay-server.ts'), String(delayPort), '50']);
+  const fastUrl = `http://127.0.0.1:${fastPort}/`;
+  const delayUrl = `http://127.0.0.1:${delayPort}/`;
+  console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}`);
+  try {
+    const results: Record<'engine' | 'autocannon' | 'wrk', Run[]> = { engine: [], autocannon: [], wrk: [] };
+    for (let r = 1; r <= rounds; r++) {
+      for (const [name, fn] of [
+        ['engine', engine],
+        ['autocannon', autocannon],
+        ['wrk', wrk],
+      ] as const) {
+        const run = await fn(fastUrl);
+        results[name].push(run);
+        console.log(
+          `round ${r} ${name.padEnd(10)} ${fmt(rps(run)).padStart(8)} req/s  ${fmt(run.requests / run.cpuSeconds).padStart(8)} req/CPU-s  ` +
+            `cpu ${fmt(run.cpuSeconds / run.seconds, 2)} cores  p50 ${fmt(run.p50, 3)} ms  p95 ${fmt(run.p95, 3)} ms  errors ${run.errors}`,
+        );
+      }
+    }
+    const mean = (xs: Run[], f: (r: Run) => number) => xs.reduce((n, r) => n + f(r), 0) / xs.length;
+    const e = mean(results.engine, rps);
+    const a = mean(results.autocannon, rps);
+    const w = mean(results.wrk, rps);
+    const cpu = (xs: Run[]) => mean(xs, (r) => r.requests / r.cpuSeconds);
+    console.log('\nthroughput (mean over rounds)');
+    console.log(`  engine      ${fmt(e)} req/s, ${fmt(cpu(results.engine))} req per CPU-second`);
+    console.log(`  autocannon  ${fmt(a)} req/s, ${fmt(cpu(results.autocannon))} req per CPU-second`);
+    console.log(`  wrk         ${fmt(w)} req/s, ${fmt(cpu(results.wrk))} req per CPU-second`);
+    console.log(`  engine / autocannon = ${fmt(e / a, 2)}   (target ≥ 0.70)`);
+    console.log(`  engine / wrk        = ${fmt(e / w, 2)}`);
+    console.log(`  per CPU-second: engine / autocannon = ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`);
+
+    console.log('\naccuracy against a fixed-50 ms server');
+    const ea = await engine(delayUrl);
+    const wa = await wrk(delayUrl);
+    console.log(`  engine  p50 ${fmt(ea.p50, 3)} ms  p95 ${fmt(ea.p95, 3)} ms  (${fmt(rps(ea))} req/s)`);
+    console.log(`  wrk     p50 ${fmt(wa.p50, 3)} ms  p95 ${fmt(wa.p95, 3)} ms  (${fmt(rps(wa))} req/s)`);
+    const d50 = ea.p50 - wa.p50;
+    const d95 = ea.p95 - wa.p95;
+    console.log(`  Δp50 ${fmt(d50, 3)} ms (target |Δ| ≤ 1)  Δp95 ${fmt(d95, 3)} ms (target |Δ| ≤ 2)`);
+  } finally {
+    fast.kill();
+    delayed.kill();
+  }
+}
+
+await main();
