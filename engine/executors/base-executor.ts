@@ -1,0 +1,210 @@
+/**
+ * The mechanics every executor shares, so each executor file only says how it schedules:
+ *   - waiting for startTime on the runtime's monotonic clock, abortable;
+ *   - running one iteration on a VU with k6's numbering and counting its outcome;
+ *   - the end of a scenario: start no new iterations, give running ones gracefulStop (or
+ *     gracefulRampDown) to finish, then interrupt them through ExecVu.interrupt();
+ *   - the runtime's abort signal: start nothing new; running iterations get gracefulStop
+ *     (the runner interrupts at once itself on a hard stop);
+ *   - yielding to the event loop so iterations that settle in microtasks cannot starve timers.
+ */
+import type { ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, SegmentInfo } from '../types.ts';
+import type { ScenarioConfig } from './base-config.ts';
+
+/** Longest stretch (ms) a chain of microtask-settled iterations may run before yielding. */
+const YIELD_EVERY_MS = 10;
+
+/**
+ * Test-wide iteration numbers for VU-based executors. With `period` test-wide units (VUs), unit
+ * j belongs to the segment that owns `j mod period`; this segment's k-th iteration gets the k-th
+ * such j. The segments of one sequence thus hand out disjoint numbers that together cover
+ * 0..total-1 whenever each segment runs its exact share (shared-iterations, per-vu-iterations).
+ */
+export class GlobalIterations {
+  private j = -1;
+
+  constructor(
+    private readonly segment: SegmentInfo,
+    private readonly period: number,
+  ) {}
+
+  /** How many of the test-wide units 0..n-1 are this segment's. */
+  share(n: number): number {
+    const p = this.period;
+    if (p <= 0) return 0;
+    return Math.floor(n / p) * this.segment.scale(p) + this.segment.scale(n % p);
+  }
+
+  next(): number {
+    if (this.segment.scale(this.period) === 0) throw new Error('this segment owns no VU of the scenario');
+    do this.j++;
+    while (!this.segment.ownsIteration(this.j % this.period));
+    return this.j;
+  }
+}
+
+export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> implements Executor {
+  readonly type: string;
+  readonly startTime: number;
+  protected rt!: ExecutorRuntime;
+  /** rt.now() when the scenario actually started (after startTime); -1 before. */
+  protected startedAt = -1;
+  /** rt.now() when it finished; -1 while running. */
+  protected endedAt = -1;
+  protected completed = 0;
+  protected interrupted = 0;
+  /** Iterations started in this instance (the next one's iterationInScenario). */
+  protected started = 0;
+  /** VUs currently inside runIteration. */
+  protected readonly running = new Set<ExecVu>();
+  /** Aborted when no new iteration may start (regular end reached, or the test is stopping). */
+  private readonly stopCtl = new AbortController();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private lastYield = 0;
+
+  constructor(
+    readonly name: string,
+    readonly config: C,
+    readonly segment: SegmentInfo,
+  ) {
+    this.type = config.executor;
+    this.startTime = config.startTime;
+  }
+
+  abstract maxDuration(): number;
+  abstract preAllocatedVus(): number;
+  abstract maxVus(): number;
+  abstract progress(): ScenarioProgress;
+  /** Schedules the scenario; resolves when every iteration it started has settled. */
+  protected abstract execute(): Promise<void>;
+
+  async run(rt: ExecutorRuntime): Promise<void> {
+    this.rt = rt;
+    const onAbort = () => this.endScenario(this.config.gracefulStop);
+    if (rt.signal.aborted) return;
+    rt.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.sleepUntil(this.startTime);
+      if (this.stopping) return;
+      this.startedAt = rt.now();
+      this.lastYield = performance.now();
+      await this.execute();
+    } finally {
+      rt.signal.removeEventListener('abort', onAbort);
+      this.stopCtl.abort();
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      this.endedAt = rt.now();
+    }
+  }
+
+  /** True once no new iteration may start. */
+  protected get stopping(): boolean {
+    return this.stopCtl.signal.aborted;
+  }
+
+  /** ms since the scenario started (0 before, frozen at the end). */
+  protected elapsed(): number {
+    if (this.startedAt < 0 || !this.rt) return 0;
+    return (this.endedAt >= 0 ? this.endedAt : this.rt.now()) - this.startedAt;
+  }
+
+  /**
+   * The scenario's regular end (or the test stopping): no new iterations; those still running
+   * get `grace` ms, then are interrupted. Idempotent: the first call fixes the deadline.
+   */
+  protected endScenario(grace: number): void {
+    if (this.stopping) return;
+    this.stopCtl.abort();
+    this.after(grace, () => this.interruptRunning());
+    this.onStopping();
+  }
+
+  /** Hook for executors that park VUs: wake them, no new iteration may start. */
+  protected onStopping(): void {}
+
+  protected interruptRunning(): void {
+    for (const vu of this.running) vu.interrupt();
+  }
+
+  /** Runs `fn` after `ms` unless the scenario has finished by then. */
+  protected after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, Math.max(0, ms));
+    this.timers.add(t);
+  }
+
+  /** Runs `fn` at `at` ms after the scenario start (on the monotonic clock). */
+  protected atScenarioTime(at: number, fn: () => void): void {
+    this.after(this.startedAt + at - this.rt.now(), fn);
+  }
+
+  /**
+   * Sleeps until the runtime clock reads `until` (ms since the test start); wakes early, without
+   * error, when the scenario stops. Timers may fire a little early, so the clock is re-checked.
+   */
+  protected async sleepUntil(until: number): Promise<void> {
+    const signal = this.stopCtl.signal;
+    for (;;) {
+      const wait = until - this.rt.now();
+      if (wait <= 0 || signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, Math.max(1, Math.ceil(wait)));
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** Runs one iteration on `vu`, numbering it and counting its outcome. Never rejects. */
+  protected async iterate(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
+    const iterationInScenario = this.started++;
+    this.running.add(vu);
+    let outcome: IterationOutcome;
+    try {
+      outcome = await vu.runIteration({ iterationInScenario, iterationInTest });
+    } catch {
+      outcome = 'interrupted';
+    } finally {
+      this.running.delete(vu);
+    }
+    if (outcome === 'completed') this.completed++;
+    else this.interrupted++;
+    await this.maybeYield();
+    return outcome;
+  }
+
+  /** Lets timers and I/O run when iterations have been settling without a macrotask turn. */
+  protected async maybeYield(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    this.lastYield = now;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+  }
+
+  /** Takes `n` VUs from the runtime, lowest idInInstance first. */
+  protected async takeVus(n: number): Promise<ExecVu[]> {
+    const vus = await Promise.all(Array.from({ length: n }, () => this.rt.getVu()));
+    return vus.sort((a, b) => a.idInInstance - b.idInInstance);
+  }
+
+  protected returnVus(vus: Iterable<ExecVu>): void {
+    for (const vu of vus) this.rt.returnVu(vu);
+  }
+
+  protected counts(): Pick<ScenarioProgress, 'completed' | 'interrupted'> {
+    return { completed: this.completed, interrupted: this.interrupted };
+  }
+}
+
+/** Zero-pads `n` to the width of `of`, as k6's progress counters do ("040/100"). */
+export function pad(n: number, of: number): string {
+  return String(n).padStart(String(of).length, '0');
+}

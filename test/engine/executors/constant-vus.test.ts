@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
+import type { ScenarioConfig } from '../../../engine/executors/index.ts';
+import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
+import { FakeRuntime } from './fake-runtime.ts';
+
+function config(over: Record<string, unknown>): ScenarioConfig {
+  return normalizeScenarios({ scenarios: { s: { executor: 'constant-vus', ...over } } }).s;
+}
+
+describe('constant-vus', () => {
+  it('keeps exactly `vus` VUs looping for the duration', async () => {
+    const rt = new FakeRuntime({ pool: 5, iterationMs: 20 });
+    const ex = createExecutor('s', config({ vus: 5, duration: '1s' }), rt.segment);
+    expect(ex.maxDuration()).toBe(31_000);
+    const t0 = rt.now();
+    await ex.run(rt);
+    const took = rt.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(1000);
+    expect(took).toBeLessThan(1300);
+    expect(rt.maxConcurrent).toBe(5);
+    expect(new Set(rt.calls.map((c) => c.vu)).size).toBe(5);
+    // 5 VUs × ~50 iterations of 20 ms; timers on a busy 2-core box run late, never early.
+    expect(rt.completed()).toBeGreaterThan(150);
+    expect(rt.completed()).toBeLessThanOrEqual(255);
+    expect(rt.calls.every((c) => c.start < 1000 + t0 + 5)).toBe(true);
+    expect(new Set(rt.calls.map((c) => c.iterationInTest)).size).toBe(rt.calls.length);
+    expect(ex.progress().text).toBe('5 VUs  01.0s/1s');
+    expect(rt.handedOut.size).toBe(0);
+  });
+
+  it('gives running iterations gracefulStop, then interrupts them', async () => {
+    const rt = new FakeRuntime({ pool: 3, iterationMs: 10_000 });
+    const c = { ...config({ vus: 3, duration: '1s' }), duration: 200, gracefulStop: 150 } as ScenarioConfig;
+    const ex = createExecutor('s', c, rt.segment);
+    await ex.run(rt);
+    expect(rt.calls).toHaveLength(3);
+    expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
+    for (const i of rt.interrupts) {
+      expect(i.at).toBeGreaterThanOrEqual(345);
+      expect(i.at).toBeLessThan(500);
+    }
+    expect(ex.progress()).toMatchObject({ completed: 0, interrupted: 3 });
+  });
+
+  it('an iteration that ends within gracefulStop completes', async () => {
+    const rt = new FakeRuntime({ pool: 1, iterationMs: 150 });
+    const c = { ...config({ vus: 1, duration: '1s' }), duration: 200, gracefulStop: 300 } as ScenarioConfig;
+    await createExecutor('s', c, rt.segment).run(rt);
+    // 0-150, 150-300 (started before the end at 200, finishes inside the grace period).
+    expect(rt.calls.map((x) => x.outcome)).toEqual(['completed', 'completed']);
+    expect(rt.interrupts).toHaveLength(0);
+  });
+
+  it('on abort starts nothing new and interrupts after gracefulStop', async () => {
+    const rt = new FakeRuntime({ pool: 2, iterationMs: 5_000 });
+    const c = { ...config({ vus: 2, duration: '10s' }), gracefulStop: 100 } as ScenarioConfig;
+    const ex = createExecutor('s', c, rt.segment);
+    setTimeout(() => rt.controller.abort(), 100);
+    await ex.run(rt);
+    expect(rt.calls).toHaveLength(2);
+    expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
+    expect(rt.now()).toBeLessThan(600);
+  });
+
+  it('does not starve timers when iterations settle at once', async () => {
+    const rt = new FakeRuntime({ pool: 2, iterationMs: 0 });
+    const c = { ...config({ vus: 2, duration: '1s' }), duration: 300 } as ScenarioConfig;
+    let ticks = 0;
+    const tick = setInterval(() => ticks++, 20);
+    await createExecutor('s', c, rt.segment).run(rt);
+    clearInterval(tick);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    expect(rt.calls.length).toBeGreaterThan(20);
+  });
+
+  it('splits VUs across two half-segments', async () => {
+    const segs = workerSegments(2).map((w) => parseSegment(w.segment, w.sequence));
+    const c = { ...config({ vus: 5, duration: '1s' }), duration: 200 } as ScenarioConfig;
+    const exs = segs.map((s) => createExecutor('s', c, s));
+    expect(exs.map((e) => e.preAllocatedVus())).toEqual([3, 2]);
+    const rts = segs.map((s, k) => new FakeRuntime({ segment: s, iterationMs: 10, firstId: 100 * k }));
+    await Promise.all(exs.map((e, k) => e.run(rts[k])));
+    expect(rts.map((r) => r.maxConcurrent)).toEqual([3, 2]);
+    const numbers = rts.flatMap((r) => r.calls.map((x) => x.iterationInTest));
+    expect(new Set(numbers).size).toBe(numbers.length);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Test doubles for the executors' surroundings (not for the executors themselves): a VU whose
+ * iteration is a real timer of a few ms that records every call, and an ExecutorRuntime with a
+ * VU pool, a real monotonic clock, an abort controller and recorded metric samples.
+ */
+import type { ExecVu, ExecutorRuntime, IterationOutcome, SegmentInfo, Tags } from '../../../engine/types.ts';
+import { parseSegment } from '../../../engine/execution/segment.ts';
+
+export interface IterationCall {
+  vu: number;
+  iterationInScenario: number;
+  iterationInTest: number;
+  /** rt.now() at the start and end of the iteration. */
+  start: number;
+  end: number;
+  outcome: IterationOutcome;
+}
+
+export class FakeVu implements ExecVu {
+  private wake: (() => void) | null = null;
+  inIteration = false;
+  constructor(
+    readonly idInInstance: number,
+    private readonly rt: FakeRuntime,
+    private readonly iterationMs: () => number,
+  ) {}
+
+  async runIteration(iter: { iterationInScenario: number; iterationInTest: number }): Promise<IterationOutcome> {
+    if (this.inIteration) throw new Error(`VU ${this.idInInstance} asked to run two iterations at once`);
+    this.inIteration = true;
+    const start = this.rt.now();
+    this.rt.concurrent++;
+    this.rt.maxConcurrent = Math.max(this.rt.maxConcurrent, this.rt.concurrent);
+    const outcome = await new Promise<IterationOutcome>((resolve) => {
+      const t = setTimeout(() => resolve('completed'), this.iterationMs());
+      this.wake = () => {
+        clearTimeout(t);
+        resolve('interrupted');
+      };
+    });
+    this.wake = null;
+    this.rt.concurrent--;
+    this.inIteration = false;
+    this.rt.calls.push({ vu: this.idInInstance, ...iter, start, end: this.rt.now(), outcome });
+    return outcome;
+  }
+
+  interrupt(): void {
+    this.rt.interrupts.push({ vu: this.idInInstance, at: this.rt.now(), running: this.inIteration });
+    this.wake?.();
+  }
+}
+
+export interface FakeRuntimeOptions {
+  /** VUs in the pool (more are created on demand up to `limit`). */
+  pool?: number;
+  /** Iteration length in ms (a function for varying lengths). */
+  iterationMs?: number | ((vu: number) => number);
+  segment?: SegmentInfo;
+  /** Delay of getVu() in ms. */
+  getVuDelay?: number;
+  /** Starting id for VUs (two runtimes of two segments use distinct ids). */
+  firstId?: number;
+}
+
+export class FakeRuntime implements ExecutorRuntime {
+  readonly scenario = 'test';
+  readonly segment: SegmentInfo;
+  readonly controller = new AbortController();
+  readonly signal = this.controller.signal;
+  readonly calls: IterationCall[] = [];
+  readonly interrupts: { vu: number; at: number; running: boolean }[] = [];
+  readonly samples: { metric: string; value: number; tags?: Tags }[] = [];
+  readonly handedOut = new Set<ExecVu>();
+  readonly vus: FakeVu[] = [];
+  concurrent = 0;
+  maxConcurrent = 0;
+  getVuCalls = 0;
+  private readonly free: FakeVu[] = [];
+  private readonly t0 = performance.now();
+  private nextId: number;
+
+  constructor(private readonly opts: FakeRuntimeOptions = {}) {
+    this.segment = opts.segment ?? parseSegment();
+    this.nextId = opts.firstId ?? 1;
+    for (let i = 0; i < (opts.pool ?? 0); i++) this.free.push(this.newVu());
+  }
+
+  private newVu(): FakeVu {
+    const id = this.nextId++;
+    const ms = this.opts.iterationMs ?? 5;
+    const vu = new FakeVu(id, this, () => (typeof ms === 'function' ? ms(id) : ms));
+    this.vus.push(vu);
+    return vu;
+  }
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  async getVu(): Promise<ExecVu> {
+    this.getVuCalls++;
+    if (this.opts.getVuDelay) await new Promise((r) => setTimeout(r, this.opts.getVuDelay));
+    const vu = this.free.shift() ?? this.newVu();
+    if (this.handedOut.has(vu)) throw new Error('VU handed out twice');
+    this.handedOut.add(vu);
+    return vu;
+  }
+
+  returnVu(vu: ExecVu): void {
+    if (!this.handedOut.delete(vu)) throw new Error(`VU ${vu.idInInstance} returned but not handed out`);
+    this.free.push(vu as FakeVu);
+  }
+
+  emit(metric: string, value: number, tags?: Tags): void {
+    this.samples.push({ metric, value, tags });
+  }
+
+  sum(metric: string): number {
+    return this.samples.filter((s) => s.metric === metric).reduce((a, s) => a + s.value, 0);
+  }
+
+  completed(): number {
+    return this.calls.filter((c) => c.outcome === 'completed').length;
+  }
+}
