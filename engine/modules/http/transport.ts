@@ -88,7 +88,8 @@ export class Exchange {
   slot: Slot | null = null;
   private abortFn: ((err?: Error) => void) | null = null;
   private pendingAbort: Error | null = null;
-  done: (ex: Exchange) => void = () => {};
+  /** Called once when the exchange ends (set by the client before dispatching). */
+  done: ((ex: Exchange) => void) | null = null;
 
   constructor(keepBody: boolean) {
     this.chunks = keepBody ? [] : null;
@@ -150,7 +151,7 @@ export class Exchange {
       this.slot.busy--;
       this.slot = null;
     }
-    this.done(this);
+    if (this.done !== null) this.done(this);
   }
 
   /** k6's phases for this exchange. duration = sending + waiting + receiving. */
@@ -226,6 +227,14 @@ function splitHostPort(s: string): { host: string; port?: string } {
   return { host: m[1]!, port: m[2] };
 }
 
+/**
+ * undici writes a request on a Client synchronously only while the Client has room for it; with
+ * pipelining 1, a request dispatched right after the previous response ended waits for undici's
+ * setImmediate-deferred resume. We never put two of our exchanges on one Client (a Client is
+ * chosen only when idle), so a depth of 2 only removes that wait; it does not pipeline.
+ */
+const PIPELINING = Number(process.env.AETOS_HTTP_PIPELINING ?? 2);
+
 /** One undici Client (one socket at a time) and how many of our exchanges use it. */
 interface Slot {
   client: Client;
@@ -266,7 +275,7 @@ export class VuConnections {
           keepAliveMaxTimeout: 600_000,
           headersTimeout: 0,
           bodyTimeout: 0,
-          pipelining: 1,
+          pipelining: PIPELINING,
         }),
         busy: 0,
       };
