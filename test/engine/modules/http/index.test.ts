@@ -246,6 +246,10 @@ describe('params', () => {
     expect(s.error_code).toBe('1050');
     expect(s.status).toBe('0');
     expect(vu.logLines.filter((l) => l.includes('request timeout'))).toHaveLength(1); // warned once
+    // the VU goes on: its next request is answered promptly
+    const t1 = performance.now();
+    expect((await http.get(`${fx.url}/echo`)).status).toBe(200);
+    expect(performance.now() - t1).toBeLessThan(1000);
   });
 
   it('throw: true throws on network errors but not on 4xx', async () => {
