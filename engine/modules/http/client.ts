@@ -13,7 +13,7 @@ import { CookieJar } from './cookies.ts';
 import { parseDurationMs } from './duration.ts';
 import { classifyError, ErrorCode, InvalidUrlError, RequestTimeoutError, statusErrorCode } from './error-codes.ts';
 import { defaultResponseCallback, type ExpectedStatuses } from './expected.ts';
-import { foldRawHeaders, rawHeaderValue, rawHeaderValues } from './headers.ts';
+import { rawHeaderValue, rawHeaderValues } from './headers.ts';
 import { DataCounter, emitHop } from './metrics.ts';
 import { defaultParams, resolveParams, type ParamDefaults, type ResolvedParams } from './params.ts';
 import { RequestInfo, Response } from './response.ts';
@@ -193,6 +193,8 @@ export class HttpClient {
   /** k6's http.request(method, url, body, params). */
   async request(methodIn: unknown, urlIn: unknown, body?: unknown, paramsIn?: unknown): Promise<Response> {
     if (this.closed) throw new Error('http: the VU has been closed');
+    if (this.vu.phase === 'init')
+      throw new Error('making HTTP requests in the init context is not supported (as in k6): move the request into the default function, setup() or teardown()');
     const signal = this.vu.signal;
     if (signal?.aborted) throw interruptedFrom(signal);
     this.watchSignal();
@@ -320,19 +322,20 @@ export class HttpClient {
     const sent: Record<string, { name: string; value: string; replace: boolean }[]> = {};
     let cookieHeader = '';
     const jarCookies = jar.matching(u);
-    const replaced = new Set<string>();
-    if (p.cookies && sameHost) for (const [k, c] of p.cookies) if (c.replace) replaced.add(k);
-    for (const c of jarCookies) {
-      if (replaced.has(c.name)) continue;
-      cookieHeader += `${cookieHeader ? '; ' : ''}${c.name}=${c.value}`;
-      (sent[c.name] ??= []).push({ name: c.name, value: c.value, replace: false });
-    }
-    if (p.cookies && sameHost)
-      for (const [k, c] of p.cookies) {
-        if (!c.replace && sent[k]) continue;
-        cookieHeader += `${cookieHeader ? '; ' : ''}${k}=${c.value}`;
-        (sent[k] ??= []).push({ name: k, value: c.value, replace: c.replace });
+    const scoped = sameHost ? p.cookies : null;
+    if (jarCookies.length !== 0 || scoped !== null) {
+      for (const c of jarCookies) {
+        if (scoped?.get(c.name)?.replace) continue; // a request cookie with replace: true wins
+        cookieHeader += `${cookieHeader ? '; ' : ''}${c.name}=${c.value}`;
+        (sent[c.name] ??= []).push({ name: c.name, value: c.value, replace: false });
       }
+      if (scoped)
+        for (const [k, c] of scoped) {
+          if (!c.replace && sent[k]) continue; // without replace, the jar's cookie is kept
+          cookieHeader += `${cookieHeader ? '; ' : ''}${k}=${c.value}`;
+          (sent[k] ??= []).push({ name: k, value: c.value, replace: c.replace });
+        }
+    }
     if (cookieHeader && !names.has('cookie')) list.push('cookie', cookieHeader);
     if (u.auth && !names.has('authorization')) list.push('authorization', `Basic ${u.auth}`);
     if (enc) {
@@ -398,13 +401,13 @@ export class HttpClient {
       res.tls_version = tlsVersion;
       res.tls_cipher_suite = ex.conn.tlsCipher;
     }
-    res.headers = foldRawHeaders(ex.rawHeaders);
+    res.rawHeaders = ex.rawHeaders;
     const code = statusErrorCode(ex.status);
     if (code) res.error_code = code;
     if (ex.chunks !== null) {
       let buf = ex.chunks.length === 1 ? ex.chunks[0]! : Buffer.concat(ex.chunks, ex.bodyBytes);
       try {
-        buf = decodeBody(buf, res.headers['Content-Encoding']);
+        buf = decodeBody(buf, rawHeaderValue(ex.rawHeaders, 'content-encoding'));
       } catch (e) {
         res.error = `cannot decode the response body: ${(e as Error).message}`;
         res.error_code = ErrorCode.Generic;

@@ -4,7 +4,7 @@
  * request body text are computed only when read, so unread fields cost nothing per request.
  */
 import { responseCookies, type ResponseCookie } from './cookies.ts';
-import { canonicalHeaderName } from './headers.ts';
+import { canonicalHeaderName, foldRawHeaders } from './headers.ts';
 import { selectJson } from './json-path.ts';
 import type { Timings } from './transport.ts';
 
@@ -39,6 +39,8 @@ export class RequestInfo {
   }
 }
 
+const noOcsp = Object.freeze({ status: 'unknown', produced_at: 0, this_update: 0, next_update: 0, revocation_reason: '', revoked_at: 0 });
+
 export class Response {
   status = 0;
   status_text = '';
@@ -47,13 +49,16 @@ export class Response {
   remote_ip = '';
   remote_port = 0;
   body: string | ArrayBuffer | null = null;
-  headers: Record<string, string> = {};
+  /** undici's raw response headers; folded into k6's `headers` object on first read. */
+  rawHeaders: Buffer[] = [];
+  private headerCache: Record<string, string> | undefined;
   timings: Timings;
   error = '';
   error_code = 0;
   tls_version = '';
   tls_cipher_suite = '';
-  ocsp = { status: 'unknown', produced_at: 0, this_update: 0, next_update: 0, revocation_reason: '', revoked_at: 0 };
+  /** OCSP stapling is not checked by the engine: always k6's "unknown" status. */
+  readonly ocsp = noOcsp;
   request: RequestInfo;
   /** Set-Cookie values of this response, parsed on first read of `cookies`. */
   private readonly setCookies: string[];
@@ -64,6 +69,15 @@ export class Response {
     this.timings = timings;
     this.request = request;
     this.setCookies = setCookies;
+  }
+
+  /** k6: canonical names, repeated headers joined with ", ". */
+  get headers(): Record<string, string> {
+    if (this.headerCache === undefined) this.headerCache = foldRawHeaders(this.rawHeaders);
+    return this.headerCache;
+  }
+  set headers(h: Record<string, string>) {
+    this.headerCache = h;
   }
 
   get cookies(): Record<string, ResponseCookie[]> {

@@ -35,6 +35,16 @@ describe('module shape', () => {
   });
 });
 
+describe('init context', () => {
+  it('requests in the init context are refused with a clear error, as in k6', async () => {
+    const { http, vu } = load();
+    vu.phase = 'init';
+    await expect(http.get(`${fx.url}/echo`)).rejects.toThrow(/not supported .* init context|init context is not supported/);
+    vu.phase = 'setup';
+    expect((await http.get(`${fx.url}/echo`)).status).toBe(200);
+  });
+});
+
 describe('methods', () => {
   it.each([
     ['get', 'GET', false],
