@@ -98,8 +98,9 @@ export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | 
         void p.finally(() => inFlight.delete(p));
       }
     }
-    // The schedule is done (or the test stops): wait out the running iterations.
-    this.endScenario(Math.max(0, this.startedAt + this.length - this.rt.now()) + this.config.gracefulStop);
+    // The schedule is done: the scenario still lasts its full length (k6 does the same), then
+    // running iterations get gracefulStop (the end timer above handles both).
+    await this.sleepUntil(this.startedAt + this.length);
     while (inFlight.size > 0) await Promise.all([...inFlight]);
     this.returnVus(this.free.splice(0));
   }
@@ -139,7 +140,7 @@ export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | 
   }
 
   protected vusText(): string {
-    return `${this.held - this.free.length}/${this.held} VUs`;
+    return `${this.running.size}/${this.held} VUs`;
   }
 
   protected baseProgress(): Omit<ScenarioProgress, 'text'> {
