@@ -14,7 +14,7 @@ import {
   type CommonScenarioConfig,
   type OptionReader,
 } from './base-config.ts';
-import { BaseExecutor } from './base-executor.ts';
+import { BaseExecutor, pad } from './base-executor.ts';
 import type { ConstantArrivalRateConfig } from './constant-arrival-rate.ts';
 import type { RampingArrivalRateConfig } from './ramping-arrival-rate.ts';
 import type { RateSchedule } from './stages.ts';
@@ -38,7 +38,7 @@ export function readArrivalRateCommon(r: OptionReader, executor: 'constant-arriv
   return { ...common, timeUnit, preAllocatedVUs, maxVUs };
 }
 
-/** Iterations per ms → k6's "12.50 iters/s" (per timeUnit when that is not 1s). */
+/** A rate per timeUnit as k6 prints it: "12.50 iters/s" ("/m", "/h", or the unit in ms otherwise). */
 export function formatRate(perTimeUnit: number, timeUnit: number): string {
   const unit = timeUnit === 1000 ? 's' : timeUnit === 60_000 ? 'm' : timeUnit === 3_600_000 ? 'h' : `${timeUnit}ms`;
   return `${perTimeUnit.toFixed(2)} iters/${unit}`;
@@ -140,7 +140,7 @@ export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | 
   }
 
   protected vusText(): string {
-    return `${this.running.size}/${this.held} VUs`;
+    return `${pad(this.running.size, this.maxVus())}/${this.maxVus()} VUs`;
   }
 
   protected baseProgress(): Omit<ScenarioProgress, 'text'> {

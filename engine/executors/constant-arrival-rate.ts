@@ -35,7 +35,7 @@ export class ConstantArrivalRate extends ArrivalRateExecutor<ConstantArrivalRate
     const elapsed = Math.min(this.elapsed(), c.duration);
     return {
       ...this.baseProgress(),
-      text: `${formatRate(c.rate, c.timeUnit)}, ${this.vusText()}  ${formatElapsed(elapsed)}/${formatDuration(c.duration)}`,
+      text: `${this.vusText()}  ${formatElapsed(elapsed)}/${formatDuration(c.duration)}  ${formatRate(c.rate, c.timeUnit)}`,
     };
   }
 }

@@ -33,7 +33,7 @@ export class RampingArrivalRate extends ArrivalRateExecutor<RampingArrivalRateCo
     const elapsed = Math.min(this.elapsed(), this.length);
     return {
       ...this.baseProgress(),
-      text: `${formatRate(this.schedule.rateAt(elapsed), c.timeUnit)}, ${this.vusText()}  ${formatElapsed(elapsed)}/${formatDuration(this.length)}`,
+      text: `${this.vusText()}  ${formatElapsed(elapsed)}/${formatDuration(this.length)}  ${formatRate(this.schedule.rateAt(elapsed), c.timeUnit)}`,
     };
   }
 }

@@ -66,9 +66,13 @@ export class RampingVus extends BaseExecutor<RampingVusConfig> {
   protected async execute(): Promise<void> {
     const vus = await this.takeVus(this.preAllocatedVus());
     this.slotIterations = vus.map(() => 0);
-    const [first, ...rest] = vuSteps(this.config.startVUs, this.config.stages, this.segment);
-    this.setTarget(first.vus, vus);
-    for (const step of rest) this.atScenarioTime(step.at, () => this.setTarget(step.vus, vus));
+    const steps = vuSteps(this.config.startVUs, this.config.stages, this.segment);
+    // One timer at a time walks the plan (a ramp to thousands of VUs is thousands of steps).
+    const walk = (k: number) => {
+      this.setTarget(steps[k].vus, vus);
+      if (k + 1 < steps.length) this.atScenarioTime(steps[k + 1].at, () => walk(k + 1));
+    };
+    walk(0);
     this.atScenarioTime(this.length, () => this.endScenario(this.config.gracefulStop));
     await Promise.all(vus.map((vu, slot) => this.loop(vu, slot)));
   }

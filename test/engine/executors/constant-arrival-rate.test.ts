@@ -27,7 +27,7 @@ describe('constant-arrival-rate', () => {
     const last = Math.max(...rt.calls.map((c) => c.start - t0));
     expect(last).toBeGreaterThan(9900);
     expect(last).toBeLessThan(10_100);
-    expect(ex.progress()).toMatchObject({ fraction: 1, text: '200.00 iters/s, 0/20 VUs  10.0s/10s' });
+    expect(ex.progress()).toMatchObject({ fraction: 1, text: '00/20 VUs  10.0s/10s  200.00 iters/s' });
   });
 
   it('grows to maxVUs, then drops iterations when no VU is free', async () => {
@@ -77,5 +77,27 @@ describe('constant-arrival-rate', () => {
     const numbers = rts.flatMap((r) => r.calls.map((x) => x.iterationInTest)).sort((a, b) => a - b);
     expect(numbers).toEqual([...Array(100).keys()]);
     expect(rts.map((r) => r.calls.length)).toEqual([50, 50]);
+  });
+
+  it('on abort starts nothing new and interrupts running iterations after gracefulStop', async () => {
+    const rt = new FakeRuntime({ pool: 20, iterationMs: 2000 });
+    const c = { ...config({ rate: 20, duration: '5s', preAllocatedVUs: 20 }), gracefulStop: 100 } as ScenarioConfig;
+    setTimeout(() => rt.controller.abort(), 220);
+    await createExecutor('s', c, rt.segment).run(rt);
+    // Iterations at 0, 50, 100, 150, 200 ms; nothing after the abort at 220 ms.
+    expect(rt.calls).toHaveLength(5);
+    expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
+    expect(rt.now()).toBeLessThan(600);
+    expect(rt.handedOut.size).toBe(0);
+  });
+
+  it('waits for startTime on the runtime clock', async () => {
+    const rt = new FakeRuntime({ pool: 1, iterationMs: 1 });
+    const c = { ...config({ rate: 10, duration: '1s', preAllocatedVUs: 1 }), startTime: 300 } as ScenarioConfig;
+    const ex = createExecutor('s', c, rt.segment);
+    expect(ex.startTime).toBe(300);
+    await ex.run(rt);
+    expect(rt.calls).toHaveLength(10);
+    expect(Math.min(...rt.calls.map((x) => x.start))).toBeGreaterThanOrEqual(299);
   });
 });

@@ -34,7 +34,7 @@ describe('ramping-arrival-rate', () => {
     const firstHalf = rt.calls.filter((c) => c.start - t0 < 500).length;
     const secondHalf = rt.calls.filter((c) => c.start - t0 >= 500 && c.start - t0 < 1000).length;
     expect(firstHalf).toBeLessThan(secondHalf);
-    expect(ex.progress().text).toBe('0.00 iters/s, 0/10 VUs  02.5s/2.5s');
+    expect(ex.progress().text).toBe('00/10 VUs  02.5s/2.5s  0.00 iters/s');
   });
 
   it('uses timeUnit: 600 per minute is 10 per second', async () => {
