@@ -219,3 +219,31 @@ export function workerSegments(n: number): { segment: string; sequence: string }
   const sequence = points.join(',');
   return Array.from({ length: n }, (_, i) => ({ segment: `${points[i]}:${points[i + 1]}`, sequence }));
 }
+
+/**
+ * `--workers n` inside an instance that is itself a segment (one pod of several): every segment
+ * of the (filled) sequence is cut into n equal parts and the workers run the n parts of this
+ * instance's segment within that refined sequence. Instances that share the sequence and n refine
+ * it identically, so all their workers' shares still partition the whole test.
+ */
+export function splitSegment(segment: string, sequence: string | undefined, n: number): { segment: string; sequence: string }[] {
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError('--workers', `must be a whole number of at least 1, got ${n}`);
+  const [from, to] = parseSegmentPoints(segment.trim());
+  const points = sequence?.trim() ? fill(parseSequencePoints(sequence.trim())) : fill([from, to]);
+  const big = BigInt(n);
+  const refined: Rat[] = [points[0]];
+  let mine = -1;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    if (cmp(a, from) === 0 && cmp(b, to) === 0) mine = refined.length - 1;
+    const len = sub(b, a);
+    for (let k = 1n; k <= big; k++) refined.push(rat(a.n * len.d * big + len.n * a.d * k, a.d * len.d * big));
+  }
+  if (mine < 0) {
+    throw new ConfigError(SEGMENT_FLAG, `segment ${ratString(from)}:${ratString(to)} is not one of the segments of the sequence ${points.map(ratString).join(',')}`);
+  }
+  const text = refined.map(ratString);
+  const seq = text.join(',');
+  return Array.from({ length: n }, (_, k) => ({ segment: `${text[mine + k]}:${text[mine + k + 1]}`, sequence: seq }));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
+import { parseSegment, splitSegment, workerSegments } from '../../../engine/execution/segment.ts';
 import { ConfigError } from '../../../engine/errors.ts';
 
 /** All segments of a sequence string, parsed. */
@@ -141,5 +141,24 @@ describe('workerSegments', () => {
 
   it('refuses a bad worker count', () => {
     expect(() => workerSegments(0)).toThrow('invalid option --workers: must be a whole number of at least 1, got 0');
+  });
+});
+
+describe('splitSegment', () => {
+  it('cuts every segment of the sequence into n parts and returns this one\'s parts', () => {
+    expect(splitSegment('1/3:2/3', '0,1/3,2/3,1', 2)).toEqual([
+      { segment: '1/3:1/2', sequence: '0,1/6,1/3,1/2,2/3,5/6,1' },
+      { segment: '1/2:2/3', sequence: '0,1/6,1/3,1/2,2/3,5/6,1' },
+    ]);
+    expect(splitSegment('0:1/2', undefined, 2).map((s) => s.segment)).toEqual(['0:1/4', '1/4:1/2']);
+    expect(() => splitSegment('0:1/3', '0,1/2,1', 2)).toThrow('invalid option --execution-segment: segment 0:1/3 is not one of the segments of the sequence 0,1/2,1');
+  });
+
+  it.each([2, 3])('three instances × %i workers partition every iteration and share every n exactly', (workers) => {
+    const sequence = '0,1/3,2/3,1';
+    const all = ['0:1/3', '1/3:2/3', '2/3:1'].flatMap((seg) => splitSegment(seg, sequence, workers)).map((w) => parseSegment(w.segment, w.sequence));
+    expect(all).toHaveLength(3 * workers);
+    for (let i = 0; i < 300; i++) expect(all.filter((s) => s.ownsIteration(i))).toHaveLength(1);
+    for (const n of [1, 5, 17, 100, 1001]) expect(all.reduce((a, s) => a + s.scale(n), 0)).toBe(n);
   });
 });
