@@ -1,0 +1,124 @@
+/**
+ * The engine's loader (DESIGN D3): reads a k6 script (bundling it first when given a `.ts`, or a
+ * `.js` with relative imports), runs the blocking-call pass (transform.ts) once, checks its
+ * imports against the module registry, and compiles the result ONCE into a module function that
+ * each VU evaluates for its own module scope.
+ *
+ * Why vm.Script + runInThisContext and not `new Function` or a context per VU:
+ *  - vm.Script takes a `filename`, so V8 stack frames name the script and can be mapped back to the
+ *    original `.ts` line (source-map.ts); `new Function` frames read `eval at …`/`<anonymous>`.
+ *  - one compilation, run once in this realm, gives one function; calling it per VU creates that
+ *    VU's module scope (`let n = 0` at top level counts per VU) for the cost of its closures.
+ *  - a vm context per VU would isolate globals too but costs megabytes per VU (a whole realm).
+ *    Compatibility difference (documented in README): all VUs share one realm, so a script that
+ *    writes to `globalThis` shares that between VUs. `__VU`, `__ITER`, `__ENV`, timers, console,
+ *    `open` and `Math.random` are per VU (rewritten identifiers / module-function parameters).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SourceMap } from 'node:module';
+import vm from 'node:vm';
+import { BundleError, bundleToString } from '../build/bundle.ts';
+import { ScriptLoadError } from '../errors.ts';
+import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.ts';
+import type { ModuleFactory } from '../types.ts';
+import { PositionMapper, displayPath, findInlineSourceMap, firstScriptFrame, rewriteStack } from './source-map.ts';
+import { ScriptSyntaxError, transformScript, type TransformResult } from './transform.ts';
+
+/** The module function: evaluated once per VU, returns that VU's exports. */
+export type ModuleFunction = (...args: unknown[]) => Promise<Record<string, unknown>>;
+
+export interface LoadedScript {
+  /** Absolute path of the script the user gave (the .ts when run from .ts). */
+  readonly scriptPath: string;
+  /** Folder `open()` resolves relative paths against. */
+  readonly baseDir: string;
+  /** The transformed code (for diagnostics). */
+  readonly code: string;
+  /** Compiled once; call per VU with the wrapper parameters (see transform.ts WRAPPER_PARAMS). */
+  readonly moduleFunction: ModuleFunction;
+  /** Factories of the k6 modules the script imports, by module name. */
+  readonly modules: ReadonlyMap<string, ModuleFactory>;
+  /** Names the script exports (default, options, setup, teardown, handleSummary, exec functions). */
+  readonly exportNames: readonly string[];
+  readonly stats: TransformResult['stats'];
+  /** Rewrites the script's frames in a stack trace to original file:line:col. */
+  mapStack(stack: string): string;
+  /** The original `file:line` of the innermost script frame of an error, or null. */
+  errorLocation(err: unknown): string | null;
+}
+
+/** The file name V8 sees for the compiled script; frames with it are mapped back. */
+const generatedName = (scriptPath: string) => `aetos-load:${scriptPath}`;
+
+const hasRelativeImport = (code: string) => /(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*['"]\.{1,2}\/|(?:^|[\s;])import\s*['"]\.{1,2}\//m.test(code);
+
+async function readScript(scriptPath: string): Promise<string> {
+  const ext = path.extname(scriptPath).toLowerCase();
+  try {
+    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return await bundleToString(scriptPath);
+    const code = await readFile(scriptPath, 'utf8');
+    // a hand-written k6 script that imports relative files: bundle it the same way (k6 resolves them itself)
+    if (hasRelativeImport(code)) return await bundleToString(scriptPath);
+    return code;
+  } catch (err) {
+    if (err instanceof BundleError) throw new ScriptLoadError(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new ScriptLoadError(`${displayPath(scriptPath)}: no such file`);
+    throw new ScriptLoadError(`${displayPath(scriptPath)}: cannot read script: ${e.message}`);
+  }
+}
+
+export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
+  const scriptPath = path.resolve(scriptPathIn);
+  const raw = await readScript(scriptPath);
+  const inline = findInlineSourceMap(raw);
+  const code = inline ? raw.slice(0, inline.start) : raw;
+  // esbuild's map sources are relative to the bundle's virtual output file, i.e. the working directory
+  const mapper0 = new PositionMapper(scriptPath, inline?.map ?? null, process.cwd(), null);
+
+  let result: TransformResult;
+  try {
+    result = transformScript(code);
+  } catch (err) {
+    if (err instanceof ScriptSyntaxError) throw new ScriptLoadError(`${mapper0.where(err.line, err.column)}: ${err.message}`);
+    throw err;
+  }
+
+  const problems: string[] = [];
+  for (const r of result.refusals) problems.push(`${mapper0.where(r.line, r.column)}: ${r.message}`);
+  const moduleNames = new Set<string>();
+  for (const imp of result.imports) {
+    const reason = unsupportedModuleReason(imp.source);
+    if (reason) problems.push(`${mapper0.where(imp.line, imp.column)}: ${reason}`);
+    else moduleNames.add(imp.source);
+  }
+  if (problems.length > 0) throw new ScriptLoadError(problems.join('\n'));
+
+  const mapper = new PositionMapper(scriptPath, inline?.map ?? null, process.cwd(), new SourceMap(JSON.parse(result.map)));
+  const filename = generatedName(scriptPath);
+  let moduleFunction: ModuleFunction;
+  try {
+    moduleFunction = new vm.Script(result.code, { filename }).runInThisContext() as ModuleFunction;
+  } catch (err) {
+    const e = err as Error;
+    const where = firstScriptFrame(e.stack ?? '', filename, mapper) ?? displayPath(scriptPath);
+    throw new ScriptLoadError(`${where}: ${e.name}: ${e.message}`);
+  }
+  const modules = await loadModuleFactories([...moduleNames]);
+
+  return {
+    scriptPath,
+    baseDir: path.dirname(scriptPath),
+    code: result.code,
+    moduleFunction,
+    modules,
+    exportNames: result.exportNames,
+    stats: result.stats,
+    mapStack: (stack) => rewriteStack(stack, filename, mapper),
+    errorLocation(err) {
+      const stack = err instanceof Error ? err.stack : undefined;
+      return stack ? firstScriptFrame(stack, filename, mapper) : null;
+    },
+  };
+}

@@ -1,0 +1,403 @@
+/**
+ * The per-VU runtime (DESIGN D3): one object per virtual user that is the VU's `VuContext` (what
+ * k6 modules see), runs the script's module function once for the VU's own module scope, and
+ * runs iterations and lifecycle functions.
+ *
+ * Cheap by construction: every method lives on the prototype; per VU there are the fields below,
+ * the script's own closures, the module instances it imports, a `__k6` runtime object, four timer
+ * functions and an `open` function. AbortControllers, timer maps and hook lists are created only
+ * when used.
+ */
+import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { LoadedScript } from '../loader/index.ts';
+import { consoleFor } from '../modules/console.ts';
+import { openFile } from '../modules/open.ts';
+import type {
+  InstanceInfo,
+  IterationOutcome,
+  MetricSink,
+  MetricType,
+  ScenarioInfo,
+  Tags,
+  TestControl,
+  ValueType,
+  VuContext,
+  VuPhase,
+} from '../types.ts';
+import { ScriptRuntime } from './script-runtime.ts';
+import { WorkTracker } from './work-tracker.ts';
+
+export interface VuInit {
+  idInInstance: number;
+  idInTest: number;
+  env: Record<string, string>;
+  options: Record<string, unknown>;
+  sink: MetricSink;
+  log: Logger;
+  instance: () => InstanceInfo;
+  test: TestControl;
+}
+
+export interface IterationRun {
+  /** Name of the exported function to call ('default' unless the scenario sets `exec`). */
+  exec: string;
+  scenario: ScenarioInfo;
+  iterationInScenario: number;
+  /** The scenario's tags (merged into the VU's tags for this iteration). */
+  tags: Tags;
+  /** The scenario's env (merged over the VU's env for this iteration). */
+  env?: Record<string, string>;
+  /** setup()'s result; JSON-cloned once per VU. */
+  data: unknown;
+}
+
+export type InterruptReason = 'gracefulStop' | 'abort' | 'signal';
+export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
+
+export interface Vu {
+  readonly context: VuContext;
+  readonly exports: Readonly<Record<string, unknown>>;
+  readonly idInInstance: number;
+  runIteration(run: IterationRun): Promise<IterationOutcome>;
+  interrupt(reason?: InterruptReason): void;
+  callLifecycle(name: LifecycleName, arg?: unknown, timeoutMs?: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+type Hook = () => void | Promise<void>;
+
+/** The VU's timer functions (the script's globals and `k6/timers`). */
+export interface TimerFunctions {
+  setTimeout(cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]): number;
+  clearTimeout(id: unknown): void;
+  setInterval(cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]): number;
+  clearInterval(id: unknown): void;
+}
+type HookEvent = 'iterationStart' | 'iterationEnd' | 'close';
+
+const lifecycleTimeoutCode: Record<LifecycleName, EngineError['exitCode']> = {
+  setup: ExitCode.SetupTimeout,
+  teardown: ExitCode.TeardownTimeout,
+  handleSummary: ExitCode.GenericTimeout,
+};
+
+const noData = Symbol('noData');
+
+class VirtualUser implements Vu, VuContext {
+  phase: VuPhase = 'init';
+  groupPath = '';
+  iterationInInstance = 0;
+  iterationInScenario = 0;
+  scenario: ScenarioInfo | null = null;
+  env: Record<string, string>;
+  tags: Tags;
+  exports: Readonly<Record<string, unknown>> = {};
+  /** Per-VU `Math`: the realm's Math with `random` replaced after `randomSeed`. */
+  readonly math: typeof Math = Object.create(Math);
+
+  private started = 0;
+  private controller: AbortController | null = null;
+  private interruptedBy: InterruptReason | null = null;
+  private wakeOnInterrupt: (() => void) | null = null;
+  private hooks: Partial<Record<HookEvent, Hook[]>> | null = null;
+  private modules: Record<string, Record<string, unknown>> = {};
+  private readonly work = new WorkTracker();
+  private scenarioTagKeys: string[] | null = null;
+  private lastEnvSource: Record<string, string> | undefined = undefined;
+  private dataSource: unknown = noData;
+  private dataCopy: unknown = undefined;
+
+  constructor(
+    private readonly script: LoadedScript,
+    private readonly init: VuInit,
+  ) {
+    this.env = init.env;
+    const optionTags = init.options.tags;
+    this.tags = optionTags && typeof optionTags === 'object' ? { ...(optionTags as Tags) } : {};
+  }
+
+  // --- VuContext ------------------------------------------------------------------------------
+  get context(): VuContext {
+    return this;
+  }
+  get idInInstance(): number {
+    return this.init.idInInstance;
+  }
+  get idInTest(): number {
+    return this.init.idInTest;
+  }
+  get options(): Readonly<Record<string, unknown>> {
+    return this.init.options;
+  }
+  get scriptPath(): string {
+    return this.script.scriptPath;
+  }
+  get instance(): InstanceInfo {
+    return this.init.instance();
+  }
+  get test(): TestControl {
+    return this.init.test;
+  }
+  get log(): Logger {
+    return this.init.log;
+  }
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.interruptedBy) this.controller.abort(new IterationInterrupted(this.interruptedBy));
+    }
+    return this.controller.signal;
+  }
+
+  emit(metric: string, value: number, tags?: Tags, time?: number): void {
+    const merged: Tags = { ...this.tags, group: this.groupPath };
+    if (tags) for (const k in tags) merged[k] = String(tags[k]);
+    this.init.sink.add(metric, value, merged, time);
+  }
+
+  define(metric: string, type: MetricType, contains?: ValueType): void {
+    this.init.sink.define(metric, type, contains);
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    return this.work.track(work);
+  }
+
+  on(event: HookEvent, fn: Hook): void {
+    this.hooks ??= {};
+    (this.hooks[event] ??= []).push(fn);
+  }
+
+  // --- script runtime host --------------------------------------------------------------------
+  moduleInstance(name: string): Record<string, unknown> {
+    let m = this.modules[name];
+    if (m) return m;
+    const factory = this.script.modules.get(name);
+    if (!factory) throw new Error(`module "${name}" is not available in the engine`);
+    m = factory(this);
+    this.modules[name] = m;
+    return m;
+  }
+
+  /** `setTimeout`/`setInterval` callbacks may be async (blocking code made async): the tracker awaits them. */
+  timers(): TimerFunctions {
+    if (this.timerFunctions) return this.timerFunctions;
+    const work = this.work;
+    return (this.timerFunctions = {
+      setTimeout: (cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]) => work.setTimeout(cb, ms, args),
+      clearTimeout: (id: unknown) => work.clear(id),
+      setInterval: (cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]) => work.setInterval(cb, ms, args),
+      clearInterval: (id: unknown) => work.clear(id),
+    });
+  }
+  private timerFunctions: TimerFunctions | null = null;
+
+  // --- init -----------------------------------------------------------------------------------
+  async initialise(): Promise<void> {
+    const t = this.timers();
+    try {
+      const exports = await this.script.moduleFunction(
+        new ScriptRuntime(this),
+        t.setTimeout,
+        t.clearTimeout,
+        t.setInterval,
+        t.clearInterval,
+        consoleFor(this.init.log),
+        (p: unknown, mode?: unknown) => openFile(this, p, mode),
+        this.math,
+      );
+      await this.settleWork();
+      this.exports = Object.freeze(exports);
+    } catch (err) {
+      this.work.clearAll();
+      throw new ScriptLoadError(this.describeError(err));
+    }
+  }
+
+  // --- iterations -----------------------------------------------------------------------------
+  async runIteration(run: IterationRun): Promise<IterationOutcome> {
+    this.phase = 'iteration';
+    this.iterationInInstance = this.started++;
+    this.iterationInScenario = run.iterationInScenario;
+    this.scenario = run.scenario;
+    this.applyScenario(run);
+    this.groupPath = '';
+    this.controller = null;
+    this.interruptedBy = null;
+    const interrupted = new Promise<'interrupted'>((resolve) => {
+      this.wakeOnInterrupt = () => resolve('interrupted');
+    });
+    await this.fire('iterationStart');
+    const t0 = performance.now();
+    let outcome: IterationOutcome;
+    try {
+      const fn = this.exports[run.exec];
+      if (typeof fn !== 'function') throw new Error(`the script exports no function named "${run.exec}"`);
+      const body = (async () => {
+        await fn(this.setupData(run.data));
+        await this.settleWork();
+        return 'completed' as const;
+      })();
+      outcome = await Promise.race([body, interrupted]);
+      if (outcome === 'interrupted') body.catch(() => undefined);
+    } catch (err) {
+      outcome = 'interrupted';
+      if (!(err instanceof IterationInterrupted) && !this.interruptedBy) this.logException(err);
+    }
+    const duration = performance.now() - t0;
+    this.wakeOnInterrupt = null;
+    if (outcome === 'interrupted') this.work.clearAll();
+    this.groupPath = '';
+    await this.fire('iterationEnd');
+    if (outcome === 'completed') {
+      this.emit('iterations', 1);
+      this.emit('iteration_duration', duration);
+    }
+    return outcome;
+  }
+
+  interrupt(reason: InterruptReason = 'gracefulStop'): void {
+    if (this.interruptedBy) return;
+    this.interruptedBy = reason;
+    this.controller?.abort(new IterationInterrupted(reason));
+    this.wakeOnInterrupt?.();
+  }
+
+  private applyScenario(run: IterationRun): void {
+    if (this.scenarioTagKeys) for (const k of this.scenarioTagKeys) delete this.tags[k];
+    const keys = Object.keys(run.tags ?? {});
+    for (const k of keys) this.tags[k] = String(run.tags[k]);
+    this.tags.scenario = run.scenario.name;
+    this.scenarioTagKeys = keys.length > 0 ? keys : null;
+    if (run.env !== this.lastEnvSource) {
+      this.lastEnvSource = run.env;
+      this.env = run.env && Object.keys(run.env).length > 0 ? { ...this.init.env, ...run.env } : this.init.env;
+    }
+  }
+
+  private setupData(data: unknown): unknown {
+    if (data !== this.dataSource) {
+      this.dataSource = data;
+      this.dataCopy = data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+    }
+    return this.dataCopy;
+  }
+
+  /** Waits until timers and tracked work settled; rethrows a timer callback's exception. */
+  private async settleWork(): Promise<void> {
+    while (this.work.pendingCount > 0) {
+      await this.work.whenIdle();
+      const failed = this.work.takeError();
+      if (failed) throw failed.error;
+    }
+    const failed = this.work.takeError();
+    if (failed) throw failed.error;
+  }
+
+  private async fire(event: HookEvent): Promise<void> {
+    const list = this.hooks?.[event];
+    if (!list) return;
+    for (const fn of list) await fn();
+  }
+
+  // --- lifecycle ------------------------------------------------------------------------------
+  async callLifecycle(name: LifecycleName, arg?: unknown, timeoutMs?: number): Promise<unknown> {
+    const fn = this.exports[name];
+    if (typeof fn !== 'function') return undefined;
+    this.phase = name === 'handleSummary' ? 'summary' : name;
+    this.groupPath = '';
+    this.controller = null;
+    this.interruptedBy = null;
+    const input = name === 'teardown' && arg !== undefined ? JSON.parse(JSON.stringify(arg)) : arg;
+    const body = (async () => {
+      const result = await fn(input);
+      await this.settleWork();
+      return result;
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const limit =
+      timeoutMs !== undefined && timeoutMs > 0
+        ? new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              this.interruptedBy = 'gracefulStop';
+              this.controller?.abort(new IterationInterrupted('gracefulStop'));
+              this.work.clearAll();
+              reject(new EngineError(`${name}() execution timed out after ${Math.round(timeoutMs / 1000)} seconds`, lifecycleTimeoutCode[name]));
+            }, timeoutMs);
+          })
+        : null;
+    try {
+      return await (limit ? Promise.race([body, limit]) : body);
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      if (err instanceof IterationInterrupted) throw err;
+      throw new EngineError(this.describeError(err), ExitCode.ScriptException);
+    } finally {
+      if (timer) clearTimeout(timer);
+      body.catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.work.clearAll();
+    this.controller?.abort(new IterationInterrupted('signal'));
+    await this.fire('close');
+    this.hooks = null;
+    this.modules = {};
+  }
+
+  // --- errors ---------------------------------------------------------------------------------
+  /** `file:line: Error: message` with the original location (one line), for init/setup failures. */
+  private describeError(err: unknown): string {
+    if (err instanceof ScriptLoadError) return err.message;
+    const where = this.script.errorLocation(err) ?? '';
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : `Uncaught ${formatThrown(err)}`;
+    return where ? `${where}: ${text}` : text;
+  }
+
+  /** Logs an iteration's exception k6-style: the message and its stack, mapped to the original file:line. */
+  private logException(err: unknown): void {
+    const text = err instanceof Error ? this.script.mapStack(err.stack ?? `${err.name}: ${err.message}`) : `Uncaught ${formatThrown(err)}`;
+    const fields: Record<string, string> = { source: 'stacktrace' };
+    const where = this.script.errorLocation(err);
+    if (where) fields.at = where;
+    if (this.scenario) fields.scenario = this.scenario.name;
+    this.init.log.error(trimEngineFrames(text), fields);
+  }
+}
+
+function formatThrown(v: unknown): string {
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Keeps the message and the script's frames; engine-internal frames say nothing to the user. */
+function trimEngineFrames(stack: string): string {
+  const lines = stack.split('\n');
+  const kept = lines.filter((l, i) => i === 0 || !/^\s+at /.test(l) || !/node:internal|\/engine\/|node_modules/.test(l));
+  return kept.join('\n');
+}
+
+/** Creates a VU and runs the script's init code for it (exceptions: ScriptLoadError, exit 107, with file:line). */
+export async function createVu(script: LoadedScript, init: VuInit): Promise<Vu> {
+  const vu = new VirtualUser(script, init);
+  await vu.initialise();
+  vu.phase = 'iteration';
+  return vu;
+}
+
+/** The VU's timer functions, for `k6/timers`. */
+export function timersOf(ctx: VuContext): TimerFunctions {
+  if (!(ctx instanceof VirtualUser)) throw new Error('k6/timers needs an engine VU');
+  return ctx.timers();
+}
+
+/** The per-VU `Math` of a context (for `randomSeed`). */
+export function vuMath(ctx: VuContext): typeof Math | null {
+  return ctx instanceof VirtualUser ? ctx.math : null;
+}

@@ -1,0 +1,122 @@
+/**
+ * A VU's pending asynchronous work (DESIGN D3, k6's event-loop rule): timers set by the script and
+ * work modules register with `track` (asyncRequest, …). An iteration ends only once all of it has
+ * settled, so work scheduled with `setTimeout` is not lost. Interrupting an iteration clears the
+ * VU's timers. An exception thrown by a timer callback fails the iteration, as in k6.
+ *
+ * Timer ids are numbers (k6 returns numbers); the Node handles stay inside the tracker.
+ */
+type TimerCallback = (...args: unknown[]) => unknown;
+
+export class WorkTracker {
+  private pending = 0;
+  private idle: (() => void) | null = null;
+  private timers: Map<number, { handle: NodeJS.Timeout; interval: boolean }> | null = null;
+  private nextId = 1;
+  /** The first exception thrown by a timer callback since the last `takeError`. */
+  private error: unknown = undefined;
+  private hasError = false;
+
+  get pendingCount(): number {
+    return this.pending;
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.pending++;
+    const done = () => this.done();
+    work.then(done, done);
+    return work;
+  }
+
+  setTimeout(cb: TimerCallback, ms?: number, args: unknown[] = []): number {
+    return this.addTimer(cb, ms, args, false);
+  }
+
+  setInterval(cb: TimerCallback, ms?: number, args: unknown[] = []): number {
+    return this.addTimer(cb, ms, args, true);
+  }
+
+  clear(id: unknown): void {
+    const t = this.timers?.get(id as number);
+    if (!t) return;
+    this.timers?.delete(id as number);
+    if (t.interval) clearInterval(t.handle);
+    else clearTimeout(t.handle);
+    this.done();
+  }
+
+  /** Clears every timer (the iteration was interrupted or the VU closes). */
+  clearAll(): void {
+    if (!this.timers) return;
+    for (const id of [...this.timers.keys()]) this.clear(id);
+  }
+
+  /** Resolves when no work is pending. */
+  whenIdle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const prev = this.idle;
+      this.idle = () => {
+        prev?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Returns (and forgets) the first timer-callback exception, if any. */
+  takeError(): { error: unknown } | null {
+    if (!this.hasError) return null;
+    const e = { error: this.error };
+    this.hasError = false;
+    this.error = undefined;
+    return e;
+  }
+
+  private addTimer(cb: TimerCallback, ms: number | undefined, args: unknown[], interval: boolean): number {
+    if (typeof cb !== 'function') throw new TypeError(`${interval ? 'setInterval' : 'setTimeout'}: callback is not a function`);
+    const id = this.nextId++;
+    const delay = Number.isFinite(ms) && (ms as number) > 0 ? (ms as number) : 0;
+    this.timers ??= new Map();
+    this.pending++;
+    const run = () => {
+      if (!interval) this.timers?.delete(id);
+      let result: unknown;
+      try {
+        result = cb(...args);
+      } catch (err) {
+        this.fail(err);
+      }
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        this.track(Promise.resolve(result)).catch((err) => this.fail(err));
+      }
+      if (!interval) this.done();
+    };
+    const handle = interval ? setInterval(run, delay) : setTimeout(run, delay);
+    this.timers.set(id, { handle, interval });
+    return id;
+  }
+
+  private fail(err: unknown): void {
+    if (!this.hasError) {
+      this.hasError = true;
+      this.error = err;
+    }
+    // a failed iteration does not wait for the rest of its timers
+    this.clearAll();
+    this.flushIdle();
+  }
+
+  private done(): void {
+    this.pending--;
+    if (this.pending <= 0) {
+      this.pending = 0;
+      this.flushIdle();
+    }
+  }
+
+  private flushIdle(): void {
+    const idle = this.idle;
+    this.idle = null;
+    idle?.();
+  }
+}
