@@ -23,10 +23,10 @@ describe('constant-arrival-rate', () => {
     // No drift: iteration i starts at i × 5 ms (late by a timer's jitter at most, never cumulatively).
     const lateness = rt.calls.map((c) => c.start - t0 - c.iterationInTest * 5).sort((a, b) => a - b);
     expect(lateness[0]).toBeGreaterThan(-1);
-    expect(lateness[Math.floor(lateness.length / 2)]).toBeLessThan(10);
+    expect(lateness[Math.floor(lateness.length / 2)]).toBeLessThan(25);
     const last = Math.max(...rt.calls.map((c) => c.start - t0));
     expect(last).toBeGreaterThan(9900);
-    expect(last).toBeLessThan(10_100);
+    expect(last).toBeLessThan(10_300);
     expect(ex.progress()).toMatchObject({ fraction: 1, text: '00/20 VUs  10.0s/10s  200.00 iters/s' });
   });
 
@@ -49,7 +49,8 @@ describe('constant-arrival-rate', () => {
     const t0 = rt.now();
     await createExecutor('s', config({ rate: 20, duration: '1s', preAllocatedVUs: 5 }), rt.segment).run(rt);
     expect(rt.calls).toHaveLength(20);
-    for (const call of rt.calls) expect(call.start - t0 - call.iterationInTest * 50).toBeLessThan(30);
+    // A queue behind the 400 ms iteration would make some start ≥ 350 ms late.
+    for (const call of rt.calls) expect(call.start - t0 - call.iterationInTest * 50).toBeLessThan(150);
   });
 
   it('interrupts iterations still running gracefulStop after the end', async () => {
@@ -60,7 +61,7 @@ describe('constant-arrival-rate', () => {
     expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
     for (const i of rt.interrupts) {
       expect(i.at).toBeGreaterThanOrEqual(1195);
-      expect(i.at).toBeLessThan(1400);
+      expect(i.at).toBeLessThan(1700);
     }
   });
 
@@ -87,7 +88,7 @@ describe('constant-arrival-rate', () => {
     // Iterations at 0, 50, 100, 150, 200 ms; nothing after the abort at 220 ms.
     expect(rt.calls).toHaveLength(5);
     expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
-    expect(rt.now()).toBeLessThan(600);
+    expect(rt.now()).toBeLessThan(900);
     expect(rt.handedOut.size).toBe(0);
   });
 

@@ -17,7 +17,7 @@ describe('constant-vus', () => {
     await ex.run(rt);
     const took = rt.now() - t0;
     expect(took).toBeGreaterThanOrEqual(1000);
-    expect(took).toBeLessThan(1300);
+    expect(took).toBeLessThan(1600);
     expect(rt.maxConcurrent).toBe(5);
     expect(new Set(rt.calls.map((c) => c.vu)).size).toBe(5);
     // 5 VUs × ~50 iterations of 20 ms; timers on a busy 2-core box run late, never early.
@@ -38,7 +38,7 @@ describe('constant-vus', () => {
     expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
     for (const i of rt.interrupts) {
       expect(i.at).toBeGreaterThanOrEqual(345);
-      expect(i.at).toBeLessThan(500);
+      expect(i.at).toBeLessThan(700);
     }
     expect(ex.progress()).toMatchObject({ completed: 0, interrupted: 3 });
   });
@@ -60,7 +60,7 @@ describe('constant-vus', () => {
     await ex.run(rt);
     expect(rt.calls).toHaveLength(2);
     expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
-    expect(rt.now()).toBeLessThan(600);
+    expect(rt.now()).toBeLessThan(900);
   });
 
   it('does not starve timers when iterations settle at once', async () => {

@@ -28,7 +28,7 @@ describe('ramping-arrival-rate', () => {
     for (const c of rt.calls) {
       const late = c.start - t0 - plan.timeOf(c.iterationInTest);
       expect(late).toBeGreaterThan(-1);
-      expect(late).toBeLessThan(40);
+      expect(late).toBeLessThan(150);
     }
     // The first second ramps 0→100/s: fewer starts in its first half than in its second.
     const firstHalf = rt.calls.filter((c) => c.start - t0 < 500).length;
