@@ -1,5 +1,3 @@
-// Placeholder until its issue lands: says so plainly instead of pretending to run.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('aetos-load: this command is not implemented yet (see the open issues)\n');
-  return 2;
-}
+// `aetos-load run [flags] <script.ts|script.js>`: the engine's runner (engine/runner). Returns the
+// exit code (k6's codes), never exits, so other commands may call it in-process.
+export { main } from '../runner/cli.ts';

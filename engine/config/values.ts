@@ -1,9 +1,10 @@
 /**
- * Parsers for the text values of flags and `K6_*` env vars (ints, booleans, k6 durations, stages,
- * NAME=VALUE pairs). Each takes the name the user typed (`--vus`, `K6_VUS`) so a bad value fails
+ * Parsers for the text values of flags and `K6_*` env vars: ints, booleans, k6 durations (through
+ * the engine's one duration parser, engine/executors/duration.ts), stages, NAME=VALUE pairs. Each takes the name the user typed (`--vus`, `K6_VUS`) so a bad value fails
  * with one line naming it: ConfigError, exit 104.
  */
 import { ConfigError } from '../errors.ts';
+import { parseDuration as parseK6Duration } from '../executors/duration.ts';
 
 export function parseInteger(name: string, text: string, min = 0): number {
   const t = text.trim();
@@ -21,54 +22,27 @@ export function parseBoolean(name: string, text: string): boolean {
   throw new ConfigError(name, `"${text}" is not a boolean (true or false)`);
 }
 
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
-/**
- * A k6 duration in ms: Go duration syntax plus days ("1h30m", "500ms", "1.5s", "2d"); a bare integer
- * is milliseconds, as in k6's JS options. Returns undefined when the text is not a duration.
- */
-export function durationMs(text: string): number | undefined {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t);
-  if (t === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t)) !== null) {
-    total += Number(m[1]) * (unitMs[m[2] as string] as number);
-    matched = re.lastIndex;
+/** A k6 duration (text like "1m30s", or a number of ms) in ms; undefined when it is not one or is negative. */
+export function durationMs(value: unknown): number | undefined {
+  try {
+    const ms = parseK6Duration(value, 'duration');
+    return ms >= 0 ? ms : undefined;
+  } catch {
+    return undefined;
   }
-  if (matched === 0 || matched !== t.length) return undefined;
-  return total;
 }
 
-/** Validates a duration value and returns it unchanged (options keep k6's own text). */
+/** Validates a duration flag/env value (k6 syntax: "30s", "1m30s", "500ms", "2h") and returns it unchanged. */
 export function parseDuration(name: string, text: string): string {
-  if (durationMs(text) === undefined) {
-    throw new ConfigError(name, `"${text}" is not a duration (examples: 30s, 1m30s, 500ms, 2h)`);
-  }
+  if (parseK6Duration(text, name) < 0) throw new ConfigError(name, `"${text}" must not be negative`);
   return text.trim();
 }
 
-/** A duration option value (string or number of ms) in ms; ConfigError when it is neither. */
+/** A duration option value (string or number of ms) in ms; ConfigError naming the option otherwise. */
 export function optionDurationMs(name: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  if (typeof value === 'string') {
-    const ms = durationMs(value);
-    if (ms !== undefined) return ms;
-  }
-  throw new ConfigError(name, `${JSON.stringify(value)} is not a duration (examples: 30s, 1m30s, 500ms, 2h)`);
+  const ms = parseK6Duration(value, name);
+  if (ms < 0) throw new ConfigError(name, `${JSON.stringify(value)} must not be negative`);
+  return ms;
 }
 
 export interface Stage {

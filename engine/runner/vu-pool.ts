@@ -7,7 +7,7 @@
 
 /** What the pool needs of a VU. */
 export interface PoolVu {
-  interrupt(reason?: unknown): void;
+  interrupt(reason?: 'gracefulStop' | 'abort' | 'signal'): void;
   close(): Promise<void> | void;
 }
 
@@ -74,7 +74,7 @@ export class VuPool<V extends PoolVu> {
   }
 
   /** Interrupts every VU that is running an iteration now. */
-  interruptActive(reason?: unknown): void {
+  interruptActive(reason?: 'gracefulStop' | 'abort' | 'signal'): void {
     for (const vu of this.busy) vu.interrupt(reason);
   }
 

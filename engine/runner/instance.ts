@@ -1,0 +1,256 @@
+/**
+ * One instance: the part of a test one execution segment runs, in a worker thread or in the main
+ * thread with `--workers 1`. It creates its executors for its segment, initialises its share of
+ * VUs up front (the VU pool), runs every scenario from its startTime, and keeps k6/execution's
+ * instance numbers (iterations completed/interrupted, VUs active/initialised). The same code runs
+ * in-process and in workers, so a one-worker run and an N-worker run differ only in segments.
+ */
+import { IterationInterrupted } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type {
+  Executor,
+  ExecutorRuntime,
+  ExecVu,
+  InstanceInfo,
+  IterationOutcome,
+  MetricSink,
+  ScenarioInfo,
+  ScenarioProgress,
+  SegmentInfo,
+  Tags,
+  TestControl,
+} from '../types.ts';
+import { createExecutor, createVu } from './ports.ts';
+import type { LoadedScript, Vu } from './ports.ts';
+import { maxPlannedVus, plannedVus } from './plan.ts';
+import { VuPool } from './vu-pool.ts';
+
+export type ScenarioConfigs = Record<string, Record<string, unknown>>;
+
+/** Counters an instance reports to the main thread (summed over instances for vus/vus_max/progress). */
+export interface InstanceStats {
+  vusActive: number;
+  vusInitialized: number;
+  iterationsCompleted: number;
+  iterationsInterrupted: number;
+}
+
+export interface ScenarioStatus extends ScenarioProgress {
+  name: string;
+}
+
+/** What happened that must reach the whole test (other instances, the main thread). */
+export interface InstanceEvents {
+  /** exec.test.abort() was called in this instance. */
+  abort(reason: string | undefined): void;
+  /** exec.test.fail() was called in this instance. */
+  fail(reason: string | undefined): void;
+}
+
+export interface InstanceSetup {
+  script: LoadedScript;
+  /** Consolidated k6 options (exec.test.options). */
+  options: Record<string, unknown>;
+  /** __ENV. */
+  env: Record<string, string>;
+  /** Normalised scenarios (engine/executors normalizeScenarios). */
+  scenarios: ScenarioConfigs;
+  segment: SegmentInfo;
+  /** Added to idInInstance to give exec.vu.idInTest (unique across instances). */
+  idOffset: number;
+  sink: MetricSink;
+  log: Logger;
+  events: InstanceEvents;
+}
+
+export class Instance {
+  readonly executors: Executor[];
+  private readonly pool: VuPool<Vu>;
+  private readonly stopController = new AbortController();
+  private startedAt = 0; // performance.now() at the test start
+  private startEpoch = 0;
+  private completed = 0;
+  private interrupted = 0;
+  /** setup()'s result, parsed once; each VU clones it for itself (engine/vu). */
+  private setupData: unknown;
+  private readonly testControl: TestControl;
+  private aborted = false;
+  private hardStopped = false;
+
+  constructor(private readonly s: InstanceSetup) {
+    this.executors = Object.entries(s.scenarios).map(([name, config]) => createExecutor(name, config as never, s.segment));
+    const instance = this.instanceInfo();
+    this.testControl = {
+      abort: (reason?: string): never => {
+        if (!this.aborted) {
+          this.aborted = true;
+          s.events.abort(reason);
+        }
+        throw new IterationInterrupted('abort');
+      },
+      fail: (reason?: string) => s.events.fail(reason),
+    };
+    this.pool = new VuPool<Vu>((id) =>
+      createVu(s.script, {
+        idInInstance: id,
+        idInTest: s.idOffset + id,
+        env: s.env,
+        options: s.options,
+        sink: s.sink,
+        log: s.log,
+        instance: () => instance,
+        test: this.testControl,
+      }),
+    );
+  }
+
+  /** VUs to initialise up front, and the most this instance can hold. */
+  plan(): { initial: number; max: number } {
+    return { initial: plannedVus(this.executors), max: maxPlannedVus(this.executors) };
+  }
+
+  /** Initialises the planned VUs (init code runs here: exceptions end the run with 107). */
+  async init(): Promise<void> {
+    await this.pool.initUpTo(this.plan().initial);
+  }
+
+  private instanceInfo(): InstanceInfo {
+    // Live getters: k6/execution reads them when the script asks.
+    const self = this;
+    return {
+      get iterationsInterrupted() {
+        return self.interrupted;
+      },
+      get iterationsCompleted() {
+        return self.completed;
+      },
+      get vusActive() {
+        return self.pool.active;
+      },
+      get vusInitialized() {
+        return self.pool.initialized;
+      },
+      get currentTestRunDuration() {
+        return self.startedAt === 0 ? 0 : performance.now() - self.startedAt;
+      },
+    };
+  }
+
+  stats(): InstanceStats {
+    return {
+      vusActive: this.pool.active,
+      vusInitialized: this.pool.initialized,
+      iterationsCompleted: this.completed,
+      iterationsInterrupted: this.interrupted,
+    };
+  }
+
+  progress(): ScenarioStatus[] {
+    return this.executors.map((e) => ({ name: e.name, ...e.progress() }));
+  }
+
+  /** Ms since the test start (0 before it). */
+  now(): number {
+    return this.startedAt === 0 ? 0 : performance.now() - this.startedAt;
+  }
+
+  /**
+   * Runs every scenario. `startEpoch` is the test's start (ms since the epoch) shared by all
+   * instances, so their clocks agree; `setupData` is setup()'s result as JSON.
+   */
+  async run(startEpoch: number, setupData: string | undefined): Promise<void> {
+    this.startEpoch = startEpoch;
+    this.startedAt = performance.now() - Math.max(0, Date.now() - startEpoch);
+    this.setupData = setupData === undefined ? undefined : JSON.parse(setupData);
+    await Promise.all(this.executors.map((e) => this.runScenario(e)));
+  }
+
+  private async runScenario(executor: Executor): Promise<void> {
+    // The executor waits for its startTime itself, on rt.now().
+    const signal = this.stopController.signal;
+    if (signal.aborted) return;
+    const config = this.s.scenarios[executor.name] ?? {};
+    const scenarioStartEpoch = this.startEpoch + executor.startTime;
+    const exec = typeof config.exec === 'string' ? config.exec : 'default';
+    const tags: Tags = { ...((config.tags as Tags | undefined) ?? {}), scenario: executor.name };
+    const env = config.env && typeof config.env === 'object' ? { ...this.s.env, ...(config.env as Record<string, string>) } : undefined;
+    let inInstance = 0;
+    const wrappers = new Map<Vu, ExecVu>();
+    const owners = new WeakMap<ExecVu, Vu>();
+    const rt: ExecutorRuntime = {
+      scenario: executor.name,
+      segment: this.s.segment,
+      signal,
+      getVu: async () => {
+        const vu = await this.pool.acquire();
+        let w = wrappers.get(vu);
+        if (!w) {
+          w = this.execVu(vu, executor, { exec, tags, env, scenarioStartEpoch, next: () => inInstance++ });
+          wrappers.set(vu, w);
+          owners.set(w, vu);
+        }
+        return w;
+      },
+      returnVu: (w: ExecVu) => {
+        const vu = owners.get(w);
+        if (vu) this.pool.release(vu);
+      },
+      emit: (metric, value, extra) => this.s.sink.add(metric, value, { ...tags, ...extra }),
+      now: () => this.now(),
+    };
+    await executor.run(rt);
+  }
+
+  private execVu(
+    vu: Vu,
+    executor: Executor,
+    bind: { exec: string; tags: Tags; env: Record<string, string> | undefined; scenarioStartEpoch: number; next: () => number },
+  ): ExecVu {
+    return {
+      idInInstance: vu.context.idInInstance,
+      runIteration: async ({ iterationInScenario, iterationInTest }): Promise<IterationOutcome> => {
+        const iterationInInstance = bind.next();
+        const scenario: ScenarioInfo = {
+          name: executor.name,
+          executor: executor.type,
+          startTime: bind.scenarioStartEpoch,
+          progress: () => executor.progress().fraction,
+          iterationInInstance,
+          iterationInTest,
+        };
+        if (this.hardStopped) {
+          this.interrupted++;
+          return 'interrupted';
+        }
+        const outcome = await vu.runIteration({
+          exec: bind.exec,
+          scenario,
+          iterationInScenario,
+          tags: bind.tags,
+          env: bind.env,
+          data: this.setupData,
+        });
+        if (outcome === 'completed') this.completed++;
+        else this.interrupted++;
+        return outcome;
+      },
+      interrupt: () => vu.interrupt(),
+    };
+  }
+
+  /** Start no new iterations; executors honour gracefulStop. */
+  stopGraceful(): void {
+    this.stopController.abort();
+  }
+
+  /** Stop now: interrupt every running iteration. */
+  stopHard(): void {
+    this.hardStopped = true;
+    this.stopController.abort();
+    this.pool.interruptActive('signal');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.closeAll();
+  }
+}

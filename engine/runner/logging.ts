@@ -1,0 +1,23 @@
+/**
+ * The engine logger for a run, honouring k6's --log-output (stderr, stdout, none, file=PATH) and -v.
+ * Used by the CLI in the main thread and by each worker thread, so every thread logs the same way.
+ */
+import { createWriteStream } from 'node:fs';
+import { createLogger } from '../log.ts';
+import type { Logger } from '../log.ts';
+
+export function runLogger(
+  logOutput: string,
+  verbose: boolean,
+  stderr: NodeJS.WritableStream = process.stderr,
+  stdout: NodeJS.WritableStream = process.stdout,
+): { log: Logger; close(): void } {
+  const level = verbose ? 'debug' : 'info';
+  if (logOutput === 'none') return { log: createLogger({ level, write: () => {} }), close() {} };
+  if (logOutput === 'stdout') return { log: createLogger({ level, write: (l) => stdout.write(`${l}\n`) }), close() {} };
+  if (logOutput.startsWith('file=')) {
+    const file = createWriteStream(logOutput.slice('file='.length), { flags: 'a' });
+    return { log: createLogger({ level, write: (l) => file.write(`${l}\n`) }), close: () => file.end() };
+  }
+  return { log: createLogger({ level, write: (l) => stderr.write(`${l}\n`) }), close() {} };
+}

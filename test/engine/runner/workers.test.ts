@@ -1,0 +1,41 @@
+// --workers N runs one execution segment per worker thread; iteration-count executors give the
+// same totals as one in-process instance (read from --summary-export).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, runCli } from '../cli/run-cli.ts';
+
+async function totals(workers: number) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-workers-'));
+  const file = path.join(dir, 'summary.json');
+  const r = await runCli(['--quiet', '--workers', String(workers), '--summary-export', file, fixture('shared-iterations.js')]);
+  expect(r.code, r.stderr).toBe(0);
+  const metrics = JSON.parse(readFileSync(file, 'utf8')).metrics;
+  return { iterations: metrics.iterations.count as number, vusMax: metrics.vus_max };
+}
+
+describe('--workers', () => {
+  it('2 workers and 1 give the same iteration totals (101 shared + 3 x 10 per-VU = 131)', async () => {
+    const one = await totals(1);
+    const two = await totals(2);
+    expect(one.iterations).toBe(131);
+    expect(two.iterations).toBe(131);
+  });
+});
+
+describe('setup data and teardown', () => {
+  it('every VU gets its own copy of setup() data; teardown() gets the original', async () => {
+    const r = await runCli(['--quiet', '--workers', '2', fixture('setup-data.ts')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/setup ran/g)).toHaveLength(1);
+    const lines = [...r.stderr.matchAll(/vu=(\d+) token=(\S+) len=(\d+)/g)].map((m) => ({ vu: m[1], token: m[2], len: Number(m[3]) }));
+    expect(lines).toHaveLength(6);
+    for (const l of lines) expect(l.token).toBe('tok-123');
+    // Per VU copies: a VU's n-th iteration sees its own n pushes, never another VU's.
+    const byVu = new Map<string, number[]>();
+    for (const l of lines) byVu.set(l.vu, [...(byVu.get(l.vu) ?? []), l.len]);
+    for (const lens of byVu.values()) expect(lens).toEqual(lens.map((_, i) => 4 + i));
+    expect(r.stderr).toMatch(/teardown got \{\\?"token\\?":\\?"tok-123\\?",\\?"list\\?":\[1,2,3\]\}/);
+  });
+});
