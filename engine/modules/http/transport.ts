@@ -65,6 +65,26 @@ subscribe('undici:client:sendHeaders', (msg) => {
 });
 
 /**
+ * Finished exchanges hand their result to the waiting VU in one batch per event-loop turn
+ * (setImmediate) rather than one by one: Node runs a VU's continuation (its script, the next
+ * request) between two sockets' reads otherwise, so a response read later in the same turn
+ * would be timestamped only after other VUs' script work. Deferring keeps every timestamp at
+ * the moment its bytes were parsed, and batches the VUs' next writes.
+ */
+const DEFER = process.env.AETOS_HTTP_DEFER !== '0';
+let finishedBatch: Exchange[] = [];
+let flushScheduled = false;
+function flushFinished(): void {
+  flushScheduled = false;
+  const list = finishedBatch;
+  finishedBatch = [];
+  for (let i = 0; i < list.length; i++) {
+    const ex = list[i]!;
+    ex.done!(ex);
+  }
+}
+
+/**
  * One request/response on the wire: an undici (legacy-API) dispatch handler. Resolves its
  * `done` callback exactly once, with either a response or an error; never rejects.
  */
@@ -151,7 +171,14 @@ export class Exchange {
       this.slot.busy--;
       this.slot = null;
     }
-    if (this.done !== null) this.done(this);
+    if (this.done === null) return;
+    if (DEFER) {
+      finishedBatch.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushFinished);
+      }
+    } else this.done(this);
   }
 
   /** k6's phases for this exchange. duration = sending + waiting + receiving. */
@@ -354,8 +381,10 @@ function timedConnector(opts: TransportOptions): buildConnector.connector {
     socket.once('lookup', () => {
       info.lookupEnd = now();
     });
+    // For plain TCP, undici's callback above is registered first and already stamped connectEnd
+    // (and may have written the request): never move it later.
     socket.once('connect', () => {
-      info.connectEnd = now();
+      if (!info.connectEnd) info.connectEnd = now();
     });
     return socket as never;
   };
