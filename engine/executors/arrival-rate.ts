@@ -80,18 +80,19 @@ export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | 
     const inFlight = new Set<Promise<void>>();
     const total = this.schedule.total;
     let burst = 0;
-    for (let i = 0; i < total && !this.stopping; i++) {
+    // Every iteration due before the end starts, late if the event loop was busy (the end timer
+    // may fire before the last ones' timers); only a test abort stops the schedule early.
+    for (let i = 0; i < total && !this.rt.signal.aborted; i++) {
       if (!this.segment.ownsIteration(i)) continue;
       const due = this.startedAt + this.schedule.timeOf(i);
       if (due > this.rt.now()) {
         burst = 0;
         await this.sleepUntil(due);
-        if (this.stopping) break;
       } else if (++burst >= BURST) {
         burst = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
-        if (this.stopping) break;
       }
+      if (this.rt.signal.aborted) break;
       const p = this.start(i);
       if (p) {
         inFlight.add(p);
@@ -129,8 +130,8 @@ export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | 
   }
 
   private async runOn(vu: ExecVu, i: number): Promise<void> {
-    if (this.rt.signal.aborted || this.rt.now() - this.startedAt >= this.length) {
-      // The VU arrived only after the scenario's end (or the test is stopping): never started.
+    if (this.rt.signal.aborted) {
+      // The VU arrived after the test began stopping: the iteration never starts.
       this.free.push(vu);
       this.drop();
       return;
