@@ -387,6 +387,13 @@ export function transformScript(code: string): TransformResult {
         const name = propName(p.key, p.computed);
         if (name) st.names.add(name);
         else st.escaped = true;
+        // `check(res, { 'ok': () => http.get(…) })`: the object hands its functions to a k6 function
+        const obj = parent(p);
+        const call = obj && parent(obj);
+        if (call?.type === 'CallExpression' && call.arguments.includes(obj)) {
+          const k6fn = k6FunctionName(st, call.callee);
+          if (k6fn) refuse(v, `blocking function ${snippet(code, v)} is passed to ${k6fn}(), which cannot wait for it`);
+        }
         return;
       }
       case 'MethodDefinition': {
