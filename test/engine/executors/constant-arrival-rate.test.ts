@@ -20,6 +20,8 @@ describe('constant-arrival-rate', () => {
     expect(rt.calls.length).toBeGreaterThanOrEqual(1980);
     expect(rt.calls.length).toBeLessThanOrEqual(2020);
     expect(rt.sum('dropped_iterations')).toBe(0);
+    // Exactly the planned 2000 were started or dropped: none is lost at the end.
+    expect(rt.calls.length + rt.sum('dropped_iterations')).toBe(2000);
     // No drift: iteration i starts at i × 5 ms (late by a timer's jitter at most, never cumulatively).
     const lateness = rt.calls.map((c) => c.start - t0 - c.iterationInTest * 5).sort((a, b) => a - b);
     expect(lateness[0]).toBeGreaterThan(-1);
