@@ -1,0 +1,34 @@
+/**
+ * k6's built-in metrics (names, types, contains) as k6 documents them ("Built-in metrics").
+ * Every collector and store pre-declares them, so thresholds on them validate before any sample.
+ */
+import type { MetricType, ValueType } from '../types.ts';
+
+export interface MetricDef {
+  type: MetricType;
+  contains: ValueType;
+}
+
+export const builtinMetrics: Readonly<Record<string, MetricDef>> = Object.freeze({
+  vus: { type: 'gauge', contains: 'default' },
+  vus_max: { type: 'gauge', contains: 'default' },
+  iterations: { type: 'counter', contains: 'default' },
+  iteration_duration: { type: 'trend', contains: 'time' },
+  dropped_iterations: { type: 'counter', contains: 'default' },
+  checks: { type: 'rate', contains: 'default' },
+  group_duration: { type: 'trend', contains: 'time' },
+  data_sent: { type: 'counter', contains: 'data' },
+  data_received: { type: 'counter', contains: 'data' },
+  http_reqs: { type: 'counter', contains: 'default' },
+  http_req_duration: { type: 'trend', contains: 'time' },
+  http_req_blocked: { type: 'trend', contains: 'time' },
+  http_req_connecting: { type: 'trend', contains: 'time' },
+  http_req_tls_handshaking: { type: 'trend', contains: 'time' },
+  http_req_sending: { type: 'trend', contains: 'time' },
+  http_req_waiting: { type: 'trend', contains: 'time' },
+  http_req_receiving: { type: 'trend', contains: 'time' },
+  http_req_failed: { type: 'rate', contains: 'default' },
+});
+
+/** The sub-metric k6's summary always shows under http_req_duration. */
+export const expectedResponseSubmetric = 'http_req_duration{expected_response:true}';

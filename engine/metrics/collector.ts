@@ -1,0 +1,182 @@
+/**
+ * The per-process metric sink (one per worker thread, one on the main thread): aggregates every
+ * sample in constant memory — per metric, per sub-metric named in the thresholds (plus
+ * http_req_duration{expected_response:true}), and per (group path, check name) — and hands the
+ * change since the last drain to whoever owns the MetricsStore as a compact MetricsDelta.
+ */
+import type { MetricSink, MetricType, Tags, ValueType } from '../types.ts';
+import { createAggregate, type Aggregate, type AggregateState } from './aggregates.ts';
+import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
+import { parseMetricSelector, parseThresholds, type MetricSelector } from './thresholds.ts';
+
+/** One raw sample as outputs (json, csv) see it. `time` is ms since the epoch. */
+export interface Sample {
+  metric: string;
+  time: number;
+  value: number;
+  tags: Tags;
+}
+
+/**
+ * What a collector hands over per drain. Plain arrays and objects only: structured-cloneable for
+ * worker → main postMessage and JSON-safe for pods. Only metrics that received samples since the
+ * last drain appear.
+ */
+export interface MetricsDelta {
+  /** Format version. */
+  v: 1;
+  /** Metrics first declared since the last drain (custom metrics; built-ins are known everywhere). */
+  defs: [name: string, type: MetricType, contains: ValueType][];
+  /** [metric or sub-metric name (`name{k:v}`), aggregate state since the last drain]. */
+  metrics: [key: string, state: AggregateState][];
+  /** [group path ('' root, '::a::b'), check name, passes, fails]. */
+  checks: [group: string, check: string, passes: number, fails: number][];
+  /** Group paths seen (from checks and group_duration) since the last drain. */
+  groups: string[];
+  /** Raw samples, only when the collector keeps samples (outputs need them). */
+  samples?: Sample[];
+}
+
+export interface CollectorOptions {
+  /** options.thresholds: which sub-metrics to aggregate. */
+  thresholds?: Record<string, unknown>;
+  /** Keep raw samples for outputs (json/csv); drain hands them over and forgets them. */
+  keepSamples?: boolean;
+}
+
+export interface Collector extends MetricSink {
+  drain(): MetricsDelta;
+  /** Known metric definitions (built-ins and custom). */
+  definitions(): ReadonlyMap<string, MetricDef>;
+}
+
+interface SubAgg {
+  selector: MetricSelector;
+  agg: Aggregate | null;
+}
+
+/** Sub-metric selectors per metric: those in the thresholds plus expected_response:true. */
+export function submetricSelectors(thresholds: Record<string, unknown> | undefined): Map<string, MetricSelector[]> {
+  const byMetric = new Map<string, MetricSelector[]>();
+  const add = (s: MetricSelector) => {
+    if (!s.tags) return;
+    const list = byMetric.get(s.metric) ?? [];
+    if (!list.some((x) => x.name === s.name)) list.push(s);
+    byMetric.set(s.metric, list);
+  };
+  add(parseMetricSelector(expectedResponseSubmetric));
+  for (const set of parseThresholds(thresholds)) add(set.selector);
+  return byMetric;
+}
+
+/** Whether `tags` contain every key:value of `filter` (k6's sub-metric rule). */
+export function tagsMatch(filter: Tags, tags: Tags): boolean {
+  for (const k in filter) if (tags[k] !== filter[k]) return false;
+  return true;
+}
+
+export function defineConflictMessage(name: string, had: MetricType, wanted: MetricType): string {
+  return `metric '${name}' already exists but with type ${had}, instead of ${wanted}`;
+}
+
+class MetricsCollector implements Collector {
+  private readonly defs = new Map<string, MetricDef>();
+  private newDefs: [string, MetricType, ValueType][] = [];
+  private aggs = new Map<string, Aggregate>();
+  private readonly subs: Map<string, SubAgg[]>;
+  private checks = new Map<string, [string, string, number, number]>();
+  private groups = new Set<string>();
+  private samples: Sample[] = [];
+
+  constructor(private readonly opts: CollectorOptions) {
+    for (const [name, def] of Object.entries(builtinMetrics)) this.defs.set(name, def);
+    this.subs = new Map();
+    for (const [metric, sels] of submetricSelectors(opts.thresholds)) {
+      this.subs.set(
+        metric,
+        sels.map((selector) => ({ selector, agg: null })),
+      );
+    }
+  }
+
+  definitions(): ReadonlyMap<string, MetricDef> {
+    return this.defs;
+  }
+
+  define(name: string, type: MetricType, contains: ValueType = 'default'): void {
+    const had = this.defs.get(name);
+    if (had) {
+      if (had.type !== type) throw new Error(defineConflictMessage(name, had.type, type));
+      return;
+    }
+    this.defs.set(name, { type, contains });
+    this.newDefs.push([name, type, contains]);
+  }
+
+  add(name: string, value: number, tags: Tags, time?: number): void {
+    const def = this.defs.get(name);
+    if (!def) throw new Error(`metric '${name}' was not declared before its first sample`);
+    if (typeof value !== 'number' || Number.isNaN(value)) return;
+    const t = time ?? Date.now();
+    let agg = this.aggs.get(name);
+    if (!agg) {
+      agg = createAggregate(def.type);
+      this.aggs.set(name, agg);
+    }
+    agg.add(value, t);
+    const subs = this.subs.get(name);
+    if (subs) {
+      for (const s of subs) {
+        if (!tagsMatch(s.selector.tags as Tags, tags)) continue;
+        if (!s.agg) s.agg = createAggregate(def.type);
+        s.agg.add(value, t);
+      }
+    }
+    if (name === 'checks') {
+      const group = tags.group ?? '';
+      const check = tags.check ?? '';
+      const key = `${group}\u0000${check}`;
+      let c = this.checks.get(key);
+      if (!c) {
+        c = [group, check, 0, 0];
+        this.checks.set(key, c);
+      }
+      if (value !== 0) c[2]++;
+      else c[3]++;
+      if (group !== '') this.groups.add(group);
+    } else if (name === 'group_duration' && tags.group) {
+      this.groups.add(tags.group);
+    }
+    if (this.opts.keepSamples) this.samples.push({ metric: name, time: t, value, tags });
+  }
+
+  drain(): MetricsDelta {
+    const metrics: [string, AggregateState][] = [];
+    for (const [name, agg] of this.aggs) if (agg.samples > 0) metrics.push([name, agg.state()]);
+    for (const list of this.subs.values()) {
+      for (const s of list) {
+        if (s.agg && s.agg.samples > 0) metrics.push([s.selector.name, s.agg.state()]);
+        s.agg = null;
+      }
+    }
+    const delta: MetricsDelta = {
+      v: 1,
+      defs: this.newDefs,
+      metrics,
+      checks: [...this.checks.values()],
+      groups: [...this.groups],
+    };
+    if (this.opts.keepSamples) delta.samples = this.samples;
+    this.newDefs = [];
+    this.aggs = new Map();
+    this.checks = new Map();
+    this.groups = new Set();
+    this.samples = [];
+    return delta;
+  }
+}
+
+/** One collector per process (worker thread); implements MetricSink with every k6 built-in pre-declared. */
+export function createCollector(opts: CollectorOptions = {}): Collector {
+  return new MetricsCollector(opts);
+}

@@ -1,0 +1,22 @@
+/**
+ * The measurement layer's public surface (see README.md in this folder): per-process collectors,
+ * the main-thread store, the threshold grammar and k6's built-in metric table.
+ */
+export { createCollector, tagsMatch, submetricSelectors } from './collector.ts';
+export type { Collector, CollectorOptions, MetricsDelta, Sample } from './collector.ts';
+export { MetricsStore, defaultSummaryTrendStats, crossedThresholdsMessage, abortOnFailMessage } from './store.ts';
+export type {
+  MetricsStoreOptions,
+  SummaryData,
+  SummaryDataOptions,
+  SummaryGroup,
+  SummaryCheck,
+  SummaryMetric,
+  ThresholdEvaluation,
+  ThresholdResult,
+} from './store.ts';
+export { validateThresholds, parseThresholds, parseThresholdExpression, parseMetricSelector, aggregationsByType } from './thresholds.ts';
+export type { Threshold, ThresholdSet, ThresholdExpression, MetricSelector, Operator } from './thresholds.ts';
+export { builtinMetrics, expectedResponseSubmetric } from './builtin.ts';
+export type { MetricDef } from './builtin.ts';
+export type { AggregateState } from './aggregates.ts';
