@@ -1,0 +1,68 @@
+/**
+ * Engine benchmark: memory per VU and time to first iteration.
+ *
+ *   npx tsx bench/engine-vus.ts            (or: node --import tsx bench/engine-vus.ts)
+ *
+ * Runs `aetos-load run --workers 1 --quiet -u N -d 12s bench/engine-vus-script.js` (constant-vus,
+ * every VU sleeps 1 s per iteration) for N = 1, 1,000 and 10,000, samples the process's resident set
+ * size (VmRSS from /proc) once all VUs are running, and reports (RSS(N) − RSS(1)) / (N − 1) per VU.
+ * Time to first iteration: from spawning the command to the first iteration's console line.
+ * Targets (issue 3): ≤ 64 KB per VU (k6 documents 1–5 MB), ≤ 1 s to the first iteration at 1,000 VUs.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const script = path.join(root, 'bench/engine-vus-script.js');
+
+function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface Sample {
+  vus: number;
+  rssKb: number;
+  firstIterationMs: number;
+  code: number | null;
+}
+
+async function measure(vus: number, durationS = 12): Promise<Sample> {
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'bin/aetos-load.js'), 'run', '--workers', '1', '--quiet', '--no-summary', '-u', String(vus), '-d', `${durationS}s`, script],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let firstIterationMs = -1;
+  let buf = '';
+  child.stderr.on('data', (d) => {
+    buf += d;
+    if (firstIterationMs < 0 && buf.includes('FIRST_ITERATION')) firstIterationMs = performance.now() - t0;
+  });
+  // Sample RSS in the second half of the run, when every VU has been running for a while; keep the max.
+  let peak = 0;
+  const sampler = setInterval(() => {
+    if (performance.now() - t0 > (durationS * 1000) / 2) peak = Math.max(peak, rssKb(child.pid as number));
+  }, 250);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(sampler);
+  return { vus, rssKb: peak, firstIterationMs, code };
+}
+
+const base = await measure(1);
+const rows: string[] = [];
+rows.push(`baseline 1 VU: RSS ${(base.rssKb / 1024).toFixed(1)} MB, first iteration after ${base.firstIterationMs.toFixed(0)} ms (exit ${base.code})`);
+for (const n of [1000, 10_000]) {
+  const s = await measure(n);
+  const perVuKb = (s.rssKb - base.rssKb) / (n - 1);
+  rows.push(
+    `${n} VUs: RSS ${(s.rssKb / 1024).toFixed(1)} MB, ${perVuKb.toFixed(1)} KB per VU, first iteration after ${s.firstIterationMs.toFixed(0)} ms (exit ${s.code})`,
+  );
+}
+console.log(rows.join('\n'));
