@@ -53,8 +53,10 @@ export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> im
   protected endedAt = -1;
   protected completed = 0;
   protected interrupted = 0;
-  /** Iterations started in this instance (the next one's iterationInScenario). */
+  /** Iterations started in this instance. */
   protected started = 0;
+  /** Per VU, iterations it started in this scenario: k6's exec.vu.iterationInScenario. */
+  private readonly perVu = new WeakMap<ExecVu, number>();
   /** VUs currently inside runIteration. */
   protected readonly running = new Set<ExecVu>();
   /** Aborted when no new iteration may start (regular end reached, or the test is stopping). */
@@ -162,9 +164,15 @@ export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> im
     }
   }
 
-  /** Runs one iteration on `vu`, numbering it and counting its outcome. Never rejects. */
+  /**
+   * Runs one iteration on `vu`, numbering it and counting its outcome. Never rejects.
+   * iterationInScenario is this VU's count in this scenario (k6's exec.vu.iterationInScenario:
+   * 0, 1, 2, … per VU); iterationInTest is the test-wide number the executor assigns.
+   */
   protected async iterate(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
-    const iterationInScenario = this.started++;
+    const iterationInScenario = this.perVu.get(vu) ?? 0;
+    this.perVu.set(vu, iterationInScenario + 1);
+    this.started++;
     this.running.add(vu);
     let outcome: IterationOutcome;
     try {

@@ -17,6 +17,7 @@ describe('per-vu-iterations', () => {
     const perVu = new Map<number, number>();
     for (const c of rt.calls) perVu.set(c.vu, (perVu.get(c.vu) ?? 0) + 1);
     expect([...perVu.values()]).toEqual(Array(10).fill(3));
+    for (const vu of perVu.keys()) expect(rt.calls.filter((c) => c.vu === vu).map((c) => c.iterationInScenario)).toEqual([0, 1, 2]);
     expect(rt.calls.map((c) => c.iterationInTest).sort((a, b) => a - b)).toEqual([...Array(30).keys()]);
     expect(ex.progress()).toMatchObject({ fraction: 1, text: '10 VUs  30/30 iters, 3 per VU' });
     expect(rt.handedOut.size).toBe(0);
