@@ -1,15 +1,18 @@
 /**
  * k6/http benchmark, one command:  npx tsx bench/http-throughput.ts [--seconds 10] [--vus 50] [--rounds 2]
  *
- * Throughput: the engine's `http.get(URL)` loop at 50 VUs (bench/http-engine-load.ts) alternated
- * with `autocannon -c 50` and `wrk -c 50` against the same tiny C keep-alive server
+ * Throughput: the engine running bench/http-get-script.js (`http.get(URL)`) at 50 VUs through
+ * `aetos-load run` (the real path: loader, VU runtime, executors, workers, metrics), the k6/http
+ * module driven directly by 50 async loops over 50 VuContexts (bench/http-engine-load.ts: the
+ * module's own cost), `autocannon -c 50` and `wrk -c 50`, alternated, against the same tiny C
+ * keep-alive server
  * (bench/http-server.c, compiled on the fly), in the same run. Prints requests/s, the engine's
  * ratio to each peer, and requests per CPU-second of each generator (user+sys from /usr/bin/time).
  * Accuracy: engine and wrk, alternated, against the same C server answering after a fixed 50 ms
  * (timerfd-timed, so server jitter is far below the 1–2 ms tolerances): p50 and p95 of each.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -83,6 +86,18 @@ const autocannon = (url: string) =>
     return { requests: j.requests.total, seconds: j.duration, p50: j.latency.p50, p95: j.latency.p97_5 ?? j.latency.p90, errors: j.errors + j.non2xx };
   });
 
+/** `aetos-load run`: requests = http_reqs (or iterations, one request each) from its summary. */
+const engineRun = (url: string) =>
+  runTimed(
+    process.execPath,
+    [join(root, 'bin/aetos-load.js'), 'run', '-q', '-u', String(vus), '-d', `${seconds}s`, '-e', `URL=${url}`, join(here, 'http-get-script.js')],
+    (out) => {
+      const m = /http_reqs\.*:?\s+(\d+)/.exec(out) ?? /iterations\.*:?\s+(\d+)/.exec(out);
+      if (!m) throw new Error('no http_reqs/iterations count in the summary');
+      return { requests: Number(m[1]), seconds, p50: NaN, p95: NaN, errors: 0 };
+    },
+  );
+
 const wrk = (url: string) =>
   runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'wrk-report.lua'), url], (out) => lastJsonLine(out));
 
@@ -90,8 +105,8 @@ const rps = (r: Run) => r.requests / r.seconds;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function main(): Promise<void> {
-  const bin = join(tmpdir(), 'aetos-http-bench-server');
-  if (!existsSync(bin) || process.argv.includes('--rebuild')) execFileSync('gcc', ['-O2', '-o', bin, join(here, 'http-server.c')]);
+  const bin = join(tmpdir(), `aetos-http-bench-server-${process.pid}`);
+  execFileSync('gcc', ['-O2', '-o', bin, join(here, 'http-server.c')]);
   const fastPort = await freePort();
   const fast = await startProcess(bin, [String(fastPort)]);
   const delayPort = await freePort();
@@ -100,33 +115,40 @@ async function main(): Promise<void> {
   const delayUrl = `http://127.0.0.1:${delayPort}/`;
   console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}`);
   try {
-    const results: Record<'engine' | 'autocannon' | 'wrk', Run[]> = { engine: [], autocannon: [], wrk: [] };
+    const results: Record<'run' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], engine: [], autocannon: [], wrk: [] };
     for (let r = 1; r <= rounds; r++) {
       for (const [name, fn] of [
+        ['run', engineRun],
         ['engine', engine],
         ['autocannon', autocannon],
         ['wrk', wrk],
       ] as const) {
         const run = await fn(fastUrl);
         results[name].push(run);
+        const label = name === 'run' ? 'aetos run' : name === 'engine' ? 'module' : name;
         console.log(
-          `round ${r} ${name.padEnd(10)} ${fmt(rps(run)).padStart(8)} req/s  ${fmt(run.requests / run.cpuSeconds).padStart(8)} req/CPU-s  ` +
-            `cpu ${fmt(run.cpuSeconds / run.seconds, 2)} cores  p50 ${fmt(run.p50, 3)} ms  p95 ${fmt(run.p95, 3)} ms  errors ${run.errors}`,
+          `round ${r} ${label.padEnd(10)} ${fmt(rps(run)).padStart(8)} req/s  ${fmt(run.requests / run.cpuSeconds).padStart(8)} req/CPU-s  ` +
+            `cpu ${fmt(run.cpuSeconds / run.seconds, 2)} cores` +
+            (Number.isNaN(run.p50) ? '' : `  p50 ${fmt(run.p50, 3)} ms  p95 ${fmt(run.p95, 3)} ms  errors ${run.errors}`),
         );
       }
     }
     const mean = (xs: Run[], f: (r: Run) => number) => xs.reduce((n, r) => n + f(r), 0) / xs.length;
     const e = mean(results.engine, rps);
+    const er = mean(results.run, rps);
     const a = mean(results.autocannon, rps);
     const w = mean(results.wrk, rps);
     const cpu = (xs: Run[]) => mean(xs, (r) => r.requests / r.cpuSeconds);
     console.log('\nthroughput (mean over rounds)');
-    console.log(`  engine      ${fmt(e)} req/s, ${fmt(cpu(results.engine))} req per CPU-second`);
+    console.log(`  aetos run   ${fmt(er)} req/s, ${fmt(cpu(results.run))} req per CPU-second (whole engine, all worker threads)`);
+    console.log(`  module      ${fmt(e)} req/s, ${fmt(cpu(results.engine))} req per CPU-second (k6/http driven directly)`);
     console.log(`  autocannon  ${fmt(a)} req/s, ${fmt(cpu(results.autocannon))} req per CPU-second`);
     console.log(`  wrk         ${fmt(w)} req/s, ${fmt(cpu(results.wrk))} req per CPU-second`);
-    console.log(`  engine / autocannon = ${fmt(e / a, 2)}   (target ≥ 0.70)`);
-    console.log(`  engine / wrk        = ${fmt(e / w, 2)}`);
-    console.log(`  per CPU-second: engine / autocannon = ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`);
+    console.log(`  aetos run / autocannon = ${fmt(er / a, 2)}   (target ≥ 0.70)   / wrk = ${fmt(er / w, 2)}`);
+    console.log(`  module    / autocannon = ${fmt(e / a, 2)}   (target ≥ 0.70)   / wrk = ${fmt(e / w, 2)}`);
+    console.log(
+      `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)}, module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
+    );
 
     console.log('\naccuracy against a fixed-50 ms server (engine http_req_duration vs wrk latency)');
     for (let r = 1; r <= rounds; r++) {
@@ -141,6 +163,7 @@ async function main(): Promise<void> {
   } finally {
     fast.kill();
     delayed.kill();
+    rmSync(bin, { force: true });
   }
 }
 
