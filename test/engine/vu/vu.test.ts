@@ -1,0 +1,168 @@
+/**
+ * The VU runtime on real scripts: interrupts end sleeping iterations promptly, lifecycle functions
+ * (setup/teardown/handleSummary, timeouts, exceptions → 107 with file:line), timer exceptions,
+ * iteration metrics and tags (options.tags, scenario tags, exec.vu.tags), module hooks.
+ */
+import { describe, expect, it } from 'vitest';
+import { EngineError, ExitCode } from '../../../engine/errors.ts';
+import { harness, scenario } from './harness.ts';
+
+describe('interrupt', () => {
+  it('ends a sleeping iteration promptly as interrupted, with no iteration samples', async () => {
+    const h = await harness('shapes/30-long-sleep.js');
+    const vu = await h.vu(1);
+    const t0 = performance.now();
+    const pending = h.iterate(vu, 1);
+    setTimeout(() => vu.interrupt('gracefulStop'), 20);
+    expect(await pending).toEqual(['interrupted']);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(h.rec.console).toEqual(['sleeping']);
+    expect(h.rec.errors).toEqual([]);
+    expect(h.rec.of('iterations')).toEqual([]);
+    // the VU runs the next iteration normally
+    const h2 = await harness('shapes/01-plain-sleep.js');
+    const vu2 = await h2.vu(1);
+    expect(await h2.iterate(vu2, 1)).toEqual(['completed']);
+  });
+
+  it('an interrupt before the sleep starts still stops it', async () => {
+    const h = await harness('shapes/30-long-sleep.js');
+    const vu = await h.vu(1);
+    const pending = h.iterate(vu, 1);
+    vu.interrupt('abort');
+    expect(await pending).toEqual(['interrupted']);
+  });
+});
+
+describe('iteration metrics and tags', () => {
+  it('iterations and iteration_duration carry options.tags, scenario tags and the scenario name', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1, {}, { tags: { env: 'ci' } });
+    await h.iterate(vu, 1, { tags: { flow: 'checkout' }, scenario: scenario('buyers') });
+    await h.iterate(vu, 1, { scenario: scenario('browsers') });
+    const tags = h.rec.of('iterations').map((s) => s.tags);
+    expect(tags).toEqual([
+      { env: 'ci', flow: 'checkout', scenario: 'buyers', group: '' },
+      { env: 'ci', scenario: 'browsers', group: '' },
+    ]);
+  });
+
+  it('k6/execution exposes every field; exec.vu.tags are merged into samples', async () => {
+    const h = await harness('modules/execution.js');
+    const vu = await h.vu(2, {}, { tags: { team: 'wms' } });
+    await h.iterate(vu, 1, { scenario: scenario('s1', { executor: 'constant-vus', iterationInInstance: 4, iterationInTest: 9 }) });
+    const seen = JSON.parse(h.rec.console[0] as string);
+    expect(seen).toEqual({
+      initError: 'getting scenario information outside of an iteration is not supported',
+      vu: [2, 102, 0, 0],
+      tags: { team: 'wms', scenario: 's1', custom: '7' },
+      metricsTags: '7',
+      scenario: ['s1', 'constant-vus', 'number', 0.5, 4, 9],
+      instance: [7, 2, 2, 1234, 0],
+      options: { team: 'wms' },
+    });
+    expect(h.rec.of('checks')[0]?.tags).toEqual({ team: 'wms', scenario: 's1', custom: '7', group: '', check: 'tagged' });
+  });
+
+  it('exec.test.fail marks the test failed and goes on; exec.test.abort stops the iteration', async () => {
+    const h = await harness('modules/execution.js');
+    const failing = await h.vu(1, { FAIL: '1' });
+    expect(await h.iterate(failing, 1)).toEqual(['completed']);
+    expect(h.failed).toEqual(['marked']);
+    const aborting = await h.vu(2, { ABORT: '1' });
+    expect(await h.iterate(aborting, 1)).toEqual(['interrupted']);
+    expect(h.aborted).toEqual(['enough']);
+    expect(h.rec.console.some((l) => l === 'not reached')).toBe(false);
+    expect(h.rec.errors).toEqual([]);
+  });
+
+  it('iterationStart / iterationEnd / close hooks fire in order', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1);
+    const events: string[] = [];
+    vu.context.on('iterationStart', () => void events.push('start'));
+    vu.context.on('iterationEnd', () => void events.push('end'));
+    vu.context.on('close', async () => void events.push('close'));
+    await h.iterate(vu, 2);
+    await vu.close();
+    expect(events).toEqual(['start', 'end', 'start', 'end', 'close']);
+  });
+
+  it('track(): the iteration waits for tracked work', async () => {
+    const h = await harness('shapes/12-per-vu-state.js');
+    const vu = await h.vu(1);
+    let settled = false;
+    vu.context.on('iterationStart', () => {
+      vu.context.track(new Promise<void>((r) => setTimeout(() => r(void (settled = true)), 20)));
+    });
+    await h.iterate(vu, 1);
+    expect(settled).toBe(true);
+  });
+
+  it('a timer callback exception fails the iteration and is logged', async () => {
+    const h = await harness('modules/lifecycle.js');
+    const vu = await h.vu(1, { TIMER_THROWS: '1' });
+    expect(await h.iterate(vu, 1)).toEqual(['interrupted']);
+    expect(h.rec.errors[0]).toMatch(/timer broke[\s\S]*lifecycle\.js:11:/);
+  });
+});
+
+describe('lifecycle', () => {
+  it('setup waits for its timers; teardown gets a copy of the data; handleSummary returns its value', async () => {
+    const h = await harness('modules/lifecycle.js');
+    const vu = await h.vu(0);
+    const data = await vu.callLifecycle('setup', undefined, 5000);
+    expect(data).toEqual({ n: 1 });
+    expect(h.rec.console).toEqual(['setup timer']);
+    await vu.callLifecycle('teardown', data);
+    expect(h.rec.console).toEqual(['setup timer', 'teardown {"n":1}']);
+    expect(await vu.callLifecycle('handleSummary', { metrics: 3 })).toEqual({ stdout: 'summary 3' });
+  });
+
+  it('an exception in setup is exit 107 naming the line', async () => {
+    const h = await harness('modules/lifecycle.js');
+    const vu = await h.vu(0, { SETUP_THROWS: '1' });
+    const err = await vu.callLifecycle('setup').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).exitCode).toBe(ExitCode.ScriptException);
+    expect((err as Error).message).toMatch(/lifecycle\.js:3: Error: setup broke$/);
+  });
+
+  it('setupTimeout: a slow setup is exit 100', async () => {
+    const h = await harness('modules/lifecycle.js');
+    const vu = await h.vu(0, { SETUP_SLOW: '1' });
+    const t0 = performance.now();
+    const err = await vu.callLifecycle('setup', undefined, 50).catch((e: unknown) => e);
+    expect((err as EngineError).exitCode).toBe(ExitCode.SetupTimeout);
+    expect((err as Error).message).toBe('setup() execution timed out after 0 seconds');
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('a missing lifecycle function resolves undefined', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    expect(await (await h.vu(0)).callLifecycle('setup')).toBeUndefined();
+  });
+});
+
+describe('console and open', () => {
+  it('console routes through the logger, k6 style, with source=console', async () => {
+    const h = await harness('modules/console.js');
+    await h.iterate(await h.vu(1), 1);
+    const lines = h.rec.lines.filter((l) => l.includes('source=console'));
+    expect(lines.map((l) => /level=(\w+)/.exec(l)?.[1])).toEqual(['info', 'info', 'warning', 'error', 'debug']);
+    expect(h.rec.console.slice(0, 3)).toEqual(['plain 1 true', '{"a":1,"b":[2]}', 'careful']);
+    expect(h.rec.console[3]).toMatch(/^Error: bad/);
+  });
+
+  it('open() reads relative to the script in init (text and binary) and is refused in iterations', async () => {
+    const h = await harness('modules/open-init-only.js');
+    await h.iterate(await h.vu(1), 1);
+    expect(h.rec.console).toEqual(['hello from open 16 true open() can be used only in the init context (outside of exported functions)']);
+  });
+
+  it('open() of a missing file is an init error naming the script line', async () => {
+    const h = await harness('modules/open-missing.js');
+    const err = await h.vu(1).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/open-missing\.js:1: Error: open\(\): no such file: .*no-such-file\.csv$/);
+  });
+});
