@@ -267,6 +267,16 @@ export class MetricsStore {
           const v = trendStat(agg, s);
           if (v !== undefined) values[s] = v;
         }
+        // The summary shows each threshold's value, so a threshold's statistic is reported even
+        // when summaryTrendStats leaves it out.
+        for (const set of this.sets) {
+          if (set.selector.name !== name) continue;
+          for (const t of set.thresholds) {
+            if (values[t.aggregationName] !== undefined) continue;
+            const v = t.aggregation === 'p' ? agg.h.percentile((t.percentile as number) / 100) : trendStat(agg, t.aggregation);
+            if (v !== undefined) values[t.aggregationName] = v;
+          }
+        }
       }
       const m: SummaryMetric = { type: def.type, contains: def.contains, values };
       const th = thresholdsByKey.get(name);
