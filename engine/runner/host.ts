@@ -17,6 +17,8 @@ export interface InstancePlan {
   /** -v and --log-output, so worker threads log like the main thread. */
   verbose: boolean;
   logOutput: string;
+  /** Collectors keep raw samples (for --out outputs). */
+  keepSamples: boolean;
 }
 
 export interface HostEvents {

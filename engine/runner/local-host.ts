@@ -16,7 +16,7 @@ export const deltaIntervalMs = 500;
 
 export class LocalHost implements InstanceHost {
   private instance: Instance | undefined;
-  private readonly collector = createCollector();
+  private readonly collector;
 
   constructor(
     private readonly plan: InstancePlan,
@@ -24,7 +24,9 @@ export class LocalHost implements InstanceHost {
     private readonly segment: SegmentInfo,
     private readonly log: Logger,
     private readonly events: HostEvents,
-  ) {}
+  ) {
+    this.collector = createCollector(plan.options, plan.keepSamples);
+  }
 
   async init(): Promise<void> {
     this.instance = new Instance({

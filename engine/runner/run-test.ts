@@ -96,7 +96,9 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const script: LoadedScript = await loadScript(scriptPath);
   const envLayer = layerFromEnv(input.processEnv);
   const preliminary: Consolidated = consolidate({ script: {}, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
-  const mainSink = createCollector();
+  // The init VU that reads `options` reports to its own collector: thresholds are not known yet.
+  const initSink = createCollector();
+  let mainSink = initSink;
   const mainVu = (env: Record<string, string>, options: Record<string, unknown>) =>
     createVu(script, {
       idInInstance: 0,
@@ -123,8 +125,10 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const config = consolidate({ script: scriptOptions, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
   const scenarios = normalizeScenarios(config.options) as unknown as Record<string, Record<string, unknown>>;
   const options: Readonly<Record<string, unknown>> = Object.freeze({ ...config.options, scenarios });
-  const metrics: RunMetrics = createRunMetrics({ options, log, noThresholds: options.noThresholds === true });
-  metrics.merge(mainSink.drain());
+  const metrics: RunMetrics = createRunMetrics({ options, log, noThresholds: options.noThresholds === true, definitions: initSink.definitions() });
+  metrics.merge(initSink.drain());
+  const keepSamples = config.settings.out.length > 0;
+  mainSink = createCollector(options, keepSamples);
 
   // --- plan segments ----------------------------------------------------------------------------
   const userSegment = typeof options.executionSegment === 'string' ? options.executionSegment : undefined;
@@ -152,6 +156,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
       idOffset: offset,
       verbose: config.settings.verbose,
       logOutput: config.settings.logOutput,
+      keepSamples,
     });
     offset += maxPlannedVus(Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, info)));
   }
@@ -246,7 +251,6 @@ export async function runTest(input: RunTestInput): Promise<number> {
       timers.push(
         setInterval(() => {
           if (metrics.checkThresholds(Date.now() - startEpoch).abort && !stopCause) {
-            log.error('thresholds have been crossed, stopping the test (abortOnFail)');
             stopAll('thresholds', true);
           }
         }, 2000),
@@ -309,10 +313,12 @@ export async function runTest(input: RunTestInput): Promise<number> {
       settings: config.settings,
       handleSummary:
         lifecycleVu && typeof (lifecycleVu.exports as Record<string, unknown>).handleSummary === 'function'
-          ? (data: unknown) => (lifecycleVu as Vu).callLifecycle('handleSummary', data)
+          ? (data) => (lifecycleVu as Vu).callLifecycle('handleSummary', data)
           : undefined,
       stdout: input.stdout,
+      stderr: input.stderr,
       cwd: input.cwd,
+      setupData: setupData === undefined ? undefined : JSON.parse(setupData),
     });
   } catch (err) {
     log.error(err instanceof Error ? err.message : String(err));
@@ -327,10 +333,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
     return ExitCode.ScriptAborted;
   }
   if (stopCause === 'signal') return ExitCode.ExternalAbort;
-  if (thresholdsFailed) {
-    log.error('thresholds on metrics have been crossed');
-    return ExitCode.ThresholdsHaveFailed;
-  }
+  if (thresholdsFailed || stopCause === 'thresholds') return ExitCode.ThresholdsHaveFailed;
   if (markedFailed) return ExitCode.MarkedAsFailed;
   return ExitCode.OK;
 }

@@ -17,7 +17,7 @@ const port = parentPort;
 if (!port) throw new Error('worker-main.ts must run in a worker thread');
 const plan = workerData as InstancePlan;
 const post = (m: FromWorker) => port.postMessage(m);
-const collector = createCollector();
+const collector = createCollector(plan.options, plan.keepSamples);
 const { log } = runLogger(plan.logOutput, plan.verbose);
 let instance: Instance | undefined;
 

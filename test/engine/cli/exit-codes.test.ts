@@ -80,6 +80,21 @@ describe('exit codes', () => {
     expect(r.code, r.stderr).toBe(99);
   });
 
+  it.skipIf(!haveThresholds)('99: abortOnFail stops the test early, summary still written', async () => {
+    const started = Date.now();
+    const r = await runCli(['--quiet', '--workers', '2', fixture('threshold-abort.js')]);
+    expect(r.code, r.stderr).toBe(99);
+    expect(r.stderr).toMatch(/abortOnFail/);
+    expect(r.stdout).toMatch(/iterations/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('104: a threshold on a metric that does not exist', async () => {
+    const r = await runCli([...quiet, fixture('threshold-unknown.js')]);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toMatch(/no_such_metric/);
+  });
+
   it('107: a script that does not exist', async () => {
     const r = await runCli([...quiet, fixture('no-such-script.js')]);
     expect(r.code).toBe(107);
