@@ -92,9 +92,11 @@ const engineRun = (url: string) =>
     process.execPath,
     [join(root, 'bin/aetos-load.js'), 'run', '-q', '-u', String(vus), '-d', `${seconds}s`, '-e', `URL=${url}`, join(here, 'http-get-script.js')],
     (out) => {
-      const m = /http_reqs\.*:?\s+(\d+)/.exec(out) ?? /iterations\.*:?\s+(\d+)/.exec(out);
+      const m = /http_reqs\.*:?\s+(?:count=)?(\d+)/.exec(out) ?? /iterations\.*:?\s+(?:count=)?(\d+)/.exec(out);
       if (!m) throw new Error('no http_reqs/iterations count in the summary');
-      return { requests: Number(m[1]), seconds, p50: NaN, p95: NaN, errors: 0 };
+      const d = /http_req_duration\.*:.*?med=([\d.]+).*?p\(95\)=([\d.]+)/.exec(out);
+      const failed = /http_req_failed\.*:.*?(\d+) out of/.exec(out);
+      return { requests: Number(m[1]), seconds, p50: d ? Number(d[1]) : NaN, p95: d ? Number(d[2]) : NaN, errors: failed ? Number(failed[1]) : 0 };
     },
   );
 

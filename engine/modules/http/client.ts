@@ -61,6 +61,9 @@ class Call {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** k6 options this module does not implement: warned about once, never silently ignored. */
+const UNSUPPORTED_OPTIONS = ['tlsCipherSuites', 'tlsAuth', 'localIPs'];
+
 function interruptedFrom(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
   return r instanceof IterationInterrupted ? r : new IterationInterrupted('gracefulStop');
@@ -113,6 +116,11 @@ export class HttpClient {
     };
     this.connections = new VuConnections(this.transport);
     this.data = new DataCounter(vu);
+    for (const name of UNSUPPORTED_OPTIONS) {
+      const v = o[name];
+      if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && v !== '')
+        vu.log.once(`http:unsupported-option:${name}`, 'warning', `option ${name} is not supported by the aetos-load engine's k6/http and is ignored; use --runner k6 if you need it`);
+    }
     const noCookiesReset = !!o.noCookiesReset;
     const noVUConnectionReuse = !!o.noVUConnectionReuse;
     vu.on('iterationStart', () => {
