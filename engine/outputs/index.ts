@@ -1,0 +1,90 @@
+/**
+ * Builds the run's outputs from `--out` specs (json=…, csv=…, junit=…), `--summary-export` and
+ * $GITHUB_STEP_SUMMARY, and drives them together. An unknown output type is a ConfigError (104).
+ */
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.ts';
+import type { Sample } from '../metrics/collector.ts';
+import type { SummaryData } from '../metrics/store.ts';
+import { CsvOutput, csvTimeFormats, type CsvTimeFormat } from './csv.ts';
+import { JsonOutput } from './json.ts';
+import { JunitOutput } from './junit.ts';
+import { MarkdownOutput } from './markdown.ts';
+import { SummaryExportOutput } from './summary-export.ts';
+import type { Output, OutputStartInfo } from './types.ts';
+
+export type { Output, OutputStartInfo } from './types.ts';
+export { renderJunit } from './junit.ts';
+export { renderSummaryExport } from './summary-export.ts';
+export { renderMarkdown } from './markdown.ts';
+export { csvColumns } from './csv.ts';
+
+export const outputTypes = ['json', 'csv', 'junit'] as const;
+
+export interface CreateOutputsOptions {
+  /** Relative paths resolve against this. */
+  cwd: string;
+  /** `--summary-export` path. */
+  summaryExport?: string;
+  /** Environment (GITHUB_STEP_SUMMARY). */
+  env?: Record<string, string | undefined>;
+}
+
+function csvOutput(arg: string, cwd: string, spec: string): CsvOutput {
+  if (!arg.includes('=')) return new CsvOutput(resolve(cwd, arg));
+  let file = '';
+  let format: CsvTimeFormat = 'unix';
+  for (const part of arg.split(',')) {
+    const [k, v = ''] = part.split('=', 2) as [string, string?];
+    if (k === 'fileName' || k === 'file') file = v;
+    else if (k === 'timeFormat') {
+      if (!(csvTimeFormats as readonly string[]).includes(v)) {
+        throw new ConfigError('out', `"${spec}": unknown csv timeFormat "${v}" (use ${csvTimeFormats.join(', ')})`);
+      }
+      format = v as CsvTimeFormat;
+    } else throw new ConfigError('out', `"${spec}": unknown csv option "${k}" (fileName, timeFormat)`);
+  }
+  if (!file) throw new ConfigError('out', `"${spec}": csv needs a file name, e.g. --out csv=results.csv`);
+  return new CsvOutput(resolve(cwd, file), format);
+}
+
+/** The outputs for a run. Throws ConfigError for an unknown type or a missing file name. */
+export function createOutputs(specs: readonly string[], opts: CreateOutputsOptions): Output[] {
+  const outputs: Output[] = [];
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const type = (eq === -1 ? spec : spec.slice(0, eq)).trim();
+    const arg = eq === -1 ? '' : spec.slice(eq + 1).trim();
+    if (!(outputTypes as readonly string[]).includes(type)) {
+      throw new ConfigError('out', `invalid output type '${type}', available types are: ${outputTypes.join(', ')}`);
+    }
+    if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type}`);
+    if (type === 'json') outputs.push(new JsonOutput(resolve(opts.cwd, arg)));
+    else if (type === 'csv') outputs.push(csvOutput(arg, opts.cwd, spec));
+    else outputs.push(new JunitOutput(resolve(opts.cwd, arg)));
+  }
+  if (opts.summaryExport) outputs.push(new SummaryExportOutput(resolve(opts.cwd, opts.summaryExport)));
+  const step = opts.env?.GITHUB_STEP_SUMMARY;
+  if (step) outputs.push(new MarkdownOutput(step));
+  return outputs;
+}
+
+/** Drives several outputs as one. stop() stops every output and then reports the first failure. */
+export class OutputSet {
+  constructor(readonly outputs: readonly Output[]) {}
+  get wantsSamples(): boolean {
+    return this.outputs.some((o) => o.wantsSamples);
+  }
+  async start(info: OutputStartInfo): Promise<void> {
+    for (const o of this.outputs) await o.start(info);
+  }
+  addSamples(samples: readonly Sample[] | undefined): void {
+    if (!samples || samples.length === 0) return;
+    for (const o of this.outputs) if (o.wantsSamples) o.addSamples(samples);
+  }
+  async stop(data: SummaryData): Promise<void> {
+    const results = await Promise.allSettled(this.outputs.map((o) => o.stop(data)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+  }
+}

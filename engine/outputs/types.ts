@@ -1,0 +1,28 @@
+/**
+ * What every output (--out json/csv/junit, --summary-export, the GitHub step summary) implements.
+ * The runner starts them before the test, feeds raw samples as they are drained, and stops them
+ * with the final summary data; several run at once.
+ */
+import type { MetricDef } from '../metrics/builtin.ts';
+import type { Sample } from '../metrics/collector.ts';
+import type { SummaryData } from '../metrics/store.ts';
+import type { ThresholdSet } from '../metrics/thresholds.ts';
+
+export interface OutputStartInfo {
+  /** A metric's type/contains; looked up when its first sample arrives (custom metrics included). */
+  definition(name: string): MetricDef | undefined;
+  /** The parsed thresholds (json's Metric lines list them). */
+  thresholds: readonly ThresholdSet[];
+}
+
+export interface Output {
+  /** e.g. "json (results.json)", shown in the run header. */
+  readonly description: string;
+  /** Whether the collectors must keep raw samples for this output. */
+  readonly wantsSamples: boolean;
+  start(info: OutputStartInfo): Promise<void>;
+  /** Raw samples in arrival order (may be called often; must not block). */
+  addSamples(samples: readonly Sample[]): void;
+  /** Writes what is left and closes; `data` is the final handleSummary data. */
+  stop(data: SummaryData): Promise<void>;
+}
