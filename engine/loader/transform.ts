@@ -196,7 +196,12 @@ function valueBlocks(st: PassState, node: AnyNode, seen = new Set<Binding>()): b
       const b = st.info.resolve.get(node.object);
       if (!b) return false; // a global's member (Math.max, JSON.parse, …)
       if (b.kind === 'import') return name !== null && k6MemberBlocks(b, name);
+      // an instance of a built-in (`new Map()`, `new URLSearchParams()`): its methods never block
+      if (b.newOf?.type === 'Identifier' && !st.info.resolve.get(b.newOf) && !b.unknownValue && b.kind === 'const') return false;
     }
+    const o = node.object as AnyNode;
+    if (o.type === 'NewExpression' && o.callee.type === 'Identifier' && !st.info.resolve.get(o.callee)) return false;
+    if (o.type === 'Literal' || o.type === 'TemplateLiteral' || o.type === 'ArrayExpression') return false;
     if (name === null) return st.escaped;
     return st.names.has(name);
   }

@@ -14,7 +14,8 @@ function interruptedError(signal: AbortSignal): IterationInterrupted {
 
 export function sleepFor(vu: VuContext, seconds: unknown): Promise<void> {
   const signal = vu.signal;
-  if (signal.aborted) return Promise.reject(interruptedError(signal));
+  // rejected on the next macrotask: a script that swallows the error in a loop cannot starve the event loop
+  if (signal.aborted) return new Promise((_, reject) => setImmediate(() => reject(interruptedError(signal))));
   const ms = Number(seconds) * 1000;
   if (!Number.isFinite(ms) || ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -38,6 +39,10 @@ function checkName(kind: string, name: unknown): string {
 
 export function runCheck(vu: VuContext, value: unknown, sets: unknown, tags?: Tags): boolean {
   if (sets === null || typeof sets !== 'object') throw new TypeError('check(): the second argument must be an object of named checks');
+  if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') {
+    // legal in k6 (e.g. an un-awaited asyncRequest), but usually a missing await: say so once
+    vu.log.once('check-promise', 'warning', 'check() received a Promise: did you forget to await http.asyncRequest or an async function?');
+  }
   let all = true;
   for (const [rawName, predicate] of Object.entries(sets as Record<string, unknown>)) {
     const name = checkName('check', rawName);

@@ -206,6 +206,7 @@ class VirtualUser implements Vu, VuContext {
         consoleFor(this.init.log),
         (p: unknown, mode?: unknown) => openFile(this, p, mode),
         this.math,
+        scriptRequire,
       );
       await this.settleWork();
       this.exports = Object.freeze(exports);
@@ -240,7 +241,10 @@ class VirtualUser implements Vu, VuContext {
         return 'completed' as const;
       })();
       outcome = await Promise.race([body, interrupted]);
-      if (outcome === 'interrupted') body.catch(() => undefined);
+      if (outcome === 'interrupted') {
+        this.work.clearAll();
+        await settleAfterInterrupt(body);
+      }
     } catch (err) {
       outcome = 'interrupted';
       if (!(err instanceof IterationInterrupted) && !this.interruptedBy) this.logException(err);
@@ -365,6 +369,28 @@ class VirtualUser implements Vu, VuContext {
     if (this.scenario) fields.scenario = this.scenario.name;
     this.init.log.error(trimEngineFrames(text), fields);
   }
+}
+
+/**
+ * After an interrupt, gives the iteration's coroutine a moment to unwind (its pending blocking call
+ * rejects at once) before the VU is reused, so it does not run on into the next iteration.
+ * A script that catches the interruption and blocks on something unabortable is left behind
+ * after the grace period (documented limitation: k6 can kill a VU's JS, Node cannot).
+ */
+const interruptGraceMs = 200;
+async function settleAfterInterrupt(body: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, interruptGraceMs);
+  });
+  await Promise.race([body.then(noop, noop), grace]);
+  clearTimeout(timer);
+}
+const noop = () => undefined;
+
+/** The script's `require`: CommonJS k6 scripts are not supported (their blocking calls could not be found). */
+export function scriptRequire(name: unknown): never {
+  throw new Error(`require(${JSON.stringify(name)}) is not supported by the aetos-load engine: use import (ES modules), as k6's documentation does`);
 }
 
 function formatThrown(v: unknown): string {

@@ -242,4 +242,43 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(err).toMatchObject({ exitCode: 107 });
     expect((err as Error).message).toMatch(/ts\/init-error\.ts:6: Error: need 2 values$/);
   });
+  it('36 a blocking method named get does not make Map/URLSearchParams .get() calls block (no false refusal)', async () => {
+    const { h, outcome, console } = await run('36-method-name-collisions.js', { BASE: base });
+    expect(h.rec.errors).toEqual([]);
+    expect(outcome).toBe('completed');
+    expect(console).toEqual(['status 200 ok']);
+    expect(h.rec.of('checks').map((s) => s.value)).toEqual([1, 1]);
+  });
+
+  it('37 a script that swallows the interruption in a loop still ends its iteration', async () => {
+    const h = await harness('shapes/37-swallowed-interrupt.js');
+    const vu = await h.vu(1);
+    const t0 = performance.now();
+    const p = h.iterate(vu, 1);
+    setTimeout(() => vu.interrupt('gracefulStop'), 10);
+    expect(await p).toEqual(['interrupted']);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(h.rec.console[0]).toBe('caught IterationInterrupted');
+  });
+
+  it('38 CommonJS require() is a clear error, not a silent non-blocking call', async () => {
+    const { h, outcome } = await run('38-commonjs-require.js');
+    expect(outcome).toBe('interrupted');
+    expect(h.rec.errors[0]).toMatch(/require\("k6\/http"\) is not supported by the aetos-load engine: use import/);
+  });
+
+  it('39 export lists, renamed default, exported let and classes', async () => {
+    const h = await harness('shapes/39-export-forms.js');
+    const vu = await h.vu(1);
+    expect(Object.keys(vu.exports).sort()).toEqual(['Page', 'default', 'options', 'scenarioHelper', 'viaClass']);
+    await h.iterate(vu, 1);
+    await h.iterate(vu, 1, { exec: 'scenarioHelper' });
+    await h.iterate(vu, 1, { exec: 'viaClass' });
+    expect(h.rec.console).toEqual(['main ran', 'helper ran', 'opened']);
+  });
+
+  it('40 async callbacks to Promise.all(map(...)) keep their concurrency (not serialised)', async () => {
+    expect((await run('40-async-foreach-untouched.js')).console).toEqual(['results 2,1']);
+  });
 });
+
