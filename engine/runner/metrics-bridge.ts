@@ -1,9 +1,8 @@
 /**
- * The runner's one seam to the measurement layer (engine/metrics; engine/summary and
- * engine/outputs as they land): per-instance collectors, the main-thread store that merges
- * their deltas and checks thresholds (every 2 s and at the end), and the end of the run —
- * handleSummary (its returned map written to stdout/stderr/files) or the default summary, and
- * --summary-export.
+ * The runner's one seam to the measurement layer (engine/metrics, engine/summary; engine/outputs
+ * as it lands): per-instance collectors, the main-thread store that merges their deltas and checks
+ * thresholds (every 2 s and at the end), and the end of the run — handleSummary or k6's text
+ * summary (engine/summary produceSummary), and --summary-export.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import type { RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { abortOnFailMessage, createCollector as createMetricsCollector, crossedThresholdsMessage, MetricsStore } from '../metrics/index.ts';
 import type { Collector, MetricDef, SummaryData, ThresholdEvaluation } from '../metrics/index.ts';
+import { produceSummary } from '../summary/index.ts';
 
 export type { Collector };
 
@@ -88,32 +88,18 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
         setupData: input.setupData,
       });
       if (input.settings.summaryExport) writeSummaryExport(path.resolve(input.cwd, input.settings.summaryExport), data);
-      if (input.handleSummary) {
-        const result = await input.handleSummary(data);
-        writeHandleSummaryResult(result, input);
-      } else if (opts.noSummary !== true) {
-        input.stdout.write(defaultSummary(data));
-      }
+      await produceSummary({
+        data,
+        handleSummary: input.handleSummary as ((d: unknown) => unknown) | undefined,
+        enableColors: !input.settings.noColor && (input.stdout as NodeJS.WriteStream).isTTY === true,
+        summaryMode: opts.noSummary === true ? 'disabled' : input.settings.summaryMode,
+        log: o.log,
+        stdout: input.stdout,
+        stderr: input.stderr,
+        cwd: input.cwd,
+      });
     },
   };
-}
-
-/**
- * handleSummary's return value, as k6 treats it: `stdout` and `stderr` keys are printed, every
- * other key is a file path (relative to the working directory) the value is written to.
- */
-export function writeHandleSummaryResult(result: unknown, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd: string }): void {
-  if (!result || typeof result !== 'object') return;
-  for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
-    const text = typeof value === 'string' || value instanceof Uint8Array ? value : JSON.stringify(value);
-    if (key === 'stdout') io.stdout.write(text);
-    else if (key === 'stderr') io.stderr.write(text);
-    else {
-      const file = path.resolve(io.cwd, key);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, text);
-    }
-  }
 }
 
 /**
@@ -130,17 +116,4 @@ function writeSummaryExport(file: string, data: SummaryData): void {
   }
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ root_group: data.root_group, metrics, state: data.state }, null, 2)}\n`);
-}
-
-/** INTERIM until engine/summary provides k6's text summary: one line per metric. */
-function defaultSummary(data: SummaryData): string {
-  const lines = Object.entries(data.metrics)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, m]) => {
-      const vals = Object.entries(m.values)
-        .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(3)) : v}`)
-        .join(' ');
-      return `     ${name.padEnd(28, '.')}: ${vals}`;
-    });
-  return `\n${lines.join('\n')}\n\n`;
 }

@@ -247,6 +247,8 @@ export async function runTest(input: RunTestInput): Promise<number> {
         metrics.merge(mainSink.drain());
       };
       sampleVus();
+      // Once more when the executors have taken their VUs, so even a sub-second test reports them.
+      timers.push(setTimeout(sampleVus, 120));
       timers.push(setInterval(sampleVus, 1000));
       timers.push(
         setInterval(() => {
