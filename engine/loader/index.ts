@@ -22,7 +22,7 @@ import { BundleError, bundleToString } from '../build/bundle.ts';
 import { ScriptLoadError } from '../errors.ts';
 import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.ts';
 import type { ModuleFactory } from '../types.ts';
-import { PositionMapper, displayPath, findInlineSourceMap, firstScriptFrame, rewriteStack } from './source-map.ts';
+import { PositionMapper, displayPath, findInlineSourceMap, firstScriptFrame, scriptStack } from './source-map.ts';
 import { ScriptSyntaxError, transformScript, type TransformResult } from './transform.ts';
 
 /** The module function: evaluated once per VU, returns that VU's exports. */
@@ -42,7 +42,7 @@ export interface LoadedScript {
   /** Names the script exports (default, options, setup, teardown, handleSummary, exec functions). */
   readonly exportNames: readonly string[];
   readonly stats: TransformResult['stats'];
-  /** Rewrites the script's frames in a stack trace to original file:line:col. */
+  /** A stack trace as the user sees it: the message and the script's frames at original file:line:col. */
   mapStack(stack: string): string;
   /** The original `file:line` of the innermost script frame of an error, or null. */
   errorLocation(err: unknown): string | null;
@@ -115,7 +115,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     modules,
     exportNames: result.exportNames,
     stats: result.stats,
-    mapStack: (stack) => rewriteStack(stack, filename, mapper),
+    mapStack: (stack) => scriptStack(stack, filename, mapper),
     errorLocation(err) {
       const stack = err instanceof Error ? err.stack : undefined;
       return stack ? firstScriptFrame(stack, filename, mapper) : null;

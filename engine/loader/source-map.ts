@@ -78,6 +78,21 @@ export class PositionMapper {
 }
 
 /**
+ * A script error's stack as the user should see it: the message, then only the script's frames,
+ * each `generatedFile:line:col` rewritten to the original `file:line:col` (engine and Node frames
+ * say nothing to the user; k6 shows script frames only). The synthetic name of an anonymous
+ * default export reads `default`, as in k6.
+ */
+export function scriptStack(stack: string, generatedFile: string, mapper: PositionMapper): string {
+  const lines = stack.split('\n');
+  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+  const head = firstFrame < 0 ? lines : lines.slice(0, firstFrame);
+  const frames = firstFrame < 0 ? [] : lines.slice(firstFrame).filter((l) => l.includes(generatedFile));
+  const text = [...head, ...frames].join('\n').replace(/\bat (async )?__k6_default\d* /g, 'at $1default ');
+  return rewriteStack(text, generatedFile, mapper);
+}
+
+/**
  * Rewrites every `generatedFile:line:col` in a stack trace to the original `file:line:col`.
  * Returns the rewritten text; frames of other files stay as they are.
  */

@@ -367,7 +367,7 @@ class VirtualUser implements Vu, VuContext {
     const where = this.script.errorLocation(err);
     if (where) fields.at = where;
     if (this.scenario) fields.scenario = this.scenario.name;
-    this.init.log.error(trimEngineFrames(text), fields);
+    this.init.log.error(text, fields);
   }
 }
 
@@ -400,13 +400,6 @@ function formatThrown(v: unknown): string {
   } catch {
     return String(v);
   }
-}
-
-/** Keeps the message and the script's frames; engine-internal frames say nothing to the user. */
-function trimEngineFrames(stack: string): string {
-  const lines = stack.split('\n');
-  const kept = lines.filter((l, i) => i === 0 || !/^\s+at /.test(l) || !/node:internal|\/engine\/|node_modules/.test(l));
-  return kept.join('\n');
 }
 
 /** Creates a VU and runs the script's init code for it (exceptions: ScriptLoadError, exit 107, with file:line). */
