@@ -1,15 +1,15 @@
 /**
- * The runner's one seam to the measurement layer (engine/metrics, engine/summary; engine/outputs
- * as it lands): per-instance collectors, the main-thread store that merges their deltas and checks
- * thresholds (every 2 s and at the end), and the end of the run — handleSummary or k6's text
- * summary (engine/summary produceSummary), and --summary-export.
+ * The runner's one seam to the measurement layer (engine/metrics, engine/summary, engine/outputs):
+ * per-instance collectors, the main-thread store that merges their deltas and checks thresholds
+ * (every 2 s and at the end), the outputs fed with raw samples as deltas arrive (--out json/csv/
+ * junit, --summary-export, $GITHUB_STEP_SUMMARY), and the end of the run — handleSummary or k6's
+ * text summary (engine/summary produceSummary).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { abortOnFailMessage, createCollector as createMetricsCollector, crossedThresholdsMessage, MetricsStore } from '../metrics/index.ts';
-import type { Collector, MetricDef, SummaryData, ThresholdEvaluation } from '../metrics/index.ts';
+import type { Collector, MetricDef, MetricsDelta, ThresholdEvaluation } from '../metrics/index.ts';
+import { createOutputs, OutputSet } from '../outputs/index.ts';
 import { produceSummary } from '../summary/index.ts';
 
 export type { Collector };
@@ -27,7 +27,7 @@ function thresholdsOf(options: Readonly<Record<string, unknown>>): Record<string
 export interface ResultsInput {
   settings: RunSettings;
   /** Calls the script's handleSummary(data) (main-thread VU); undefined when it exports none. */
-  handleSummary?: (data: SummaryData) => Promise<unknown>;
+  handleSummary?: (data: unknown) => Promise<unknown>;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   cwd: string;
@@ -35,6 +35,10 @@ export interface ResultsInput {
 }
 
 export interface RunMetrics {
+  /** Whether collectors must keep raw samples (an --out output wants them). */
+  readonly wantsSamples: boolean;
+  /** Opens the outputs (files, streams) before the test starts. */
+  open(): Promise<void>;
   merge(delta: unknown): void;
   start(startEpoch: number): void;
   /** Thresholds evaluated mid-test; abort = an abortOnFail threshold crossed (after its delayAbortEval). */
@@ -50,6 +54,9 @@ export interface RunMetricsOptions {
   noThresholds: boolean;
   /** Custom metrics the init VU declared (so thresholds on them validate before the run). */
   definitions: ReadonlyMap<string, MetricDef>;
+  settings: RunSettings;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
 }
 
 /** The main-thread store; validates thresholds (ConfigError, exit 104) before anything runs. */
@@ -57,10 +64,16 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
   const store = new MetricsStore({ thresholds: thresholdsOf(o.options), noThresholds: o.noThresholds });
   for (const [name, def] of o.definitions) store.define(name, def.type, def.contains);
   store.validate();
+  const outputs = new OutputSet(createOutputs(o.settings.out, { cwd: o.cwd, summaryExport: o.settings.summaryExport, env: o.env }));
   let durationMs = 0;
   let abortLogged = false;
   return {
-    merge: (delta) => store.merge(delta),
+    wantsSamples: outputs.wantsSamples,
+    open: () => outputs.start({ definition: (n) => store.definition(n), thresholds: store.thresholdSets() }),
+    merge(delta) {
+      store.merge(delta);
+      outputs.addSamples((delta as MetricsDelta | undefined)?.samples);
+    },
     start() {},
     checkThresholds(elapsedMs) {
       const e: ThresholdEvaluation = store.evaluateThresholds(elapsedMs);
@@ -87,7 +100,11 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
         isStdErrTTY: (input.stderr as NodeJS.WriteStream).isTTY === true,
         setupData: input.setupData,
       });
-      if (input.settings.summaryExport) writeSummaryExport(path.resolve(input.cwd, input.settings.summaryExport), data);
+      try {
+        await outputs.stop(data);
+      } catch (err) {
+        o.log.error(`writing outputs failed: ${(err as Error).message}`);
+      }
       await produceSummary({
         data,
         handleSummary: input.handleSummary as ((d: unknown) => unknown) | undefined,
@@ -100,20 +117,4 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
       });
     },
   };
-}
-
-/**
- * --summary-export: k6's export JSON (metrics with their values flattened, root_group's checks).
- * INTERIM until engine/outputs provides it.
- */
-function writeSummaryExport(file: string, data: SummaryData): void {
-  const metrics: Record<string, unknown> = {};
-  for (const [name, m] of Object.entries(data.metrics)) {
-    const values: Record<string, unknown> = { ...m.values };
-    if (m.type === 'rate' && 'rate' in values) values.value = values.rate;
-    if (m.thresholds) values.thresholds = Object.fromEntries(Object.entries(m.thresholds).map(([k, v]) => [k, !v.ok]));
-    metrics[name] = values;
-  }
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ root_group: data.root_group, metrics, state: data.state }, null, 2)}\n`);
 }

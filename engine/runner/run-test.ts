@@ -125,9 +125,16 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const config = consolidate({ script: scriptOptions, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
   const scenarios = normalizeScenarios(config.options) as unknown as Record<string, Record<string, unknown>>;
   const options: Readonly<Record<string, unknown>> = Object.freeze({ ...config.options, scenarios });
-  const metrics: RunMetrics = createRunMetrics({ options, log, noThresholds: options.noThresholds === true, definitions: initSink.definitions() });
-  metrics.merge(initSink.drain());
-  const keepSamples = config.settings.out.length > 0;
+  const metrics: RunMetrics = createRunMetrics({
+    options,
+    log,
+    noThresholds: options.noThresholds === true,
+    definitions: initSink.definitions(),
+    settings: config.settings,
+    cwd: input.cwd,
+    env: input.processEnv,
+  });
+  const keepSamples = metrics.wantsSamples;
   mainSink = createCollector(options, keepSamples);
 
   // --- plan segments ----------------------------------------------------------------------------
@@ -207,6 +214,8 @@ export async function runTest(input: RunTestInput): Promise<number> {
   let startEpoch = 0;
   try {
     // --- init VUs, then setup -------------------------------------------------------------------
+    await metrics.open();
+    metrics.merge(initSink.drain());
     try {
       await Promise.all(hosts.map((h) => h.init()));
       lifecycleVu = await mainVu(config.scriptEnv, options as Record<string, unknown>);
