@@ -32,6 +32,9 @@ export interface Binding {
   refs: AnyNode[];
   /** Constructor the binding was initialised with (`const c = new Client()`): the callee. */
   newOf?: AnyNode;
+  /** For `const { name: local } = source`: the property name and the source expression. */
+  propertyName?: string;
+  destructuredFrom?: AnyNode;
 }
 
 export class Scope {
@@ -235,11 +238,21 @@ export function analyzeScopes(program: AnyNode): ScopeInfo {
               if (isFunctionNode(d.init)) b.fns.push(d.init);
               else if (d.init.type === 'Identifier' || d.init.type === 'MemberExpression') {
                 b.aliasOf = d.init;
-                b.unknownValue = true;
               } else if (d.init.type === 'NewExpression') {
                 b.newOf = d.init.callee;
               } else b.unknownValue = true;
             } else if (d.id !== id || (!d.init && node.kind !== 'var')) b.unknownValue = true;
+          }
+          if (d.id.type === 'ObjectPattern' && d.init) {
+            for (const prop of d.id.properties) {
+              if (prop.type !== 'Property' || prop.computed) continue;
+              const target = prop.value.type === 'AssignmentPattern' ? prop.value.left : prop.value;
+              if (target.type !== 'Identifier') continue;
+              const b = info.declared.get(target);
+              if (!b) continue;
+              b.propertyName = prop.key.type === 'Identifier' ? prop.key.name : String(prop.key.value);
+              b.destructuredFrom = d.init;
+            }
           }
         }
         break;

@@ -178,6 +178,13 @@ function bindingBlocks(st: PassState, b: Binding, seen = new Set<Binding>()): bo
   if (b.kind === 'import') return k6ImportBlocks(b);
   if (b.fns.some((f) => fnBlocks(st, f))) return true;
   if (b.aliasOf && valueBlocks(st, b.aliasOf, seen)) return true;
+  if (b.propertyName !== undefined) {
+    // `const { get } = http` / `const { fetch } = api`: like a member access by that name
+    const from = b.destructuredFrom;
+    const src = from?.type === 'Identifier' ? st.info.resolve.get(from) : undefined;
+    if (src?.kind === 'import') return k6MemberBlocks(src, b.propertyName);
+    if (st.names.has(b.propertyName)) return true;
+  }
   if (b.paramOf && b.paramIndex !== undefined && st.flagged.get(b.paramOf)?.has(b.paramIndex)) return true;
   if (st.escaped && (b.kind === 'param' || b.kind === 'catch' || b.unknownValue)) return true;
   return false;
@@ -216,7 +223,7 @@ function callBlocks(st: PassState, call: AnyNode): boolean {
   if (callee.type === 'Identifier') return valueBlocks(st, callee);
   if (callee.type === 'MemberExpression') {
     const name = propName(callee.property, callee.computed);
-    if ((name === 'call' || name === 'apply') && valueBlocks(st, callee.object)) return true;
+    if ((name === 'call' || name === 'apply') && (st.escaped || valueBlocks(st, callee.object))) return true;
     return valueBlocks(st, callee);
   }
   if (callee.type === 'Super') return false;
@@ -320,6 +327,8 @@ export function transformScript(code: string): TransformResult {
     const targets = calleeFunctions(callee);
     if (targets.length > 0) {
       for (const f of targets) flagParam(f, index, arg);
+      // `__publicField(this, "fetch", () => …)` (esbuild's lowered class field): the string names the member
+      for (const a of call.arguments as AnyNode[]) if (a.type === 'Literal' && typeof a.value === 'string') st.names.add(a.value);
       return;
     }
     refuse(arg, `blocking function ${snippet(code, arg)} is passed to ${snippet(code, callee)}(), which cannot wait for it`);

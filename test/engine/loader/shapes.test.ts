@@ -280,5 +280,17 @@ describe('shapes that block in k6 run in order on the engine', () => {
   it('40 async callbacks to Promise.all(map(...)) keep their concurrency (not serialised)', async () => {
     expect((await run('40-async-foreach-untouched.js')).console).toEqual(['results 2,1']);
   });
+  it('41 TypeScript class fields and #private methods that esbuild lowers (es2020), and destructured methods', async () => {
+    const h = await harness('ts/lowered-classes.ts');
+    await h.iterate(await h.vu(1), 1);
+    expect(h.rec.errors).toEqual([]);
+    expect(h.rec.console).toEqual(['fetched /a', 'fetched /b', 'secret after 2 calls']);
+  });
+
+  it('42 destructured k6/http functions and methods, assignments and for-of over a batch', async () => {
+    const { h, console } = await run('42-destructured.js', { BASE: base });
+    expect(h.rec.errors).toEqual([]);
+    expect(console).toEqual(['batch hi', 'status 200 ping 200 later other']);
+  });
 });
 
