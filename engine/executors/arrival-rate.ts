@@ -1,8 +1,12 @@
 /**
  * The open-model machinery both arrival-rate executors share. The test-wide iteration i has a
  * fixed start time (from the rate schedule, relative to the scenario start on the monotonic
- * clock: never accumulated, so no drift, and late iterations do not push later ones back). This
- * segment starts only the iterations it owns (SegmentInfo.ownsIteration(i)). At its time an
+ * clock: never accumulated, so no drift, and late iterations do not push later ones back).
+ * Segments: iteration i belongs to the segment that owns VU index i mod maxVUs, so iterations are
+ * striped by global index exactly as SegmentInfo.ownsIteration(i) whenever maxVUs is a multiple of
+ * the sequence's stripe (e.g. of the worker count), and otherwise in proportion to each
+ * segment's share of the VUs; a segment without VUs never owns iterations it could only drop.
+ * This segment starts only the iterations it owns. At its time an
  * iteration takes a free VU; with none free it asks the runtime for another one while this
  * segment holds fewer than maxVUs (scaled); otherwise it is dropped: one `dropped_iterations`
  * sample of 1 per dropped iteration.
@@ -83,7 +87,7 @@ export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | 
     // Every iteration due before the end starts, late if the event loop was busy (the end timer
     // may fire before the last ones' timers); only a test abort stops the schedule early.
     for (let i = 0; i < total && !this.rt.signal.aborted; i++) {
-      if (!this.segment.ownsIteration(i)) continue;
+      if (!this.segment.ownsIteration(i % this.config.maxVUs)) continue;
       const due = this.startedAt + this.schedule.timeOf(i);
       if (due > this.rt.now()) {
         burst = 0;

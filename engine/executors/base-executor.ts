@@ -184,6 +184,17 @@ export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> im
     }
     if (outcome === 'completed') this.completed++;
     else this.interrupted++;
+    return outcome;
+  }
+
+  /**
+   * iterate() for a VU that loops (closed model): afterwards it yields to the event loop when
+   * iterations have been settling in microtasks for a while, so timers (the scenario's end, other
+   * scenarios) are not starved. Arrival-rate executors do not use it: their scheduler yields, and
+   * a VU must be free again the moment its iteration settles.
+   */
+  protected async iterateInLoop(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
+    const outcome = await this.iterate(vu, iterationInTest);
     await this.maybeYield();
     return outcome;
   }

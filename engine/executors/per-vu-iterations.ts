@@ -56,7 +56,7 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
   private async loop(vu: ExecVu): Promise<void> {
     let done = 0;
     try {
-      for (; done < this.config.iterations && !this.stopping; done++) await this.iterate(vu, this.numbers.next());
+      for (; done < this.config.iterations && !this.stopping; done++) await this.iterateInLoop(vu, this.numbers.next());
     } finally {
       this.dropped += this.config.iterations - done;
       this.rt.returnVu(vu);

@@ -61,7 +61,7 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
     try {
       while (!this.stopping && this.claimed < this.total) {
         this.claimed++;
-        await this.iterate(vu, this.numbers.next());
+        await this.iterateInLoop(vu, this.numbers.next());
       }
     } finally {
       this.rt.returnVu(vu);
