@@ -32,6 +32,8 @@ export interface ResultsInput {
   stderr: NodeJS.WritableStream;
   cwd: string;
   setupData: unknown;
+  /** False when the scenarios never started (init or setup failed): outputs are closed, no summary is printed. */
+  printSummary: boolean;
 }
 
 export interface RunMetrics {
@@ -105,6 +107,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
       } catch (err) {
         o.log.error(`writing outputs failed: ${(err as Error).message}`);
       }
+      if (!input.printSummary) return;
       await produceSummary({
         data,
         handleSummary: input.handleSummary as ((d: unknown) => unknown) | undefined,

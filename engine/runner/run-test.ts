@@ -330,6 +330,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
       stderr: input.stderr,
       cwd: input.cwd,
       setupData: setupData === undefined ? undefined : JSON.parse(setupData),
+      printSummary: startEpoch !== 0,
     });
   } catch (err) {
     log.error(err instanceof Error ? err.message : String(err));

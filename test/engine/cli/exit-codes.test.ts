@@ -48,6 +48,13 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/init-throw\.js:6/);
   });
 
+  it('107: an exception in one VU\'s init code (not the options VU), with 2 workers; no summary printed', async () => {
+    const r = await runCli(['--quiet', '--workers', '2', fixture('vu-init-throw.js')]);
+    expect(r.code).toBe(107);
+    expect(r.stderr).toMatch(/vu-init-throw\.js:5: Error: boom in VU 2 init/);
+    expect(r.stdout).not.toMatch(/TOTAL RESULTS/);
+  });
+
   it('107: an exception in setup() names the .ts file:line', async () => {
     const r = await runCli([...quiet, fixture('setup-throw.ts')]);
     expect(r.code).toBe(107);
