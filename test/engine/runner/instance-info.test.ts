@@ -1,0 +1,37 @@
+// k6/execution's instance numbers come from the runner (iterations completed, VUs active and
+// initialised, test duration), and exec.vu.idInTest is unique across worker threads.
+import { describe, expect, it } from 'vitest';
+import { fixture, runCli } from '../cli/run-cli.ts';
+
+function parse(stderr: string) {
+  return [...stderr.matchAll(/INFO ((?:\w+=\d+ ?)+)/g)].map((m) => Object.fromEntries((m[1] as string).trim().split(' ').map((kv) => kv.split('=').map((x, j) => (j ? Number(x) : x)))) as Record<string, number>);
+}
+
+describe('k6/execution instance info', () => {
+  it('one instance: counts grow, 4 VUs initialised and active, duration grows', async () => {
+    const r = await runCli(['--quiet', '--workers', '1', fixture('instance-info.js')]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = parse(r.stderr);
+    expect(rows).toHaveLength(20);
+    for (const row of rows) {
+      expect(row.initialized).toBe(4);
+      expect(row.active).toBe(4);
+      expect(row.interrupted).toBe(0);
+    }
+    const byIt = [...rows].sort((a, b) => (a.it as number) - (b.it as number));
+    expect(byIt[19]!.completed).toBeGreaterThanOrEqual(12);
+    expect(byIt[19]!.elapsed).toBeGreaterThan(byIt[0]!.elapsed as number);
+    expect(new Set(rows.map((r) => r.idInTest))).toEqual(new Set([1, 2, 3, 4]));
+  });
+
+  it('two workers: each instance has 2 VUs, ids in test are 1..4 without duplicates', async () => {
+    const r = await runCli(['--quiet', '--workers', '2', fixture('instance-info.js')]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = parse(r.stderr);
+    expect(rows).toHaveLength(20);
+    for (const row of rows) expect(row.initialized).toBe(2);
+    expect(new Set(rows.map((r) => r.idInTest))).toEqual(new Set([1, 2, 3, 4]));
+    expect(new Set(rows.map((r) => r.idInInstance))).toEqual(new Set([1, 2]));
+    expect(new Set(rows.map((r) => r.it)).size).toBe(20);
+  });
+});
