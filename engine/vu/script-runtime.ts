@@ -4,6 +4,7 @@
  *
  *  - `require(name)` / `importDefault(name)`: the VU's instance of a k6 module.
  *  - `vu`, `iter`, `env`: `__VU`, `__ITER`, `__ENV` (rewritten identifiers; the realm is shared).
+ *    `__ENV` is copy-on-write per VU.
  *  - `forEach`, `map`, `filter`, … : Array methods whose callback blocks, run sequentially and
  *    awaited in order (k6 runs them synchronously, one after another).
  */
@@ -34,7 +35,42 @@ function elementsOf(target: unknown, method: string): { list: ArrayLikeish; hole
   throw new TypeError(`cannot run a blocking callback in ${method}() of ${what}: only arrays, array-likes, Maps and Sets are supported by the engine`);
 }
 
+/**
+ * `__ENV` as one VU sees it: reads go to the env shared by all VUs (no copy per VU); the first
+ * write gives this VU its own copy, so a VU that changes `__ENV` does not change it for others.
+ */
+interface EnvState {
+  base: Record<string, string>;
+  own: Record<string, string> | null;
+}
+const current = (t: EnvState) => t.own ?? t.base;
+const writable = (t: EnvState) => (t.own ??= { ...t.base });
+const envHandler: ProxyHandler<EnvState> = {
+  get: (t, k) => (typeof k === 'string' ? current(t)[k] : undefined),
+  set: (t, k, v) => {
+    if (typeof k !== 'string') return false;
+    writable(t)[k] = v;
+    return true;
+  },
+  has: (t, k) => typeof k === 'string' && k in current(t),
+  deleteProperty: (t, k) => (typeof k === 'string' ? delete writable(t)[k] : false),
+  ownKeys: (t) => Object.keys(current(t)),
+  getOwnPropertyDescriptor: (t, k) => {
+    const env = current(t);
+    if (typeof k !== 'string' || !Object.prototype.hasOwnProperty.call(env, k)) return undefined;
+    return { value: env[k], writable: true, enumerable: true, configurable: true };
+  },
+  defineProperty: (t, k, d) => {
+    if (typeof k !== 'string') return false;
+    writable(t)[k] = d.value;
+    return true;
+  },
+};
+
 export class ScriptRuntime {
+  private envState: EnvState | null = null;
+  private envView: Record<string, string> | null = null;
+
   constructor(private readonly host: RuntimeHost) {}
 
   require(name: string): Record<string, unknown> {
@@ -55,7 +91,12 @@ export class ScriptRuntime {
   }
 
   get env(): Record<string, string> {
-    return this.host.env;
+    const base = this.host.env;
+    if (!this.envState || this.envState.base !== base) {
+      this.envState = { base, own: null };
+      this.envView = new Proxy(this.envState, envHandler) as unknown as Record<string, string>;
+    }
+    return this.envView as Record<string, string>;
   }
 
   async forEach(target: unknown, cb: Callback, thisArg?: unknown): Promise<void> {

@@ -292,5 +292,18 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(h.rec.errors).toEqual([]);
     expect(console).toEqual(['batch hi', 'status 200 ping 200 later other']);
   });
+  it('43 __ENV is copy-on-write per VU: one VU writing it does not change it for the others', async () => {
+    const h = await harness('shapes/43-env-writes.js');
+    const env = { WHO: 'shared' };
+    const vu1 = await h.vu(1, env);
+    const vu2 = await h.vu(2, env);
+    await h.iterate(vu1, 1);
+    await h.iterate(vu2, 1);
+    expect(h.rec.console).toEqual([
+      'vu 1 before shared now changed by 1 keys EXTRA1,WHO json true has true',
+      'vu 2 before shared now changed by 2 keys EXTRA2,WHO json true has true',
+    ]);
+    expect(env).toEqual({ WHO: 'shared' });
+  });
 });
 
