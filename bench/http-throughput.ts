@@ -27,6 +27,8 @@ const arg = (name: string, def: number) => {
 const seconds = arg('seconds', 10);
 const vus = arg('vus', 50);
 const rounds = arg('rounds', 2);
+/** --only throughput | accuracy */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -94,9 +96,15 @@ const engineRun = (url: string) =>
     (out) => {
       const m = /http_reqs\.*:?\s+(?:count=)?(\d+)/.exec(out) ?? /iterations\.*:?\s+(?:count=)?(\d+)/.exec(out);
       if (!m) throw new Error('no http_reqs/iterations count in the summary');
-      const d = /http_req_duration\.*:.*?med=([\d.]+).*?p\(95\)=([\d.]+)/.exec(out);
+      const line = /http_req_duration\.*:[^\n]*/.exec(out)?.[0] ?? '';
+      const stat = (name: string) => {
+        const v = new RegExp(`${name}=([\\d.]+)(µs|us|ms|s|m)?`).exec(line);
+        if (!v) return NaN;
+        const unit = v[2] ?? 'ms';
+        return Number(v[1]) * ({ µs: 1e-3, us: 1e-3, ms: 1, s: 1000, m: 60_000 } as Record<string, number>)[unit]!;
+      };
       const failed = /http_req_failed\.*:.*?(\d+) out of/.exec(out);
-      return { requests: Number(m[1]), seconds, p50: d ? Number(d[1]) : NaN, p95: d ? Number(d[2]) : NaN, errors: failed ? Number(failed[1]) : 0 };
+      return { requests: Number(m[1]), seconds, p50: stat('med'), p95: stat('p\\(95\\)'), errors: failed ? Number(failed[1]) : 0 };
     },
   );
 
@@ -118,7 +126,7 @@ async function main(): Promise<void> {
   console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}`);
   try {
     const results: Record<'run' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], engine: [], autocannon: [], wrk: [] };
-    for (let r = 1; r <= rounds; r++) {
+    for (let r = 1; r <= (only === 'accuracy' ? 0 : rounds); r++) {
       for (const [name, fn] of [
         ['run', engineRun],
         ['engine', engine],
@@ -135,6 +143,8 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (only !== 'accuracy') report();
+    function report() {
     const mean = (xs: Run[], f: (r: Run) => number) => xs.reduce((n, r) => n + f(r), 0) / xs.length;
     const e = mean(results.engine, rps);
     const er = mean(results.run, rps);
@@ -152,14 +162,19 @@ async function main(): Promise<void> {
       `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)}, module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
     );
 
+    }
+    if (only === 'throughput') return;
     console.log('\naccuracy against a fixed-50 ms server (engine http_req_duration vs wrk latency)');
     for (let r = 1; r <= rounds; r++) {
+      const ra = await engineRun(delayUrl);
       const ea = await engine(delayUrl);
       const wa = await wrk(delayUrl);
-      console.log(`  round ${r} engine  p50 ${fmt(ea.p50, 3)} ms  p95 ${fmt(ea.p95, 3)} ms  (${fmt(rps(ea))} req/s)`);
-      console.log(`  round ${r} wrk     p50 ${fmt(wa.p50, 3)} ms  p95 ${fmt(wa.p95, 3)} ms  (${fmt(rps(wa))} req/s)`);
+      console.log(`  round ${r} aetos run p50 ${fmt(ra.p50, 3)} ms  p95 ${fmt(ra.p95, 3)} ms  (${fmt(rps(ra))} req/s)`);
+      console.log(`  round ${r} module    p50 ${fmt(ea.p50, 3)} ms  p95 ${fmt(ea.p95, 3)} ms  (${fmt(rps(ea))} req/s)`);
+      console.log(`  round ${r} wrk       p50 ${fmt(wa.p50, 3)} ms  p95 ${fmt(wa.p95, 3)} ms  (${fmt(rps(wa))} req/s)`);
       console.log(
-        `  round ${r} Δp50 ${fmt(ea.p50 - wa.p50, 3)} ms (target |Δ| ≤ 1)  Δp95 ${fmt(ea.p95 - wa.p95, 3)} ms (target |Δ| ≤ 2)`,
+        `  round ${r} Δ vs wrk: aetos run p50 ${fmt(ra.p50 - wa.p50, 3)} p95 ${fmt(ra.p95 - wa.p95, 3)} ms; ` +
+          `module p50 ${fmt(ea.p50 - wa.p50, 3)} p95 ${fmt(ea.p95 - wa.p95, 3)} ms (targets |Δp50| ≤ 1, |Δp95| ≤ 2)`,
       );
     }
   } finally {

@@ -106,15 +106,18 @@ export async function startFixture(): Promise<Fixture> {
         res.setHeader('content-type', 'application/octet-stream');
         res.end(b);
       } else if (p === '/timed') {
-        // 50 ms before the headers, then the body streamed over 20 ms.
+        // 50 ms before the headers, then the body streamed over 20 ms. The last chunk reports
+        // the delays the server really produced (timers fire late on a busy machine).
+        const arrived = performance.now();
         await sleep(Number(u.searchParams.get('wait') ?? 50));
+        const headersAt = performance.now();
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('first;');
         const stream = Number(u.searchParams.get('stream') ?? 20);
         await sleep(stream / 2);
         res.write('second;');
         await sleep(stream / 2);
-        res.end('last');
+        res.end(`last|${JSON.stringify({ wait: headersAt - arrived, stream: performance.now() - headersAt })}`);
       } else if (p === '/delay') {
         await sleep(Number(u.searchParams.get('ms') ?? 50));
         res.end('late');

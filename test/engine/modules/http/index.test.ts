@@ -35,6 +35,14 @@ describe('module shape', () => {
   });
 });
 
+describe('unsupported options', () => {
+  it('are warned about once, not silently ignored', () => {
+    const { vu } = load({ tlsCipherSuites: ['TLS_AES_128_GCM_SHA256'], localIPs: '' });
+    expect(vu.logLines.filter((l) => l.includes('option tlsCipherSuites is not supported'))).toHaveLength(1);
+    expect(vu.logLines.some((l) => l.includes('localIPs'))).toBe(false);
+  });
+});
+
 describe('init context', () => {
   it('requests in the init context are refused with a clear error, as in k6', async () => {
     const { http, vu } = load();
@@ -76,6 +84,11 @@ describe('methods', () => {
     const p = http.asyncRequest('POST', `${fx.url}/echo`, 'async');
     expect(vu.tracked.length).toBe(1);
     expect((await p).json().body).toBe('async');
+    // several in flight at once, each on its own connection
+    const t0 = performance.now();
+    const all = await Promise.all([1, 2, 3].map((i) => http.asyncRequest('GET', `${fx.url}/delay?ms=150&i=${i}`)));
+    expect(all.map((r: { status: number }) => r.status)).toEqual([200, 200, 200]);
+    expect(performance.now() - t0).toBeLessThan(400);
   });
 });
 

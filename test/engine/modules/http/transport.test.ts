@@ -17,26 +17,32 @@ afterAll(async () => {
 });
 
 describe('timings', () => {
-  it('waiting ≈ 50 ms before headers and receiving ≈ 20 ms of streamed body (± 3 ms); duration = sending + waiting + receiving', async () => {
+  it('waiting ≈ 50 ms before headers and receiving ≈ 20 ms of streamed body (± 3 ms of what the server did); duration = sending + waiting + receiving', async () => {
     const { http, vu } = load();
     await http.get(`${fx.url}/echo`); // open the connection first
+    const waitErr: number[] = [];
+    const recvErr: number[] = [];
     const waits: number[] = [];
-    const recvs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await http.get(`${fx.url}/timed`);
-      expect(res.body).toBe('first;second;last');
+      const [text, actual] = (res.body as string).split('|');
+      expect(text).toBe('first;second;last');
+      const server = JSON.parse(actual!) as { wait: number; stream: number };
       const t = res.timings;
       waits.push(t.waiting);
-      recvs.push(t.receiving);
+      waitErr.push(t.waiting - server.wait);
+      recvErr.push(t.receiving - server.stream);
       expect(t.duration).toBeCloseTo(t.sending + t.waiting + t.receiving, 9);
       expect(t.connecting).toBe(0); // reused connection
+      expect(t.waiting).toBeGreaterThanOrEqual(49);
+      expect(t.receiving).toBeGreaterThanOrEqual(19);
     }
-    // Median of 5 runs, so one scheduling hiccup on the shared 2-core machine does not decide.
+    // The fixture's timers fire late when the shared 2-core machine is busy, so the reference is
+    // the delay the server really produced (it reports it in the body); nominally 50 ms / 20 ms.
+    // Median of 5 runs, so one scheduling hiccup does not decide.
     const med = (a: number[]) => [...a].sort((x, y) => x - y)[2]!;
-    expect(med(waits)).toBeGreaterThan(47);
-    expect(med(waits)).toBeLessThan(53);
-    expect(med(recvs)).toBeGreaterThan(17);
-    expect(med(recvs)).toBeLessThan(23);
+    expect(Math.abs(med(waitErr))).toBeLessThanOrEqual(3);
+    expect(Math.abs(med(recvErr))).toBeLessThanOrEqual(3);
     // the samples carry the same numbers as res.timings
     const last = vu.of('http_req_waiting').at(-1)!.value;
     expect(last).toBe(waits.at(-1));
