@@ -47,35 +47,6 @@ describe('iteration metrics and tags', () => {
     ]);
   });
 
-  it('k6/execution exposes every field; exec.vu.tags are merged into samples', async () => {
-    const h = await harness('modules/execution.js');
-    const vu = await h.vu(2, {}, { tags: { team: 'wms' } });
-    await h.iterate(vu, 1, { scenario: scenario('s1', { executor: 'constant-vus', iterationInInstance: 4, iterationInTest: 9 }) });
-    const seen = JSON.parse(h.rec.console[0] as string);
-    expect(seen).toEqual({
-      initError: 'getting scenario information outside of an iteration is not supported',
-      vu: [2, 102, 0, 0],
-      tags: { team: 'wms', scenario: 's1', custom: '7' },
-      metricsTags: '7',
-      scenario: ['s1', 'constant-vus', 'number', 0.5, 4, 9],
-      instance: [7, 2, 2, 1234, 0],
-      options: { team: 'wms' },
-    });
-    expect(h.rec.of('checks')[0]?.tags).toEqual({ team: 'wms', scenario: 's1', custom: '7', group: '', check: 'tagged' });
-  });
-
-  it('exec.test.fail marks the test failed and goes on; exec.test.abort stops the iteration', async () => {
-    const h = await harness('modules/execution.js');
-    const failing = await h.vu(1, { FAIL: '1' });
-    expect(await h.iterate(failing, 1)).toEqual(['completed']);
-    expect(h.failed).toEqual(['marked']);
-    const aborting = await h.vu(2, { ABORT: '1' });
-    expect(await h.iterate(aborting, 1)).toEqual(['interrupted']);
-    expect(h.aborted).toEqual(['enough']);
-    expect(h.rec.console.some((l) => l === 'not reached')).toBe(false);
-    expect(h.rec.errors).toEqual([]);
-  });
-
   it('iterationStart / iterationEnd / close hooks fire in order', async () => {
     const h = await harness('shapes/01-plain-sleep.js');
     const vu = await h.vu(1);

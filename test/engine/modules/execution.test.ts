@@ -1,0 +1,46 @@
+/** `k6/execution` on real VUs: every field, exec.vu.tags merged into samples, test.fail / test.abort. */
+import { describe, expect, it } from 'vitest';
+import { harness, scenario } from '../vu/harness.ts';
+
+describe('k6/execution', () => {
+  it('k6/execution exposes every field; exec.vu.tags are merged into samples', async () => {
+    const h = await harness('modules/execution.js');
+    const vu = await h.vu(2, {}, { tags: { team: 'wms' } });
+    await h.iterate(vu, 1, { scenario: scenario('s1', { executor: 'constant-vus', iterationInInstance: 4, iterationInTest: 9 }) });
+    const seen = JSON.parse(h.rec.console[0] as string);
+    expect(seen).toEqual({
+      initError: 'getting scenario information outside of an iteration is not supported',
+      vu: [2, 102, 0, 0],
+      tags: { team: 'wms', scenario: 's1', custom: '7' },
+      metricsTags: '7',
+      scenario: ['s1', 'constant-vus', 'number', 0.5, 4, 9],
+      instance: [7, 2, 2, 1234, 0],
+      options: { team: 'wms' },
+    });
+    expect(h.rec.of('checks')[0]?.tags).toEqual({ team: 'wms', scenario: 's1', custom: '7', group: '', check: 'tagged' });
+  });
+
+  it('exec.test.fail marks the test failed and goes on; exec.test.abort stops the iteration', async () => {
+    const h = await harness('modules/execution.js');
+    const failing = await h.vu(1, { FAIL: '1' });
+    expect(await h.iterate(failing, 1)).toEqual(['completed']);
+    expect(h.failed).toEqual(['marked']);
+    const aborting = await h.vu(2, { ABORT: '1' });
+    expect(await h.iterate(aborting, 1)).toEqual(['interrupted']);
+    expect(h.aborted).toEqual(['enough']);
+    expect(h.rec.console.some((l) => l === 'not reached')).toBe(false);
+    expect(h.rec.errors).toEqual([]);
+  });
+
+  it('scenario values follow the iteration; __ITER and iterationInInstance agree', async () => {
+    const h = await harness('modules/execution.js');
+    const vu = await h.vu(1);
+    await h.iterate(vu, 1, { scenario: scenario('a', { iterationInInstance: 0 }) });
+    await h.iterate(vu, 1, { scenario: scenario('b', { executor: 'shared-iterations', iterationInInstance: 1 }) });
+    const [first, second] = h.rec.console.map((l) => JSON.parse(l));
+    expect(first.scenario[0]).toBe('a');
+    expect(second.scenario.slice(0, 2)).toEqual(['b', 'shared-iterations']);
+    expect(second.vu[2]).toBe(1);
+    expect(second.tags.scenario).toBe('b');
+  });
+});
