@@ -112,7 +112,7 @@ export function parseThresholdExpression(source: string): ThresholdExpression {
   if (typeof source !== 'string' || source.trim() === '') throw fail('empty expression');
   const m = exprRule.exec(source);
   if (!m) {
-    const agg = /^\s*([a-zA-Z_]+(\([^)]*\))?)/.exec(source)?.[1];
+    const agg = /^\s*([a-zA-Z_][a-zA-Z0-9_]*(\([^)]*\))?)/.exec(source)?.[1];
     if (agg && !/^(count|rate|value|avg|min|max|med|p\(.*\))$/.test(agg)) {
       throw fail(`unsupported aggregation method ${JSON.stringify(agg)}; use one of count, rate, value, avg, min, max, med, p(N)`);
     }
