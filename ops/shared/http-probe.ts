@@ -24,6 +24,8 @@ export interface ProbeOptions {
   /** JSON-encoded when an object. */
   body?: unknown;
   timeoutMs?: number;
+  /** Aborts the request early (e.g. the monitor stopping); reported as "aborted". */
+  signal?: AbortSignal;
 }
 
 export async function probe(url: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
@@ -40,14 +42,15 @@ export async function probe(url: string, opts: ProbeOptions = {}): Promise<Probe
       method: opts.method ?? 'GET',
       headers,
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: opts.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), opts.signal]) : AbortSignal.timeout(timeoutMs),
     });
     const text = await res.body.text();
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
     return { reached: true, status: res.statusCode, headers: flat, body: text, ms: performance.now() - start };
   } catch (err) {
-    return { reached: false, status: 0, headers: {}, body: '', ms: performance.now() - start, error: describeError(err, timeoutMs) };
+    const error = opts.signal?.aborted ? 'aborted' : describeError(err, timeoutMs);
+    return { reached: false, status: 0, headers: {}, body: '', ms: performance.now() - start, error };
   }
 }
 
