@@ -39,6 +39,8 @@ export interface ResultsInput {
 export interface RunMetrics {
   /** Whether collectors must keep raw samples (an --out output wants them). */
   readonly wantsSamples: boolean;
+  /** The outputs as the run header lists them, e.g. "json (results.json)". */
+  readonly outputDescriptions: string[];
   /** Opens the outputs (files, streams) before the test starts. */
   open(): Promise<void>;
   merge(delta: unknown): void;
@@ -71,6 +73,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
   let abortLogged = false;
   return {
     wantsSamples: outputs.wantsSamples,
+    outputDescriptions: outputs.outputs.map((x) => x.description),
     open: () => outputs.start({ definition: (n) => store.definition(n), thresholds: store.thresholdSets() }),
     merge(delta) {
       store.merge(delta);

@@ -16,6 +16,7 @@ import type { ExitCodeValue } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceInfo, TestControl } from '../types.ts';
 import type { InstanceHost, InstancePlan } from './host.ts';
+import { renderHeader } from './header.ts';
 import { LocalHost } from './local-host.ts';
 import { createCollector, createRunMetrics } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
@@ -141,7 +142,20 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const userSegment = typeof options.executionSegment === 'string' ? options.executionSegment : undefined;
   const userSequence = typeof options.executionSegmentSequence === 'string' ? options.executionSegmentSequence : undefined;
   const ownSegment = parseSegment(userSegment, userSequence);
-  const ownMax = maxPlannedVus(Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, ownSegment)));
+  const ownExecutors = Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, ownSegment));
+  const ownMax = maxPlannedVus(ownExecutors);
+  if (!config.settings.quiet) {
+    input.stdout.write(
+      renderHeader({
+        script: input.script,
+        outputs: metrics.outputDescriptions,
+        share: ownSegment.scale(1_000_000) / 1_000_000,
+        scenarios: scenarios as never,
+        executors: ownExecutors,
+        maxVus: ownMax,
+      }),
+    );
+  }
   const workers = Math.max(1, Math.min(config.settings.workers, ownMax));
   const segments =
     workers === 1
