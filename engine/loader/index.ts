@@ -115,7 +115,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     modules,
     exportNames: result.exportNames,
     stats: result.stats,
-    mapStack: (stack) => scriptStack(stack, filename, mapper),
+    mapStack: (stack) => scriptStack(stack, filename, mapper, result.defaultLocal),
     errorLocation(err) {
       const stack = err instanceof Error ? err.stack : undefined;
       return stack ? firstScriptFrame(stack, filename, mapper) : null;

@@ -83,12 +83,13 @@ export class PositionMapper {
  * say nothing to the user; k6 shows script frames only). The synthetic name of an anonymous
  * default export reads `default`, as in k6.
  */
-export function scriptStack(stack: string, generatedFile: string, mapper: PositionMapper): string {
+export function scriptStack(stack: string, generatedFile: string, mapper: PositionMapper, defaultLocal: string | null = null): string {
   const lines = stack.split('\n');
   const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
   const head = firstFrame < 0 ? lines : lines.slice(0, firstFrame);
   const frames = firstFrame < 0 ? [] : lines.slice(firstFrame).filter((l) => l.includes(generatedFile));
-  const text = [...head, ...frames].join('\n').replace(/\bat (async )?__k6_default\d* /g, 'at $1default ');
+  let text = [...head, ...frames].join('\n');
+  if (defaultLocal && /^[\w$]+$/.test(defaultLocal)) text = text.replace(new RegExp(`\\bat (async )?${defaultLocal.replace(/\$/g, '\\$')} `, 'g'), 'at $1default ');
   return rewriteStack(text, generatedFile, mapper);
 }
 

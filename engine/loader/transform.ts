@@ -95,6 +95,8 @@ export interface TransformResult {
   imports: ImportRef[];
   /** Names the script exports (`default`, `options`, `setup`, …). */
   exportNames: string[];
+  /** The local name of the default export (esbuild names it `<file>_default`), for stack traces. */
+  defaultLocal: string | null;
   refusals: Refusal[];
   /** Count of calls made awaited and functions made async, for diagnostics and tests. */
   stats: { awaitedCalls: number; asyncFunctions: number; arrayRewrites: number };
@@ -656,6 +658,7 @@ export function transformScript(code: string): TransformResult {
     map: s.generateMap({ hires: true, includeContent: false, source: 'script.js' }).toString(),
     imports,
     exportNames: [...exported.keys()],
+    defaultLocal: exported.get('default') ?? null,
     refusals,
     stats: { awaitedCalls, asyncFunctions, arrayRewrites: st.arrayRewrites.size },
   };

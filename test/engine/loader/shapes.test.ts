@@ -305,5 +305,18 @@ describe('shapes that block in k6 run in order on the engine', () => {
     ]);
     expect(env).toEqual({ WHO: 'shared' });
   });
+  it('44 syntax corners: computed and quoted method keys, super, static, new args, void/typeof, chained array helpers, IIFE arrows, for-update, spread, optional calls, labels', async () => {
+    expect((await run('44-syntax-corners.js')).console).toEqual(['computed quoted child+base boxed  number 4+6 arrow-object n2 11 undefined opt do x2 ab']);
+  });
+
+  it('45 an error thrown in a relatively imported .ts module names that module and the caller, at their lines', async () => {
+    const h = await harness('ts/lib-error.ts');
+    expect(await h.iterate(await h.vu(1), 1)).toEqual(['interrupted']);
+    const [err] = h.rec.errors;
+    expect(err).toMatch(/^RangeError: order id must be positive, got -1\n/);
+    expect(err).toMatch(/at validateOrder \(test\/fixtures\/scripts\/ts\/lib\/fails\.ts:7:\d+\)/);
+    expect(err).toMatch(/at (async )?default \(test\/fixtures\/scripts\/ts\/lib-error\.ts:6:\d+\)/);
+    expect(h.rec.lines.find((l) => l.includes('level=error'))).toContain('at=test/fixtures/scripts/ts/lib/fails.ts:7');
+  });
 });
 
