@@ -309,6 +309,7 @@ class VirtualUser implements Vu, VuContext {
   async callLifecycle(name: LifecycleName, arg?: unknown, timeoutMs?: number): Promise<unknown> {
     const fn = this.exports[name];
     if (typeof fn !== 'function') return undefined;
+    const previousPhase = this.phase;
     this.phase = name === 'handleSummary' ? 'summary' : name;
     this.groupPath = '';
     this.controller = null;
@@ -340,6 +341,7 @@ class VirtualUser implements Vu, VuContext {
     } finally {
       if (timer) clearTimeout(timer);
       body.catch(() => undefined);
+      this.phase = previousPhase;
     }
   }
 

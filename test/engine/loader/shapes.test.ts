@@ -318,5 +318,10 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(err).toMatch(/at (async )?default \(test\/fixtures\/scripts\/ts\/lib-error\.ts:6:\d+\)/);
     expect(h.rec.lines.find((l) => l.includes('level=error'))).toContain('at=test/fixtures/scripts/ts/lib/fails.ts:7');
   });
+  it('46 an un-awaited http.asyncRequest is tracked: the iteration ends after its callback ran', async () => {
+    const { h, console } = await run('46-async-request-not-awaited.js', { BASE: base });
+    expect(h.rec.errors).toEqual([]);
+    expect(console).toEqual(['body done', 'async status 200 hi']);
+  });
 });
 
