@@ -16,11 +16,12 @@ describe('stop signals', () => {
     it(`first SIGINT: graceful stop, summary written, exit 105 (--workers ${workers})`, async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-sig-'));
       const exported = path.join(dir, 'summary.json');
-      let started = false;
+      let stderr = '';
       const { child, done } = startCli(['--quiet', '--workers', workers, '--summary-export', exported, fixture('long-run.js')]);
-      child.stderr?.on('data', () => (started = true));
-      // Let iterations run for a while (the script would run 30 s).
-      await new Promise((r) => setTimeout(r, 3000));
+      child.stderr?.on('data', (d) => (stderr += d));
+      // Once iterations run (start-up is slow on a busy box), let them run a while; the script would run 30 s.
+      await waitFor(() => stderr.includes('FIRST_ITERATION'), 20_000);
+      await new Promise((r) => setTimeout(r, 1500));
       const t0 = Date.now();
       child.kill('SIGINT');
       const r = await done;
@@ -29,22 +30,28 @@ describe('stop signals', () => {
       expect(existsSync(exported), r.stderr).toBe(true);
       const summary = JSON.parse(readFileSync(exported, 'utf8'));
       expect(summary.metrics.iterations.count).toBeGreaterThan(5);
-      void started;
     });
   }
 
   it('second SIGTERM: stops at once, still writes the summary', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-sig-'));
     const exported = path.join(dir, 'summary.json');
-    const { child, done } = startCli(['--quiet', '--workers', '1', '--summary-export', exported, fixture('long-run.js')]);
-    await new Promise((r) => setTimeout(r, 2500));
+    let stderr = '';
+    let exited = false;
+    const { child, done } = startCli(['--quiet', '--workers', '2', '--summary-export', exported, fixture('long-iterations.js')]);
+    child.stderr?.on('data', (d) => (stderr += d));
+    void done.then(() => (exited = true));
+    await waitFor(() => stderr.includes('FIRST_ITERATION'), 20_000);
     child.kill('SIGTERM');
-    await waitFor(() => false, 100);
+    // Graceful: the 20 s iterations are given their gracefulStop, so the run goes on.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(exited).toBe(false);
     child.kill('SIGTERM');
     const t0 = Date.now();
     const r = await done;
     expect(r.code, r.stderr).toBe(105);
     expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(r.stderr).toMatch(/stopping the test now/);
     expect(existsSync(exported)).toBe(true);
   });
 });
