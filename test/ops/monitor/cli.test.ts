@@ -1,0 +1,58 @@
+// `aetos-load monitor` as users run it: JSON lines when not on a terminal (every line parses:
+// samples, alerts, a closing summary), --duration ends it, bad flags and rules exit 104.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startContractServer, type ContractServer } from '../fixtures/contract-server.ts';
+import { runCli } from '../fixtures/run-cli.ts';
+
+let server: ContractServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startContractServer();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aetos-moncli-'));
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const env = { DATABASE_URL: '', REDIS_URL: '', BASE_URL: '' };
+
+describe('aetos-load monitor', () => {
+  it('prints JSON lines, alerts by a rules file, ends after --duration with a summary', async () => {
+    const rules = path.join(dir, 'rules.json');
+    // the fixture's event-loop lag reads 2.1 ms: a 1 ms rule fires after 2 polls
+    await writeFile(rules, JSON.stringify({ defaults: false, rules: [{ name: 'lag', metric: 'target.eventLoopLagMs', op: '>', threshold: 1, for: 2 }] }));
+    const alerts = path.join(dir, 'alerts.jsonl');
+    const r = await runCli(['monitor', '--url', server.url, '--interval', '500ms', '--duration', '2.5s', '--rules', rules, '--alerts', alerts], env);
+    expect(r.code, r.stderr).toBe(1); // an alert fired
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const samples = lines.filter((l) => l.type === 'sample');
+    expect(samples.length).toBeGreaterThanOrEqual(4);
+    expect(samples[0].values['api.up']).toBe(1);
+    expect(lines.filter((l) => l.type === 'alert').map((l) => l.rule)).toEqual(['lag']);
+    const summary = lines.at(-1);
+    expect(summary).toMatchObject({ type: 'summary', uptimePercent: 100, firing: ['lag'] });
+    expect(summary.polls).toBe(samples.length);
+    expect(JSON.parse((await readFile(alerts, 'utf8')).trim())).toMatchObject({ rule: 'lag', state: 'firing' });
+  });
+
+  it('exit 0 when nothing fired', async () => {
+    const r = await runCli(['monitor', '--url', server.url, '--interval', '500ms', '--duration', '800ms', '--alerts', path.join(dir, 'none.jsonl')], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', alerts: [] });
+  });
+
+  it('bad input: exit 104 with one line naming it', async () => {
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ rules: [{ name: 'cpu', threshold: 'high' }] }));
+    const a = await runCli(['monitor', '--url', server.url, '--rules', bad], env);
+    expect(a.code).toBe(104);
+    expect(a.stderr.trim()).toBe(`aetos-load monitor: ${bad}: rules[0] (cpu): "threshold" must be a number`);
+    const b = await runCli(['monitor', '--url', server.url, '--interval', 'often'], env);
+    expect(b.code).toBe(104);
+    expect(b.stderr.trim()).toBe('aetos-load monitor: --interval: "often" is not a duration (e.g. 500ms, 5s, 2m, 1m30s)');
+  });
+});
