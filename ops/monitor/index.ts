@@ -120,3 +120,18 @@ export function startMonitor(opts: MonitorOptions): MonitorHandle {
     },
   };
 }
+
+/**
+ * Stores a report beside a run's results: `<dir>/monitor.json` (series, alerts, uptime) and
+ * `<dir>/monitor-alerts.jsonl` (one alert event per line). Returns the paths written.
+ */
+export async function writeMonitorReport(report: MonitorReport, dir: string): Promise<string[]> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  const json = path.join(dir, 'monitor.json');
+  const alerts = path.join(dir, 'monitor-alerts.jsonl');
+  await writeFile(json, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(alerts, report.alerts.map((a) => JSON.stringify(a) + '\n').join(''));
+  return [json, alerts];
+}

@@ -7,7 +7,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMonitor, type AlertEvent } from '../../../ops/monitor/index.ts';
+import { startMonitor, writeMonitorReport, type AlertEvent } from '../../../ops/monitor/index.ts';
 import type { AlertRule } from '../../../ops/monitor/rules.ts';
 import { closedPort, startContractServer, type ContractServer } from '../fixtures/contract-server.ts';
 
@@ -127,6 +127,9 @@ describe('startMonitor', () => {
     expect(v['system.memoryPercent']).toBeGreaterThan(0);
     expect(v['system.diskPercent']).toBeGreaterThan(0);
     expect(r.uptimePercent).toBe(100);
+    const [json, alerts] = await writeMonitorReport(r, path.join(dir, 'run-results'));
+    expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({ polls: r.polls, uptimePercent: 100 });
+    expect(await readFile(alerts, 'utf8')).toBe('');
   });
 
   it('stop() abandons a poll stuck on a slow API at once', async () => {
