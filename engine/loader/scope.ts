@@ -61,17 +61,17 @@ export function isFunctionNode(n: AnyNode | null | undefined): n is FunctionNode
   return !!n && (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression');
 }
 
-/** Child nodes of `node` in source order. */
+/** Child nodes of `node` (acorn's field order: a parent is always visited before its children). */
 export function children(node: AnyNode): AnyNode[] {
   const out: AnyNode[] = [];
-  for (const key of Object.keys(node)) {
+  for (const key in node) {
     if (key === 'loc' || key === 'start' || key === 'end' || key === 'type' || key === 'range') continue;
     const v = node[key];
+    if (v === null || typeof v !== 'object') continue;
     if (Array.isArray(v)) {
       for (const c of v) if (c && typeof c.type === 'string') out.push(c);
-    } else if (v && typeof v === 'object' && typeof v.type === 'string') out.push(v);
+    } else if (typeof v.type === 'string') out.push(v);
   }
-  out.sort((a, b) => a.start - b.start);
   return out;
 }
 

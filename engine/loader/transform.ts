@@ -174,12 +174,11 @@ function fnBlocks(st: PassState, f: FunctionNode): boolean {
 }
 
 /** Whether calling the value bound to `b` blocks. */
-function bindingBlocks(st: PassState, b: Binding, seen = new Set<Binding>()): boolean {
-  if (seen.has(b)) return false;
-  seen.add(b);
+function bindingBlocks(st: PassState, b: Binding, depth = 0): boolean {
+  if (depth > 16) return false; // alias chains: `const a = b`, `const b = a` …
   if (b.kind === 'import') return k6ImportBlocks(b);
   if (b.fns.some((f) => fnBlocks(st, f))) return true;
-  if (b.aliasOf && valueBlocks(st, b.aliasOf, seen)) return true;
+  if (b.aliasOf && valueBlocks(st, b.aliasOf, depth + 1)) return true;
   if (b.propertyName !== undefined) {
     // `const { get } = http` / `const { fetch } = api`: like a member access by that name
     const from = b.destructuredFrom;
@@ -193,11 +192,11 @@ function bindingBlocks(st: PassState, b: Binding, seen = new Set<Binding>()): bo
 }
 
 /** Whether `node`, used as a value, is a function whose call blocks. */
-function valueBlocks(st: PassState, node: AnyNode, seen = new Set<Binding>()): boolean {
+function valueBlocks(st: PassState, node: AnyNode, depth = 0): boolean {
   if (isFunctionNode(node)) return fnBlocks(st, node);
   if (node.type === 'Identifier') {
     const b = st.info.resolve.get(node);
-    return b ? bindingBlocks(st, b, seen) : false;
+    return b ? bindingBlocks(st, b, depth) : false;
   }
   if (node.type === 'MemberExpression') {
     const name = propName(node.property, node.computed);
@@ -214,7 +213,7 @@ function valueBlocks(st: PassState, node: AnyNode, seen = new Set<Binding>()): b
     if (name === null) return st.escaped;
     return st.names.has(name);
   }
-  if (node.type === 'ChainExpression') return valueBlocks(st, node.expression, seen);
+  if (node.type === 'ChainExpression') return valueBlocks(st, node.expression, depth);
   return false;
 }
 
@@ -264,6 +263,47 @@ export function transformScript(code: string): TransformResult {
     if (!st.refusals.has(node)) st.refusals.set(node, message);
   };
 
+  // --- worklist: a call is re-checked only when something it could depend on changed ----------
+  // Calls are indexed by every name their blocking-ness can hinge on: the callee's identifier or
+  // member name, the `x` of `x.call()`, and for identifiers the name they alias or destructure.
+  const callsByName = new Map<string, AnyNode[]>();
+  const index = (name: string | null | undefined, call: AnyNode) => {
+    if (!name) return;
+    const list = callsByName.get(name);
+    if (list) list.push(call);
+    else callsByName.set(name, [call]);
+  };
+  const nameOf = (n: AnyNode): string | null =>
+    n.type === 'Identifier' ? n.name : n.type === 'MemberExpression' ? propName(n.property, n.computed) : n.type === 'ChainExpression' ? nameOf(n.expression) : null;
+  for (const call of info.calls) {
+    const callee = call.callee as AnyNode;
+    index(nameOf(callee), call);
+    if (callee.type === 'MemberExpression') index(nameOf(callee.object), call);
+    const b = callee.type === 'Identifier' ? info.resolve.get(callee) : undefined;
+    if (b?.propertyName) index(b.propertyName, call);
+    if (b?.aliasOf) index(nameOf(b.aliasOf), call);
+  }
+  const queue: AnyNode[] = [...info.calls];
+  const queued = new Set<AnyNode>(queue);
+  const enqueue = (call: AnyNode) => {
+    if (queued.has(call) || st.blockingCalls.has(call)) return;
+    queued.add(call);
+    queue.push(call);
+  };
+  const touch = (name: string) => {
+    for (const c of callsByName.get(name) ?? []) enqueue(c);
+  };
+  const addName = (name: string) => {
+    if (st.names.has(name)) return;
+    st.names.add(name);
+    touch(name);
+  };
+  const escape = () => {
+    if (st.escaped) return;
+    st.escaped = true;
+    for (const c of info.calls) enqueue(c);
+  };
+
   for (const f of info.functions) {
     const p = parent(f);
     if (p && (p.type === 'MethodDefinition' || (p.type === 'Property' && p.value === f))) {
@@ -285,7 +325,10 @@ export function transformScript(code: string): TransformResult {
     set.add(index);
     st.flagged.set(f, set);
     const b = info.params.get(f)?.[index];
-    if (b) for (const r of b.refs) classifyUse(r);
+    if (b) {
+      touch(b.name);
+      for (const r of b.refs) classifyUse(r);
+    }
   };
 
   const classifyArg = (call: AnyNode, index: number, arg: AnyNode) => {
@@ -300,6 +343,7 @@ export function transformScript(code: string): TransformResult {
       const name = propName(callee.property, callee.computed);
       if (name && ARRAY_METHODS.has(name) && index === 0) {
         st.arrayRewrites.add(call);
+        enqueue(call);
         return;
       }
       if (name && PROMISE_METHODS.has(name)) return;
@@ -330,7 +374,7 @@ export function transformScript(code: string): TransformResult {
     if (targets.length > 0) {
       for (const f of targets) flagParam(f, index, arg);
       // `__publicField(this, "fetch", () => …)` (esbuild's lowered class field): the string names the member
-      for (const a of call.arguments as AnyNode[]) if (a.type === 'Literal' && typeof a.value === 'string') st.names.add(a.value);
+      for (const a of call.arguments as AnyNode[]) if (a.type === 'Literal' && typeof a.value === 'string') addName(a.value);
       return;
     }
     refuse(arg, `blocking function ${snippet(code, arg)} is passed to ${snippet(code, callee)}(), which cannot wait for it`);
@@ -369,7 +413,7 @@ export function transformScript(code: string): TransformResult {
       case 'MemberExpression': {
         if (p.object !== v) return;
         const name = propName(p.property, p.computed);
-        if (name === 'bind') st.escaped = true;
+        if (name === 'bind') escape();
         return;
       }
       case 'VariableDeclarator':
@@ -377,22 +421,22 @@ export function transformScript(code: string): TransformResult {
         if (p.id.type === 'Identifier') {
           const b = info.declared.get(p.id);
           if (b) {
-            st.names.add(p.id.name);
+            addName(p.id.name);
             for (const r of b.refs) classifyUse(r);
             return;
           }
         }
-        st.escaped = true;
+        escape();
         return;
       case 'AssignmentExpression':
         if (p.right !== v) return;
         if (p.left.type === 'MemberExpression') {
           const name = propName(p.left.property, p.left.computed);
-          if (name) st.names.add(name);
-          else st.escaped = true;
+          if (name) addName(name);
+          else escape();
           return;
         }
-        st.escaped = true;
+        escape();
         return;
       case 'Property': {
         if (p.value !== v) return;
@@ -401,8 +445,8 @@ export function transformScript(code: string): TransformResult {
           return;
         }
         const name = propName(p.key, p.computed);
-        if (name) st.names.add(name);
-        else st.escaped = true;
+        if (name) addName(name);
+        else escape();
         // `check(res, { 'ok': () => http.get(…) })`: the object hands its functions to a k6 function
         const obj = parent(p);
         const call = obj && parent(obj);
@@ -417,15 +461,15 @@ export function transformScript(code: string): TransformResult {
         else if (p.kind === 'constructor') refuse(v, 'a class constructor cannot block (move the blocking call into a method)');
         else {
           const name = propName(p.key, p.computed);
-          if (name) st.names.add(name);
-          else st.escaped = true;
+          if (name) addName(name);
+          else escape();
         }
         return;
       }
       case 'PropertyDefinition': {
         const name = propName(p.key, p.computed);
-        if (name) st.names.add(name);
-        else st.escaped = true;
+        if (name) addName(name);
+        else escape();
         return;
       }
       case 'ExportDefaultDeclaration':
@@ -436,7 +480,7 @@ export function transformScript(code: string): TransformResult {
       case 'BinaryExpression':
         return;
       default:
-        st.escaped = true;
+        escape();
     }
   };
 
@@ -444,12 +488,12 @@ export function transformScript(code: string): TransformResult {
     if (f.generator) refuse(f, 'a generator function cannot block (sleep/http/group inside function*)');
     if (f.async) return; // already async: its callers do not block on it, as in k6
     if (f.type === 'FunctionDeclaration' && f.id) {
-      st.names.add(f.id.name);
+      addName(f.id.name);
       const b = info.declared.get(f.id);
       if (b) for (const r of b.refs) classifyUse(r);
       return;
     }
-    if (f.type === 'FunctionExpression' && f.id) st.names.add(f.id.name);
+    if (f.type === 'FunctionExpression' && f.id) addName(f.id.name);
     classifyUse(f);
   };
 
@@ -461,25 +505,20 @@ export function transformScript(code: string): TransformResult {
     }
     return null;
   };
-  let changed = true;
-  let lastEscaped = false;
-  while (changed) {
-    changed = false;
-    for (const call of info.calls) {
-      if (st.blockingCalls.has(call) || !callBlocks(st, call)) continue;
-      st.blockingCalls.add(call);
-      changed = true;
-      const field = fieldContext(call);
-      if (field) refuse(call, `a blocking call in a class field initialiser or static block cannot be awaited: ${snippet(code, call)}`);
-      const f = info.fnOf.get(call) ?? null;
-      if (f && !st.containing.has(f)) {
-        st.containing.add(f);
-        becameBlocking(f);
-      }
-    }
-    if (st.escaped !== lastEscaped) {
-      lastEscaped = st.escaped;
-      changed = true;
+  while (queue.length > 0) {
+    const call = queue.pop() as AnyNode;
+    queued.delete(call);
+    if (st.blockingCalls.has(call) || !callBlocks(st, call)) continue;
+    st.blockingCalls.add(call);
+    const field = fieldContext(call);
+    if (field) refuse(call, `a blocking call in a class field initialiser or static block cannot be awaited: ${snippet(code, call)}`);
+    const f = info.fnOf.get(call) ?? null;
+    if (f && !st.containing.has(f)) {
+      st.containing.add(f);
+      becameBlocking(f);
+      // an IIFE: the call of the function itself
+      const p = parent(f);
+      if (p?.type === 'CallExpression' && p.callee === f) enqueue(p);
     }
   }
 
