@@ -38,6 +38,13 @@ interface ParsedUrl {
   auth: string;
 }
 
+/**
+ * Parsed URLs, shared by all VUs of the process (a parse result holds no per-VU state): scripts
+ * hit the same URLs over and over, and a per-VU cache would cost each VU hundreds of kilobytes.
+ */
+const urlCache = new Map<string, ParsedUrl>();
+const URL_CACHE_MAX = 4096;
+
 /** Thrown by request functions with `throw: true` on a network error; `code` is k6's error code. */
 export class HttpRequestError extends Error {
   constructor(
@@ -90,7 +97,6 @@ export class HttpClient {
   private readonly defaults: ParamDefaults;
   private readonly baseParams: ResolvedParams;
   private readonly transport: TransportOptions;
-  private readonly urlCache = new Map<string, ParsedUrl>();
   private readonly inflight = new Set<Call>();
   private readonly data: DataCounter;
   private watched: AbortSignal | null = null;
@@ -145,7 +151,7 @@ export class HttpClient {
   }
 
   private parseUrl(s: string): ParsedUrl {
-    const hit = this.urlCache.get(s);
+    const hit = urlCache.get(s);
     if (hit) return hit;
     let u: URL;
     try {
@@ -176,8 +182,8 @@ export class HttpClient {
       target: `${u.hostname}:${port}`,
       auth,
     };
-    if (this.urlCache.size >= 1024) this.urlCache.clear();
-    this.urlCache.set(s, p);
+    if (urlCache.size >= URL_CACHE_MAX) urlCache.clear();
+    urlCache.set(s, p);
     return p;
   }
 
