@@ -156,7 +156,10 @@ export async function runTest(input: RunTestInput): Promise<number> {
       }),
     );
   }
-  const workers = Math.max(1, Math.min(config.settings.workers, ownMax));
+  // Fewer workers than VUs would leave threads idle, so the count is capped by the VUs; not inside
+  // a user segment, where every instance of the sequence must split it the same way (same N) for
+  // their shares to still add up to the whole test.
+  const workers = userSegment ? config.settings.workers : Math.max(1, Math.min(config.settings.workers, ownMax));
   const segments =
     workers === 1
       ? [{ segment: userSegment, sequence: userSequence }]
