@@ -24,6 +24,7 @@ import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.t
 import type { ModuleFactory } from '../types.ts';
 import { PositionMapper, displayPath, findInlineSourceMap, firstScriptFrame, scriptStack } from './source-map.ts';
 import { ScriptSyntaxError, transformScript, type TransformResult } from './transform.ts';
+import { registerScriptForRejections } from './unhandled.ts';
 
 /** The module function: evaluated once per VU, returns that VU's exports. */
 export type ModuleFunction = (...args: unknown[]) => Promise<Record<string, unknown>>;
@@ -106,6 +107,8 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     throw new ScriptLoadError(`${where}: ${e.name}: ${e.message}`);
   }
   const modules = await loadModuleFactories([...moduleNames]);
+  const mapStack = (stack: string) => scriptStack(stack, filename, mapper, result.defaultLocal);
+  registerScriptForRejections(filename, mapStack);
 
   return {
     scriptPath,
@@ -115,7 +118,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     modules,
     exportNames: result.exportNames,
     stats: result.stats,
-    mapStack: (stack) => scriptStack(stack, filename, mapper, result.defaultLocal),
+    mapStack,
     errorLocation(err) {
       const stack = err instanceof Error ? err.stack : undefined;
       return stack ? firstScriptFrame(stack, filename, mapper) : null;
