@@ -7,7 +7,7 @@
  */
 import { IterationInterrupted } from '../../errors.ts';
 import type { Tags, VuContext } from '../../types.ts';
-import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
+import { bodyBuffer, encodeBody, type EncodedBody } from './body.ts';
 import { compressBody, decodeBody } from './compression.ts';
 import { CookieJar } from './cookies.ts';
 import { parseDurationMs } from './duration.ts';
@@ -74,6 +74,12 @@ const UNSUPPORTED_OPTIONS = ['tlsCipherSuites', 'tlsAuth', 'localIPs'];
 function interruptedFrom(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
   return r instanceof IterationInterrupted ? r : new IterationInterrupted('gracefulStop');
+}
+
+const statusStrings: string[] = [];
+/** "200" etc. without a new string per request. */
+function statusText(status: number): string {
+  return (statusStrings[status] ??= String(status));
 }
 
 function tlsVersionName(v: string): string {
@@ -374,7 +380,7 @@ export class HttpClient {
     timings: Timings,
     time: number,
   ): void {
-    const tags: Tags = { method, url, name: name ?? url, status: String(status) };
+    const tags: Tags = { method, url, name: name ?? url, status: statusText(status) };
     if (status !== 0) tags.proto = 'HTTP/1.1';
     if (tlsVersion) tags.tls_version = tlsVersion;
     if (error) tags.error = error;
@@ -390,7 +396,7 @@ export class HttpClient {
   }
 
   private requestInfo(method: string, u: ParsedUrl, headers: { list: string[]; cookies: RequestInfo['cookies'] }, enc: EncodedBody | null) {
-    return new RequestInfo(method, u.tag, headers.list, headers.cookies, () => bodyText(enc));
+    return new RequestInfo(method, u.tag, headers.list, headers.cookies, enc);
   }
 
   private finalResponse(
@@ -457,7 +463,7 @@ export class HttpClient {
     if (p.throw) throw new HttpRequestError(full, ce.code);
     this.vu.log.once(`http:${ce.code}:${ce.message}`, 'warning', 'Request Failed', { error: full });
     const zero: Timings = { duration: 0, blocked: 0, looking_up: 0, connecting: 0, tls_handshaking: 0, sending: 0, waiting: 0, receiving: 0 };
-    const res = new Response(zero, new RequestInfo(method, url, [], {}, () => ''), []);
+    const res = new Response(zero, new RequestInfo(method, url, [], {}, null), []);
     res.url = url;
     res.error = ce.message;
     res.error_code = ce.code;

@@ -30,11 +30,15 @@ export function foldRawHeaders(raw: Buffer[] | string[]): Record<string, string>
 }
 
 /** All values of one header (lower-case `name`) from a raw list, without folding. */
+const none: string[] = [];
 export function rawHeaderValues(raw: Buffer[] | string[], name: string): string[] {
-  const out: string[] = [];
+  let out: string[] = none; // most responses have none: no allocation then
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i]!;
-    if (n.length === name.length && n.toString().toLowerCase() === name) out.push(raw[i + 1]!.toString());
+    if (n.length === name.length && n.toString().toLowerCase() === name) {
+      if (out === none) out = [];
+      out.push(raw[i + 1]!.toString());
+    }
   }
   return out;
 }

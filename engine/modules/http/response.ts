@@ -3,6 +3,7 @@
  * error, error_code, request, …) and its methods json(selector) and html(). Cookies and the
  * request body text are computed only when read, so unread fields cost nothing per request.
  */
+import { bodyText, type EncodedBody } from './body.ts';
 import { responseCookies, type ResponseCookie } from './cookies.ts';
 import { canonicalHeaderName, foldRawHeaders } from './headers.ts';
 import { selectJson } from './json-path.ts';
@@ -16,7 +17,8 @@ export class RequestInfo {
     /** Sent headers as a flat [name, value, …] list; folded into k6's shape on first read. */
     private readonly headerList: string[],
     readonly cookies: Record<string, { name: string; value: string; replace: boolean }[]>,
-    private readonly bodyFn: () => string,
+    /** The encoded request body; turned into text only when a script reads `body`. */
+    private readonly sentBody: EncodedBody | null,
   ) {}
   private bodyCache: string | undefined;
   private headerCache: Record<string, string[]> | undefined;
@@ -31,7 +33,7 @@ export class RequestInfo {
     return this.headerCache;
   }
   get body(): string {
-    if (this.bodyCache === undefined) this.bodyCache = this.bodyFn();
+    if (this.bodyCache === undefined) this.bodyCache = bodyText(this.sentBody);
     return this.bodyCache;
   }
   toJSON() {
