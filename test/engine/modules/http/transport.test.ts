@@ -113,6 +113,22 @@ describe('connections', () => {
     expect(fx.connections() - before).toBe(4);
   });
 
+  it('200 VUs × 10 requests: every request answered, one socket per VU, all closed on VU close', async () => {
+    const before = fx.connections();
+    const vus = Array.from({ length: 200 }, (_, i) => load({}, i + 1));
+    const statuses = await Promise.all(
+      vus.map(async ({ http }) => {
+        const got: number[] = [];
+        for (let k = 0; k < 10; k++) got.push((await http.get(`${fx.url}/echo`)).status);
+        return got;
+      }),
+    );
+    expect(statuses.flat().every((s) => s === 200)).toBe(true);
+    expect(fx.connections() - before).toBe(200);
+    for (const { vu } of vus) await vu.fire('close');
+    await expect(vus[0]!.http.get(`${fx.url}/echo`)).rejects.toThrow(/VU has been closed/);
+  });
+
   it('noConnectionReuse opens one socket per request', async () => {
     const before = fx.connections();
     const { http } = load({ noConnectionReuse: true });
