@@ -298,7 +298,18 @@ export async function runTest(input: RunTestInput): Promise<number> {
         });
         progress.start();
       }
-      await Promise.all(hosts.map((h) => h.run(startEpoch, setupData)));
+      // One instance failing (a worker dying) stops the others at once; the first error is reported.
+      const ran = await Promise.allSettled(
+        hosts.map((h) =>
+          h.run(startEpoch, setupData).catch((err) => {
+            hardStopped = true;
+            stopAll('signal', true);
+            throw err;
+          }),
+        ),
+      );
+      const failed = ran.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason instanceof EngineError ? failed.reason : new EngineError(String((failed.reason as Error)?.message ?? failed.reason), ExitCode.GenericEngine);
       for (const t of timers) clearInterval(t);
       progress?.stop();
       progress = undefined;
