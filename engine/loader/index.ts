@@ -54,14 +54,18 @@ const generatedName = (scriptPath: string) => `aetos-load:${scriptPath}`;
 
 const hasRelativeImport = (code: string) => /(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*['"]\.{1,2}\/|(?:^|[\s;])import\s*['"]\.{1,2}\//m.test(code);
 
-async function readScript(scriptPath: string): Promise<string> {
+/**
+ * The script text, and the folder its inline source map's `sources` are relative to: the working
+ * directory for what we bundle in memory, the file's own folder for a bundle read from disk.
+ */
+async function readScript(scriptPath: string): Promise<{ code: string; mapBase: string }> {
   const ext = path.extname(scriptPath).toLowerCase();
   try {
-    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return await bundleToString(scriptPath);
+    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return { code: await bundleToString(scriptPath), mapBase: process.cwd() };
     const code = await readFile(scriptPath, 'utf8');
     // a hand-written k6 script that imports relative files: bundle it the same way (k6 resolves them itself)
-    if (hasRelativeImport(code)) return await bundleToString(scriptPath);
-    return code;
+    if (hasRelativeImport(code)) return { code: await bundleToString(scriptPath), mapBase: process.cwd() };
+    return { code, mapBase: path.dirname(scriptPath) };
   } catch (err) {
     if (err instanceof BundleError) throw new ScriptLoadError(err.message);
     const e = err as NodeJS.ErrnoException;
@@ -72,11 +76,10 @@ async function readScript(scriptPath: string): Promise<string> {
 
 export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
   const scriptPath = path.resolve(scriptPathIn);
-  const raw = await readScript(scriptPath);
+  const { code: raw, mapBase } = await readScript(scriptPath);
   const inline = findInlineSourceMap(raw);
   const code = inline ? raw.slice(0, inline.start) : raw;
-  // esbuild's map sources are relative to the bundle's virtual output file, i.e. the working directory
-  const mapper0 = new PositionMapper(scriptPath, inline?.map ?? null, process.cwd(), null);
+  const mapper0 = new PositionMapper(scriptPath, inline?.map ?? null, mapBase, null);
 
   let result: TransformResult;
   try {
@@ -96,7 +99,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
   }
   if (problems.length > 0) throw new ScriptLoadError(problems.join('\n'));
 
-  const mapper = new PositionMapper(scriptPath, inline?.map ?? null, process.cwd(), new SourceMap(JSON.parse(result.map)));
+  const mapper = new PositionMapper(scriptPath, inline?.map ?? null, mapBase, new SourceMap(JSON.parse(result.map)));
   const filename = generatedName(scriptPath);
   let moduleFunction: ModuleFunction;
   try {
