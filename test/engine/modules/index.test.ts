@@ -1,0 +1,24 @@
+/** The module registry: every supported module loads a factory; everything else gets one clear reason. */
+import { describe, expect, it } from 'vitest';
+import { loadModuleFactories, supportedModules, unsupportedModuleReason } from '../../../engine/modules/index.ts';
+
+describe('module registry', () => {
+  it('provides the k6 modules the engine implements, each as a factory', async () => {
+    expect([...supportedModules].sort()).toEqual(['k6', 'k6/crypto', 'k6/data', 'k6/encoding', 'k6/execution', 'k6/http', 'k6/metrics', 'k6/timers']);
+    const factories = await loadModuleFactories([...supportedModules]);
+    for (const name of supportedModules) expect(typeof factories.get(name), name).toBe('function');
+    for (const name of supportedModules) expect(unsupportedModuleReason(name)).toBeNull();
+  });
+
+  it('names unsupported k6 modules and says what to do', () => {
+    for (const name of ['k6/ws', 'k6/net/grpc', 'k6/browser', 'k6/experimental/redis', 'k6/x/kafka', 'k6/html']) {
+      expect(unsupportedModuleReason(name)).toMatch(new RegExp(`^module "${name.replace(/\//g, '\\/')}" is not supported by the aetos-load engine .*run this script with --runner k6$`));
+    }
+  });
+
+  it('refuses remote, bare and unbundled relative imports with the reason', () => {
+    expect(unsupportedModuleReason('https://jslib.k6.io/k6-utils/1.4.0/index.js')).toMatch(/^remote module .* the engine does not fetch modules over the network/);
+    expect(unsupportedModuleReason('lodash')).toBe('import "lodash" is not a k6 module; k6 scripts can import only k6, k6/* and relative files');
+    expect(unsupportedModuleReason('./lib.js')).toMatch(/^import "\.\/lib\.js" was not bundled/);
+  });
+});
