@@ -1,9 +1,10 @@
 /**
  * The per-VU connection layer and one HTTP exchange's timing capture.
  *
- * Each VU owns an undici Agent (its own pools, kept alive across iterations, as k6's per-VU
- * transport). The Agent's connector is wrapped so every socket records when its DNS lookup, TCP
- * connect and TLS handshake finished, and `hosts` overrides are applied before dialling. An
+ * Each VU owns its connections (VuConnections: undici Clients per origin, one socket each, kept
+ * alive across iterations, as k6's per-VU transport). The connector is wrapped so every socket
+ * records when its DNS lookup, TCP connect and TLS handshake finished, and `hosts` overrides are
+ * applied before dialling. An
  * Exchange is an undici dispatch handler that stamps the phases of one request/response with
  * performance.now() (sub-ms): onConnect = the request got a socket and starts writing,
  * onRequestSent = fully written, onResponseStarted = first response byte, onComplete = last
@@ -48,11 +49,15 @@ export interface Timings {
 
 /** The exchange whose onConnect just ran; the sendHeaders subscriber attaches its socket. */
 let writing: Exchange | null = null;
+/** undici's private handler slot on its Request, found once, to double-check the pairing. */
+let kHandler: symbol | null | undefined;
 subscribe('undici:client:sendHeaders', (msg) => {
   const ex = writing;
   if (ex === null) return;
+  const { headers, socket, request } = msg as { headers: string; socket: TimedSocket; request: object };
+  if (kHandler === undefined) kHandler = Object.getOwnPropertySymbols(request).find((s) => s.description === 'handler') ?? null;
+  if (kHandler !== null && (request as Record<symbol, unknown>)[kHandler] !== ex) return; // another undici user's request
   writing = null;
-  const { headers, socket } = msg as { headers: string; socket: TimedSocket };
   ex.headerBytes = headers.length;
   const info = socket[kConn];
   if (info) {
