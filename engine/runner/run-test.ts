@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
 import type { ConfigLayer, Consolidated } from '../config/index.ts';
-import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError } from '../errors.ts';
+import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError, TestAborted } from '../errors.ts';
 import type { ExitCodeValue } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceInfo, TestControl } from '../types.ts';
@@ -118,7 +118,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   try {
     optionsVu = await mainVu(preliminary.scriptEnv, {});
   } catch (err) {
-    throw scriptError('init', err);
+    throw abortRequested ? new TestAborted(aborted) : scriptError('init', err);
   }
   const exported = (optionsVu.exports as Record<string, unknown>).options;
   const scriptOptions = exported && typeof exported === 'object' ? (JSON.parse(JSON.stringify(exported)) as Record<string, unknown>) : {};
@@ -237,7 +237,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
       await Promise.all(hosts.map((h) => h.init()));
       lifecycleVu = await mainVu(config.scriptEnv, options as Record<string, unknown>);
     } catch (err) {
-      throw scriptError('init', err);
+      throw abortRequested ? new TestAborted(aborted) : scriptError('init', err);
     }
     const exportsOf = lifecycleVu.exports as Record<string, unknown>;
     if (typeof exportsOf.setup === 'function' && options.noSetup !== true && !stopCause) {

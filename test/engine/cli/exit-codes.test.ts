@@ -76,6 +76,19 @@ describe('exit codes', () => {
     expect(Date.now() - started).toBeLessThan(15_000); // the script would run 20 s
   });
 
+  it('108: exec.test.abort() in setup(): nothing runs, no teardown', async () => {
+    const r = await runCli([...quiet, fixture('abort-setup.js')]);
+    expect(r.code, r.stderr).toBe(108);
+    expect(r.stderr).toMatch(/no backend/);
+    expect(r.stderr).not.toMatch(/ITERATION RAN|TEARDOWN RAN/);
+  });
+
+  it('108: exec.test.abort() in a VU\'s init code, in a worker', async () => {
+    const r = await runCli(['--quiet', '--workers', '2', fixture('abort-init.js')]);
+    expect(r.code, r.stderr).toBe(108);
+    expect(r.stderr).toMatch(/init says no/);
+  });
+
   it('110: exec.test.fail() lets the test finish, then fails it', async () => {
     const r = await runCli([...quiet, fixture('fail.js')]);
     expect(r.code, r.stderr).toBe(110);
