@@ -7,13 +7,14 @@
  */
 import { IterationInterrupted } from '../../errors.ts';
 import type { Tags, VuContext } from '../../types.ts';
-import { bodyBuffer, encodeBody, type EncodedBody } from './body.ts';
+import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
 import { compressBody, decodeBody } from './compression.ts';
 import { CookieJar } from './cookies.ts';
 import { parseDurationMs } from './duration.ts';
 import { classifyError, ErrorCode, InvalidUrlError, RequestTimeoutError, statusErrorCode } from './error-codes.ts';
 import { defaultResponseCallback, type ExpectedStatuses } from './expected.ts';
-import { rawHeaderValue, rawHeaderValues } from './headers.ts';
+import { foldRawHeaders, rawHeaderValue, rawHeaderValues } from './headers.ts';
+import { httpDebugMode, logRequest, logResponse, type HttpDebug } from './debug.ts';
 import { DataCounter, emitHop } from './metrics.ts';
 import { defaultParams, resolveParams, type ParamDefaults, type ResolvedParams } from './params.ts';
 import { RequestInfo, Response } from './response.ts';
@@ -100,6 +101,7 @@ export class HttpClient {
   readonly batchPerHost: number;
   private readonly userAgent: string;
   private readonly noConnectionReuse: boolean;
+  private readonly debug: HttpDebug;
   private readonly defaults: ParamDefaults;
   private readonly baseParams: ResolvedParams;
   private readonly transport: TransportOptions;
@@ -112,6 +114,7 @@ export class HttpClient {
     const o = vu.options ?? {};
     this.userAgent = o.userAgent === undefined || o.userAgent === null ? DEFAULT_USER_AGENT : String(o.userAgent);
     this.noConnectionReuse = !!o.noConnectionReuse;
+    this.debug = httpDebugMode(o.httpDebug);
     this.batchLimit = Number(opt(o, 'batch', 20)) || 0;
     this.batchPerHost = Number(opt(o, 'batchPerHost', 6)) || 0;
     this.defaults = {
@@ -252,6 +255,10 @@ export class HttpClient {
     try {
       for (let hop = 0; ; hop++) {
         const headers = this.buildHeaders(u, p, jar, enc, u.hostname === originalHost);
+        if (this.debug) {
+          const sentBody = enc;
+          logRequest(this.vu.log, this.debug, method, u.tag, headers.list, () => bodyText(sentBody));
+        }
         const ex = await this.exchange(call, u, method, headers.list, enc, keepBody);
         if (call.interrupted) throw call.interrupted;
         const timings = ex.timings();
@@ -269,6 +276,10 @@ export class HttpClient {
         if (setCookies.length) jar.setFromResponse(u, setCookies);
         const tlsVersion = ex.conn?.tlsVersion ? tlsVersionName(ex.conn.tlsVersion) : '';
         this.emit(method, u.tag, name, status, statusErrorCode(status), '', tlsVersion, cb, p, timings, time);
+        if (this.debug) {
+          const body = ex.chunks ? Buffer.concat(ex.chunks).toString('utf8') : null;
+          logResponse(this.vu.log, this.debug, `${status} ${ex.statusText}`, foldRawHeaders(ex.rawHeaders), body);
+        }
 
         if (REDIRECTS.has(status)) {
           const location = rawHeaderValue(ex.rawHeaders, 'location');

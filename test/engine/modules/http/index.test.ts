@@ -35,6 +35,24 @@ describe('module shape', () => {
   });
 });
 
+describe('httpDebug option', () => {
+  it('logs requests and responses; "full" adds the bodies', async () => {
+    const a = load({ httpDebug: 'headers' });
+    await a.http.post(`${fx.url}/echo`, 'secret-body', { headers: { 'X-Dbg': '1' } });
+    const text = a.vu.logLines.join('\n');
+    expect(text).toContain('Request:\\nPOST /echo HTTP/1.1');
+    expect(text).toContain('X-Dbg: 1');
+    expect(text).toContain('Response:\\nHTTP/1.1 200 OK');
+    expect(text).not.toContain('secret-body');
+    const b = load({ httpDebug: 'full' });
+    await b.http.post(`${fx.url}/echo`, 'secret-body');
+    expect(b.vu.logLines.join('\n')).toContain('secret-body');
+    const c = load();
+    await c.http.get(`${fx.url}/echo`);
+    expect(c.vu.logLines).toEqual([]);
+  });
+});
+
 describe('unsupported options', () => {
   it('are warned about once, not silently ignored', () => {
     const { vu } = load({ tlsCipherSuites: ['TLS_AES_128_GCM_SHA256'], localIPs: '' });
