@@ -8,7 +8,7 @@
  * functions and an `open` function. AbortControllers, timer maps and hook lists are created only
  * when used.
  */
-import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError } from '../errors.ts';
+import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError, TestAborted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { LoadedScript } from '../loader/index.ts';
 import { consoleFor } from '../modules/console.ts';
@@ -212,6 +212,8 @@ class VirtualUser implements Vu, VuContext {
       this.exports = Object.freeze(exports);
     } catch (err) {
       this.work.clearAll();
+      // exec.test.abort() in init code ends the test with 108, not as a script error
+      if (err instanceof IterationInterrupted && err.reason === 'abort') throw new TestAborted();
       throw new ScriptLoadError(this.describeError(err));
     }
   }
@@ -336,7 +338,7 @@ class VirtualUser implements Vu, VuContext {
       return await (limit ? Promise.race([body, limit]) : body);
     } catch (err) {
       if (err instanceof EngineError) throw err;
-      if (err instanceof IterationInterrupted) throw err;
+      if (err instanceof IterationInterrupted) throw err.reason === 'abort' ? new TestAborted() : err;
       throw new EngineError(this.describeError(err), ExitCode.ScriptException);
     } finally {
       if (timer) clearTimeout(timer);

@@ -1,5 +1,6 @@
 /** `k6/execution` on real VUs: every field, exec.vu.tags merged into samples, test.fail / test.abort. */
 import { describe, expect, it } from 'vitest';
+import { TestAborted } from '../../../engine/errors.ts';
 import { harness, scenario } from '../vu/harness.ts';
 
 describe('k6/execution', () => {
@@ -43,4 +44,15 @@ describe('k6/execution', () => {
     expect(second.vu[2]).toBe(1);
     expect(second.tags.scenario).toBe('b');
   });
+  it('exec.test.abort() in init code or in setup() ends the test with 108, not as a script error', async () => {
+    const h = await harness('modules/abort-in-lifecycle.js');
+    const initErr = await h.vu(1, { ABORT_INIT: '1' }).catch((e: unknown) => e);
+    expect(initErr).toBeInstanceOf(TestAborted);
+    expect((initErr as TestAborted).exitCode).toBe(108);
+    const vu = await h.vu(0, { ABORT_SETUP: '1' });
+    const setupErr = await vu.callLifecycle('setup').catch((e: unknown) => e);
+    expect(setupErr).toBeInstanceOf(TestAborted);
+    expect(h.aborted).toEqual(['init says stop', 'setup says stop']);
+  });
 });
+
