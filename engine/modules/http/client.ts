@@ -70,7 +70,7 @@ class Call {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** k6 options this module does not implement: warned about once, never silently ignored. */
-const UNSUPPORTED_OPTIONS = ['tlsCipherSuites', 'tlsAuth', 'localIPs'];
+const UNSUPPORTED_OPTIONS = ['tlsCipherSuites', 'tlsAuth', 'localIPs', 'rps'];
 
 function interruptedFrom(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
@@ -133,7 +133,7 @@ export class HttpClient {
     this.data = new DataCounter(vu);
     for (const name of UNSUPPORTED_OPTIONS) {
       const v = o[name];
-      if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0) && v !== '')
+      if (v !== undefined && v !== null && v !== 0 && !(Array.isArray(v) && v.length === 0) && v !== '')
         vu.log.once(`http:unsupported-option:${name}`, 'warning', `option ${name} is not supported by the aetos-load engine's k6/http and is ignored; use --runner k6 if you need it`);
     }
     const noCookiesReset = !!o.noCookiesReset;
