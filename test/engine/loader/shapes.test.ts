@@ -21,7 +21,17 @@ let server: http.Server;
 let base = '';
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
+    if (req.url === '/login') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ token: 't0k' }));
+      return;
+    }
+    if (req.url === '/items') {
+      res.writeHead(req.headers.authorization === 'Bearer t0k' ? 200 : 401, { 'content-type': 'text/plain' });
+      res.end(req.headers.authorization === 'Bearer t0k' ? 'items' : 'no');
+      return;
+    }
+    res.writeHead(req.url === '/pick' ? 201 : 200, { 'content-type': 'text/plain' });
     res.end(req.url === '/hello' ? 'hi' : 'other');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -322,6 +332,25 @@ describe('shapes that block in k6 run in order on the engine', () => {
     const { h, console } = await run('46-async-request-not-awaited.js', { BASE: base });
     expect(h.rec.errors).toEqual([]);
     expect(console).toEqual(['body done', 'async status 200 hi']);
+  });
+  it('48 a WMS-style TypeScript scenario: client class with get/post methods, login cached per VU, weighted action table, groups, Trend, SharedArray, setup data', async () => {
+    const h = await harness('ts/wms/scenario.ts');
+    const setupVu = await h.vu(0, { BASE: base });
+    const data = await setupVu.callLifecycle('setup');
+    const vu1 = await h.vu(1, { BASE: base });
+    const vu2 = await h.vu(2, { BASE: base });
+    expect(await h.iterate(vu1, 2, { data })).toEqual(['completed', 'completed']);
+    expect(await h.iterate(vu2, 1, { data })).toEqual(['completed']);
+    expect(h.rec.errors).toEqual([]);
+    expect(h.rec.console).toEqual(['yes true items pick 201', 'yes true items pick 201', 'yes true items pick 201']);
+    // one login per VU (top-level state), checked once each
+    expect(h.rec.of('checks').map((s) => [s.tags.check, s.value])).toEqual([
+      ['login 200', 1],
+      ['login 200', 1],
+    ]);
+    expect(h.rec.of('group_duration').map((s) => s.tags.group)).toEqual(['::browse', '::pick', '::browse', '::pick', '::browse', '::pick']);
+    expect(h.rec.of('wms_pick_latency')).toHaveLength(3);
+    expect(await setupVu.callLifecycle('handleSummary', {})).toEqual({ stdout: 'done' });
   });
 });
 
