@@ -8,6 +8,7 @@ import type { RunSettings } from '../config/index.ts';
 import { EngineError, ExitCode } from '../errors.ts';
 import { runOnK6 } from './k6-binary.ts';
 import { runLogger } from './logging.ts';
+import { ProgressAwareWriter } from './progress.ts';
 
 export interface RunIo {
   env?: NodeJS.ProcessEnv;
@@ -42,7 +43,9 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   if (settings.runner === 'k6') {
     return runOnK6({ script: parsed.script as string, flags: parsed.k6Flags, env, stderr });
   }
-  const { log, close } = runLogger(settings.logOutput, settings.verbose, stderr, stdout);
+  // Log lines and worker output pass through this so a live progress block is never painted over.
+  const errWriter = new ProgressAwareWriter(stderr);
+  const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout);
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.
     const { runTest } = await import('./run-test.ts');
@@ -54,6 +57,7 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
       log,
       stdout,
       stderr,
+      errWriter,
       handleSignals: io.handleSignals ?? true,
       signal: io.signal,
     });

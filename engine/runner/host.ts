@@ -26,6 +26,8 @@ export interface HostEvents {
   delta(delta: unknown): void;
   abort(reason: string | undefined): void;
   fail(reason: string | undefined): void;
+  /** A worker thread's stderr (its log lines), to be written above the progress block. */
+  stderr?(chunk: Uint8Array): void;
 }
 
 export interface InstanceHost {

@@ -77,10 +77,55 @@ export class ProgressView {
     this.lines = frame.length;
   }
 
+  /** Writes `text` (whole lines) above the block: the block is cleared, the text written, the block repainted. */
+  above(text: string): void {
+    this.out.write(`${this.lines > 0 ? `\x1b[${this.lines}A\r\x1b[0J` : ''}${text}`);
+    this.lines = 0;
+    this.paint();
+  }
+
   /** Paints the last frame and leaves it on screen. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.paint();
+  }
+}
+
+/**
+ * Everything the run writes to stderr besides the progress block (log lines, worker threads'
+ * output) goes through this, so that while a ProgressView is shown the lines land above it
+ * instead of being painted over. Partial lines are held until their newline.
+ */
+export class ProgressAwareWriter {
+  private view: ProgressView | undefined;
+  private partial = '';
+
+  constructor(readonly target: NodeJS.WritableStream) {}
+
+  attach(view: ProgressView): void {
+    this.view = view;
+  }
+
+  detach(): void {
+    this.view = undefined;
+    if (this.partial) {
+      this.target.write(this.partial);
+      this.partial = '';
+    }
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (!this.view) return this.target.write(text);
+    const all = this.partial + text;
+    const end = all.lastIndexOf('\n');
+    if (end < 0) {
+      this.partial = all;
+      return true;
+    }
+    this.partial = all.slice(end + 1);
+    this.view.above(all.slice(0, end + 1));
+    return true;
   }
 }

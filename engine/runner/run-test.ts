@@ -24,6 +24,7 @@ import { createExecutor, createVu, loadScript, normalizeScenarios, parseSegment,
 import type { LoadedScript, Vu } from './ports.ts';
 import { maxPlannedVus } from './plan.ts';
 import { ProgressView } from './progress.ts';
+import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
 import { WorkerHost } from './worker-host.ts';
 
@@ -36,6 +37,8 @@ export interface RunTestInput {
   log: Logger;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** Writes to stderr above the progress block while one is shown (log lines, worker threads' stderr). */
+  errWriter?: ProgressAwareWriter;
   /** Install SIGINT/SIGTERM handlers for the run (the CLI does; embedders may not want it). */
   handleSignals: boolean;
   /** Stops the run from the embedding code like a first Ctrl-C (abort twice for a hard stop). */
@@ -189,6 +192,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const hosts: InstanceHost[] = [];
   const hostEvents = {
     delta: (d: unknown) => metrics.merge(d),
+    stderr: (chunk: Uint8Array) => (input.errWriter ?? input.stderr).write(chunk),
     abort: (reason: string | undefined) => {
       abortRequested = true;
       aborted = reason ?? '';
@@ -296,6 +300,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
             scenarios: scenarioProgress(hosts),
           };
         });
+        input.errWriter?.attach(progress);
         progress.start();
       }
       // One instance failing (a worker dying) stops the others at once; the first error is reported.
@@ -312,6 +317,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
       if (failed) throw failed.reason instanceof EngineError ? failed.reason : new EngineError(String((failed.reason as Error)?.message ?? failed.reason), ExitCode.GenericEngine);
       for (const t of timers) clearInterval(t);
       progress?.stop();
+      input.errWriter?.detach();
       progress = undefined;
       sampleVus();
     }
@@ -339,6 +345,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   } finally {
     for (const t of timers) clearInterval(t);
     progress?.stop();
+    input.errWriter?.detach();
     signals?.dispose();
     input.signal?.removeEventListener('abort', onExternal);
     await Promise.allSettled(hosts.map((h) => h.close()));

@@ -29,7 +29,8 @@ export class WorkerHost implements InstanceHost {
     plan: InstancePlan,
     private readonly events: HostEvents,
   ) {
-    this.worker = new Worker(entry, { workerData: plan });
+    this.worker = new Worker(entry, { workerData: plan, stderr: true });
+    this.worker.stderr.on('data', (chunk: Uint8Array) => (events.stderr ? events.stderr(chunk) : process.stderr.write(chunk)));
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (err) => this.settleWithError(new EngineError(`worker for segment ${plan.segment ?? '0:1'} failed: ${err.message}`, ExitCode.GenericEngine)));
     this.worker.on('exit', (code) => {
