@@ -486,7 +486,16 @@ export function transformScript(code: string): TransformResult {
 
   const becameBlocking = (f: FunctionNode) => {
     if (f.generator) refuse(f, 'a generator function cannot block (sleep/http/group inside function*)');
-    if (f.async) return; // already async: its callers do not block on it, as in k6
+    if (f.async) {
+      // already async: its callers do not block on it, as in k6 … except `arr.forEach(async (x) => {
+      // http.get(x) })`, where k6 runs each callback to completion (http.get blocks) before the next
+      const p = parent(f);
+      if (p?.type === 'CallExpression' && p.arguments[0] === f && p.callee.type === 'MemberExpression' && propName(p.callee.property, p.callee.computed) === 'forEach') {
+        st.arrayRewrites.add(p);
+        enqueue(p);
+      }
+      return;
+    }
     if (f.type === 'FunctionDeclaration' && f.id) {
       addName(f.id.name);
       const b = info.declared.get(f.id);

@@ -352,5 +352,8 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(h.rec.of('wms_pick_latency')).toHaveLength(3);
     expect(await setupVu.callLifecycle('handleSummary', {})).toEqual({ stdout: 'done' });
   });
+  it('49 forEach with async callbacks that block (sleep/http) runs them one after another, as k6 does', async () => {
+    expect((await run('49-async-foreach-blocking.js')).console).toEqual(['item 1', 'item 2', 'item 3', 'after forEach']);
+  });
 });
 
