@@ -31,3 +31,26 @@ describe('progress', () => {
     expect(lines[2]).toMatch(/^ramp {6}\[=+>-+\] 3\/10 VUs$/);
   });
 });
+
+describe('ProgressAwareWriter', () => {
+  it('writes whole lines above the block and repaints it; passes through when no block is shown', async () => {
+    const { ProgressAwareWriter, ProgressView } = await import('../../../engine/runner/progress.ts');
+    let screen = '';
+    const out = { write: (t: string) => ((screen += t), true), columns: 100 } as unknown as NodeJS.WriteStream;
+    const view = new ProgressView(out, () => ({ elapsedMs: 0, vusActive: 1, vusMax: 1, completed: 0, interrupted: 0, scenarios: [] }), 60_000);
+    const w = new ProgressAwareWriter(out as unknown as NodeJS.WritableStream);
+    w.write('before\n');
+    expect(screen).toBe('before\n');
+    view.start();
+    w.attach(view);
+    screen = '';
+    w.write('half a ');
+    expect(screen).toBe('');
+    w.write('line\nnext');
+    // Cursor up over the one-line block, clear to the end, the line, then the block again.
+    expect(screen).toMatch(/^\x1b\[1A\r\x1b\[0Jhalf a line\n\r\x1b\[2Krunning/);
+    w.detach();
+    view.stop();
+    expect(screen).toContain('next');
+  });
+});
