@@ -18,7 +18,9 @@ export function sleepFor(vu: VuContext, seconds: unknown): Promise<void> {
   if (signal.aborted) return new Promise((_, reject) => setImmediate(() => reject(interruptedError(signal))));
   const ms = Number(seconds) * 1000;
   if (!Number.isFinite(ms) || ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
+  // tracked: a sleep inside an async function nobody awaits still holds the iteration open, as
+  // the same call would block the VU in k6
+  return vu.track(new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
       reject(interruptedError(signal));
@@ -28,7 +30,7 @@ export function sleepFor(vu: VuContext, seconds: unknown): Promise<void> {
       resolve();
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
-  });
+  }));
 }
 
 function checkName(kind: string, name: unknown): string {

@@ -355,5 +355,10 @@ describe('shapes that block in k6 run in order on the engine', () => {
   it('49 forEach with async callbacks that block (sleep/http) runs them one after another, as k6 does', async () => {
     expect((await run('49-async-foreach-blocking.js')).console).toEqual(['item 1', 'item 2', 'item 3', 'after forEach']);
   });
+  it('50 an async function nobody awaits still holds the iteration open while it sleeps', async () => {
+    const { h, console } = await run('50-unawaited-async-sleeps.js');
+    expect(console).toEqual(['body done', 'background done']);
+    expect(h.rec.of('iteration_duration')[0]?.value).toBeGreaterThanOrEqual(19);
+  });
 });
 
