@@ -43,6 +43,18 @@ export const ARRAY_METHODS = new Set([
   'reduceRight',
   'flatMap',
 ]);
+/** The names of esbuild's runtime helpers (module-level `var`s it emits when lowering syntax). */
+const ESBUILD_HELPER = new RegExp(
+  `^__(${[
+    'create', 'defProp', 'defProps', 'getOwnPropDesc', 'getOwnPropDescs', 'getOwnPropNames', 'getOwnPropSymbols', 'getProtoOf',
+    'hasOwnProp', 'propIsEnum', 'reflectGet', 'knownSymbol', 'typeError', 'defNormalProp', 'spreadValues', 'spreadProps',
+    'markAsModule', 'name', 'require', 'esm', 'commonJS', 'export', 'copyProps', 'reExport', 'toESM', 'toCommonJS',
+    'toBinaryNode', 'toBinary', 'objRest', 'decorateClass', 'decorateParam', 'decoratorStart', 'decoratorStrings',
+    'decoratorContext', 'runInitializers', 'decorateElement', 'decoratorMetadata', 'publicField', 'accessCheck',
+    'privateIn', 'privateGet', 'privateAdd', 'privateSet', 'privateMethod', 'earlyAccess', 'privateWrapper', 'superGet',
+    'superSet', 'superWrapper', 'template', 'using', 'callDispose', 'pow', 'restKey', 'freeze',
+  ].join('|')})\\d*$`,
+);
 /** Promise methods that already wait for an async callback. */
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 /** Globals whose callbacks the VU tracks (their promises are awaited before the iteration ends). */
@@ -263,6 +275,24 @@ export function transformScript(code: string): TransformResult {
     if (!st.refusals.has(node)) st.refusals.set(node, message);
   };
 
+  // --- esbuild's runtime helpers (`var __privateGet = (obj, member, getter) => …`) ---------------
+  // They never block and only move values around; passing a blocking function through one counts
+  // as an escape (it may be called later through the value), and nothing inside them is rewritten.
+  const helperBindings = new Set<Binding>();
+  const helperRanges: [number, number][] = [];
+  for (const stmt of program.body as AnyNode[]) {
+    if (stmt.type !== 'VariableDeclaration' || stmt.kind !== 'var') continue;
+    for (const d of stmt.declarations as AnyNode[]) {
+      if (d.id.type !== 'Identifier' || !ESBUILD_HELPER.test(d.id.name) || !d.init) continue;
+      const b = info.declared.get(d.id);
+      if (!b) continue;
+      helperBindings.add(b);
+      helperRanges.push([d.init.start, d.init.end]);
+    }
+  }
+  const isHelperCallee = (callee: AnyNode) => callee.type === 'Identifier' && helperBindings.has(info.resolve.get(callee) as Binding);
+  const insideHelper = (n: AnyNode) => helperRanges.some(([a, b]) => n.start >= a && n.end <= b);
+
   // --- worklist: a call is re-checked only when something it could depend on changed ----------
   // Calls are indexed by every name their blocking-ness can hinge on: the callee's identifier or
   // member name, the `x` of `x.call()`, and for identifiers the name they alias or destructure.
@@ -333,6 +363,12 @@ export function transformScript(code: string): TransformResult {
 
   const classifyArg = (call: AnyNode, index: number, arg: AnyNode) => {
     const callee = call.callee as AnyNode;
+    if (isHelperCallee(callee)) {
+      // `__publicField(this, "fetch", () => …)`: the string names the member it becomes
+      for (const a of call.arguments as AnyNode[]) if (a.type === 'Literal' && typeof a.value === 'string') addName(a.value);
+      escape();
+      return;
+    }
     const k6fn = k6FunctionName(st, callee);
     if (k6fn === 'group' && index === 1) return;
     if (k6fn) {
@@ -517,7 +553,7 @@ export function transformScript(code: string): TransformResult {
   while (queue.length > 0) {
     const call = queue.pop() as AnyNode;
     queued.delete(call);
-    if (st.blockingCalls.has(call) || !callBlocks(st, call)) continue;
+    if (st.blockingCalls.has(call) || isHelperCallee(call.callee) || insideHelper(call) || !callBlocks(st, call)) continue;
     st.blockingCalls.add(call);
     const field = fieldContext(call);
     if (field) refuse(call, `a blocking call in a class field initialiser or static block cannot be awaited: ${snippet(code, call)}`);

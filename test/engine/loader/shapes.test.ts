@@ -360,5 +360,11 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(console).toEqual(['body done', 'background done']);
     expect(h.rec.of('iteration_duration')[0]?.value).toBeGreaterThanOrEqual(19);
   });
+  it('51 #private fields and methods (esbuild helpers) alongside escaped blocking functions: no false refusal of constructors or getters', async () => {
+    const h = await harness('ts/private-fields.ts');
+    await h.iterate(await h.vu(1), 1);
+    expect(h.rec.errors).toEqual([]);
+    expect(h.rec.console).toEqual(['apple+pear+plum size 3']);
+  });
 });
 
