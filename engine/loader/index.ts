@@ -43,6 +43,8 @@ export interface LoadedScript {
   /** Names the script exports (default, options, setup, teardown, handleSummary, exec functions). */
   readonly exportNames: readonly string[];
   readonly stats: TransformResult['stats'];
+  /** `file:line: text` for things that run but behave differently from k6; VUs log each once. */
+  readonly warnings: readonly string[];
   /** A stack trace as the user sees it: the message and the script's frames at original file:line:col. */
   mapStack(stack: string): string;
   /** The original `file:line` of the innermost script frame of an error, or null. */
@@ -121,6 +123,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     modules,
     exportNames: result.exportNames,
     stats: result.stats,
+    warnings: result.warnings.map((w) => `${mapper0.where(w.line, w.column)}: ${w.message}`),
     mapStack,
     errorLocation(err) {
       const stack = err instanceof Error ? err.stack : undefined;

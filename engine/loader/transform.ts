@@ -110,6 +110,8 @@ export interface TransformResult {
   /** The local name of the default export (esbuild names it `<file>_default`), for stack traces. */
   defaultLocal: string | null;
   refusals: Refusal[];
+  /** Things that run but differ from k6 (one realm shared by all VUs), with their line. */
+  warnings: Refusal[];
   /** Count of calls made awaited and functions made async, for diagnostics and tests. */
   stats: { awaitedCalls: number; asyncFunctions: number; arrayRewrites: number };
 }
@@ -720,6 +722,17 @@ export function transformScript(code: string): TransformResult {
     }
   }
 
+  // writes to globalThis are shared by every VU here (one realm); in k6 each VU has its own
+  const warnings: Refusal[] = [];
+  for (const id of info.globals) {
+    if (id.name !== 'globalThis') continue;
+    const m = parent(id);
+    const w = m && parent(m);
+    if (m?.type === 'MemberExpression' && m.object === id && w?.type === 'AssignmentExpression' && w.left === m) {
+      warnings.push({ ...at(w), message: `${snippet(code, w)}: globalThis is shared by all VUs in the engine (one realm), while each k6 VU has its own` });
+    }
+  }
+
   // __VU, __ITER, __ENV read the VU's runtime (they are not globals: the realm is shared)
   for (const id of info.globals) {
     const repl = VU_GLOBALS[id.name as string];
@@ -744,6 +757,7 @@ export function transformScript(code: string): TransformResult {
     exportNames: [...exported.keys()],
     defaultLocal: exported.get('default') ?? null,
     refusals,
+    warnings,
     stats: { awaitedCalls, asyncFunctions, arrayRewrites: st.arrayRewrites.size },
   };
 }

@@ -195,6 +195,7 @@ class VirtualUser implements Vu, VuContext {
 
   // --- init -----------------------------------------------------------------------------------
   async initialise(): Promise<void> {
+    for (const w of this.script.warnings) this.init.log.once(`script-warning:${w}`, 'warning', w);
     const t = this.timers();
     try {
       const exports = await this.script.moduleFunction(

@@ -366,5 +366,17 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(h.rec.errors).toEqual([]);
     expect(h.rec.console).toEqual(['apple+pear+plum size 3']);
   });
+  it('52 globalThis is shared between VUs (one realm): it works and the difference is warned about once, with its line', async () => {
+    const h = await harness('shapes/52-global-this.js');
+    const vu1 = await h.vu(1);
+    const vu2 = await h.vu(2);
+    await h.iterate(vu1, 1);
+    await h.iterate(vu2, 1);
+    expect(h.rec.console).toEqual(['vu 1 mine 1 shared 1', 'vu 2 mine 1 shared 2']);
+    const warnings = h.rec.lines.filter((l) => l.includes('level=warning'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/52-global-this\.js:4: globalThis\.aetosSharedCounter = .*globalThis is shared by all VUs in the engine \(one realm\), while each k6 VU has its own/);
+    delete (globalThis as Record<string, unknown>).aetosSharedCounter;
+  });
 });
 
