@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/engine-vus.ts            (or: node --import tsx bench/engine-vus.ts)
  *
+ * Each size runs 3 times (REPEATS=n to change) and the run with the median RSS is reported.
  * Runs `aetos-load run --workers 1 --quiet -u N -d 12s bench/engine-vus-script.js` (constant-vus,
  * every VU sleeps 1 s per iteration) for N = 1, 1,000 and 10,000, samples the process's resident set
  * size (VmRSS from /proc, median of the samples) once all VUs are running, and reports
@@ -86,12 +87,21 @@ async function engineStartToFirstIteration(vus: number): Promise<number> {
 await engineStartToFirstIteration(1);
 const inProcess1k = await engineStartToFirstIteration(1000);
 
-const base = await measure(1);
+/** Each size is run `repeats` times; the run with the median RSS is reported (RSS moves with GC state). */
+const repeats = Number(process.env.REPEATS ?? 3);
+async function measureMedian(vus: number): Promise<Sample> {
+  const runs: Sample[] = [];
+  for (let i = 0; i < repeats; i++) runs.push(await measure(vus));
+  runs.sort((a, b) => a.rssKb - b.rssKb);
+  return runs[Math.floor(runs.length / 2)] as Sample;
+}
+
+const base = await measureMedian(1);
 const rows: string[] = [];
 const byVus = new Map<number, Sample>();
 rows.push(`baseline 1 VU: RSS ${(base.rssKb / 1024).toFixed(1)} MB, first iteration after ${base.firstIterationMs.toFixed(0)} ms (exit ${base.code})`);
 for (const n of [1000, 10_000]) {
-  const s = await measure(n);
+  const s = await measureMedian(n);
   byVus.set(n, s);
   const perVuKb = (s.rssKb - base.rssKb) / (n - 1);
   rows.push(
