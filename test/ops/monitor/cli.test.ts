@@ -45,6 +45,28 @@ describe('aetos-load monitor', () => {
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'summary', alerts: [] });
   });
 
+  it('Ctrl-C ends the watch with the summary', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = path.resolve(import.meta.dirname, '../../../bin/aetos-load.js');
+    const child = spawn(process.execPath, [bin, 'monitor', '--url', server.url, '--interval', '300ms', '--alerts', path.join(dir, 'int.jsonl')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.split('\n').filter((l) => l.includes('"type":"sample"')).length === 2) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(killer);
+    const last = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'summary', uptimePercent: 100 });
+    // 0 unless a default rule (say CPU on this shared box) fired during the watch
+    expect(code).toBe(last.alerts.some((a: { state: string }) => a.state === 'firing') ? 1 : 0);
+    expect(last.polls).toBeGreaterThanOrEqual(2);
+  });
+
   it('bad input: exit 104 with one line naming it', async () => {
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ rules: [{ name: 'cpu', threshold: 'high' }] }));

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMonitor, writeMonitorReport, type AlertEvent } from '../../../ops/monitor/index.ts';
 import type { AlertRule } from '../../../ops/monitor/rules.ts';
 import { closedPort, startContractServer, type ContractServer } from '../fixtures/contract-server.ts';
+import { startDockerEngine } from '../fixtures/docker-engine.ts';
 
 let server: ContractServer;
 let dir: string;
@@ -130,6 +131,34 @@ describe('startMonitor', () => {
     const [json, alerts] = await writeMonitorReport(r, path.join(dir, 'run-results'));
     expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({ polls: r.polls, uptimePercent: 100 });
     expect(await readFile(alerts, 'utf8')).toBe('');
+  });
+
+  it('watches containers through the engine socket: a restart fires container-restarts, a stopped one container-unhealthy', async () => {
+    const engine = await startDockerEngine([
+      { id: 'a', name: 'backend', state: 'running', health: 'healthy', restarts: 0 },
+      { id: 'b', name: 'redis', state: 'running', restarts: 1 },
+    ]);
+    try {
+      const rules = (await import('../../../ops/monitor/rules.ts')).defaultRules.filter(only('container-restarts', 'container-unhealthy'));
+      const events: string[] = [];
+      let n = 0;
+      const m = startMonitor({
+        url: server.url, intervalMs: 200, durationMs: 10_000, rules, dockerSocket: engine.socketPath,
+        onSample: () => {
+          n++;
+          if (n === 2) engine.containers[1].restarts = 2; // one new restart
+          if (n === 4) engine.containers[0].state = 'exited';
+          if (n === 7) void m.stop();
+        },
+        onAlert: (e) => events.push(`${e.rule}:${e.state}`),
+      });
+      const r = await m.done;
+      expect(r.samples[0].values).toMatchObject({ 'containers.total': 2, 'containers.running': 2, 'containers.restarts': 1 });
+      expect(r.samples[0].values['containers.newRestarts']).toBeUndefined(); // no previous poll to compare with
+      expect(events).toEqual(['container-restarts:firing', 'container-restarts:resolved', 'container-unhealthy:firing']);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('stop() abandons a poll stuck on a slow API at once', async () => {
