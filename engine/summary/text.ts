@@ -95,7 +95,7 @@ export function renderTextSummary(data: SummaryData, opts: TextSummaryOptions = 
     const lw = labelWidth(rows.map((r) => r[0]));
     for (const [label, a, b] of rows) out.push(`    ${dots(label, lw)}: ${color(ansi.cyan, a.padEnd(w))} ${b}`);
     out.push('');
-    for (const c of allChecks(data.root_group)) {
+    for (const c of checksByName(data.root_group)) {
       const t = c.passes + c.fails;
       if (c.fails === 0) out.push(`    ${ok} ${c.name}`);
       else {
@@ -163,6 +163,19 @@ function dots(label: string, width: number): string {
 
 function allChecks(g: SummaryGroup): SummaryGroup['checks'] {
   return [...g.checks, ...g.groups.flatMap(allChecks)];
+}
+
+/** Every check of the run, those with the same name in different groups added up (the compact view). */
+function checksByName(root: SummaryGroup): { name: string; passes: number; fails: number }[] {
+  const byName = new Map<string, { name: string; passes: number; fails: number }>();
+  for (const c of allChecks(root)) {
+    const e = byName.get(c.name);
+    if (e) {
+      e.passes += c.passes;
+      e.fails += c.fails;
+    } else byName.set(c.name, { name: c.name, passes: c.passes, fails: c.fails });
+  }
+  return [...byName.values()];
 }
 
 function metricLine(name: string, m: SummaryMetric, stats: readonly string[], timeUnit: string, seconds: number): Line {
