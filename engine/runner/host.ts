@@ -37,7 +37,10 @@ export interface InstanceHost {
   run(startEpoch: number, setupData: string | undefined): Promise<void>;
   stopGraceful(): void;
   stopHard(): void;
+  /** The latest counters known without asking (progress display). */
   stats(): InstanceStats;
+  /** Counters as of now (asks a worker thread; at most ~1 s old if it does not answer in time). */
+  freshStats(): Promise<InstanceStats>;
   progress(): ScenarioStatus[];
   close(): Promise<void>;
 }

@@ -71,6 +71,12 @@ export class Instance {
   private startEpoch = 0;
   private completed = 0;
   private interrupted = 0;
+  /**
+   * VUs inside an iteration now: k6's active VUs (`vus`, exec.instance.vusActive). Executors hold
+   * VUs they are not using (ramping-vus below its target, idle arrival-rate VUs), so VUs taken from
+   * the pool would overcount.
+   */
+  private running = 0;
   /** setup()'s result, parsed once; each VU clones it for itself (engine/vu). */
   private setupData: unknown;
   private readonly testControl: TestControl;
@@ -125,7 +131,7 @@ export class Instance {
         return self.completed;
       },
       get vusActive() {
-        return self.pool.active;
+        return self.running;
       },
       get vusInitialized() {
         return self.pool.initialized;
@@ -138,7 +144,7 @@ export class Instance {
 
   stats(): InstanceStats {
     return {
-      vusActive: this.pool.active,
+      vusActive: this.running,
       vusInitialized: this.pool.initialized,
       iterationsCompleted: this.completed,
       iterationsInterrupted: this.interrupted,
@@ -222,14 +228,20 @@ export class Instance {
           this.interrupted++;
           return 'interrupted';
         }
-        const outcome = await vu.runIteration({
-          exec: bind.exec,
-          scenario,
-          iterationInScenario,
-          tags: bind.tags,
-          env: bind.env,
-          data: this.setupData,
-        });
+        this.running++;
+        let outcome: IterationOutcome;
+        try {
+          outcome = await vu.runIteration({
+            exec: bind.exec,
+            scenario,
+            iterationInScenario,
+            tags: bind.tags,
+            env: bind.env,
+            data: this.setupData,
+          });
+        } finally {
+          this.running--;
+        }
         if (outcome === 'completed') this.completed++;
         else this.interrupted++;
         return outcome;

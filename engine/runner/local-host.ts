@@ -68,6 +68,9 @@ export class LocalHost implements InstanceHost {
   stats(): InstanceStats {
     return this.instance ? this.instance.stats() : { vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0 };
   }
+  async freshStats(): Promise<InstanceStats> {
+    return this.stats();
+  }
   progress(): ScenarioStatus[] {
     return this.instance ? this.instance.progress() : [];
   }

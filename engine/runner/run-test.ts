@@ -270,16 +270,16 @@ export async function runTest(input: RunTestInput): Promise<number> {
           interrupted: all.reduce((a, s) => a + s.iterationsInterrupted, 0),
         };
       };
-      const sampleVus = () => {
-        const s = stats();
-        mainSink.add('vus', s.vusActive, {});
-        mainSink.add('vus_max', s.vusInitialized, {});
+      const sampleVus = async () => {
+        const all = await Promise.all(hosts.map((h) => h.freshStats()));
+        mainSink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), {});
+        mainSink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), {});
         metrics.merge(mainSink.drain());
       };
-      sampleVus();
+      await sampleVus();
       // Once more when the executors have taken their VUs, so even a sub-second test reports them.
-      timers.push(setTimeout(sampleVus, 120));
-      timers.push(setInterval(sampleVus, 1000));
+      timers.push(setTimeout(() => void sampleVus(), 120));
+      timers.push(setInterval(() => void sampleVus(), 1000));
       timers.push(
         setInterval(() => {
           if (metrics.checkThresholds(Date.now() - startEpoch).abort && !stopCause) {
@@ -319,7 +319,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
       progress?.stop();
       input.errWriter?.detach();
       progress = undefined;
-      sampleVus();
+      await sampleVus();
     }
 
     // --- teardown ---------------------------------------------------------------------------------

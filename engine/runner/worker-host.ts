@@ -24,6 +24,7 @@ export class WorkerHost implements InstanceHost {
   private waiting: { type: FromWorker['type'][]; resolve(m: FromWorker): void; reject(e: Error): void } | undefined;
   private exited = false;
   private hardTimer: NodeJS.Timeout | undefined;
+  private statsWaiters: ((s: InstanceStats) => void)[] = [];
 
   constructor(
     plan: InstancePlan,
@@ -71,6 +72,13 @@ export class WorkerHost implements InstanceHost {
       case 'closed':
         this.events.delta(m.delta);
         break;
+      case 'stats': {
+        this.lastStats = m.stats;
+        const waiters = this.statsWaiters;
+        this.statsWaiters = [];
+        for (const w of waiters) w(m.stats);
+        return;
+      }
       case 'abort':
         this.events.abort(m.reason);
         return;
@@ -122,6 +130,18 @@ export class WorkerHost implements InstanceHost {
 
   stats(): InstanceStats {
     return this.lastStats;
+  }
+
+  freshStats(): Promise<InstanceStats> {
+    if (this.exited) return Promise.resolve(this.lastStats);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.lastStats), 200);
+      this.statsWaiters.push((s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      if (this.statsWaiters.length === 1) this.send({ type: 'stats' });
+    });
   }
 
   progress(): ScenarioStatus[] {

@@ -72,6 +72,9 @@ port.on('message', (m: ToWorker) => {
     case 'run':
       run(m.startEpoch, m.setupData).catch((err) => post(failure(err)));
       break;
+    case 'stats':
+      if (instance) post({ type: 'stats', stats: instance.stats() });
+      break;
     case 'stop':
       if (m.hard) instance?.stopHard();
       else instance?.stopGraceful();

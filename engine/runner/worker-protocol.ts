@@ -1,7 +1,7 @@
 /**
  * The messages between the main thread and a worker thread running one instance (segment).
  *
- *   main → worker: init, run, stop, close
+ *   main → worker: init, run, stop, close, stats (fresh counters for the once-a-second vus sample)
  *   worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
  *                  progress), abort / fail (exec.test.*), done (last delta), closed
  */
@@ -11,12 +11,14 @@ export type ToWorker =
   | { type: 'init' }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
+  | { type: 'stats' }
   | { type: 'close' };
 
 export type FromWorker =
   | { type: 'ready'; stats: InstanceStats }
   | { type: 'failed'; message: string; exitCode: number }
   | { type: 'tick'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
+  | { type: 'stats'; stats: InstanceStats }
   | { type: 'abort'; reason: string | undefined }
   | { type: 'fail'; reason: string | undefined }
   | { type: 'done'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
