@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { SegmentInfo } from '../types.ts';
+import { emptyStats } from './host.ts';
 import type { HostEvents, InstanceHost, InstancePlan } from './host.ts';
 import { Instance } from './instance.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
@@ -66,7 +67,7 @@ export class LocalHost implements InstanceHost {
     this.instance?.stopHard();
   }
   stats(): InstanceStats {
-    return this.instance ? this.instance.stats() : { vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0 };
+    return this.instance ? this.instance.stats() : emptyStats();
   }
   async freshStats(): Promise<InstanceStats> {
     return this.stats();

@@ -40,3 +40,22 @@ export function plannedVus(scenarios: PlannedScenario[]): number {
 export function maxPlannedVus(scenarios: PlannedScenario[]): number {
   return peak(scenarios, (s) => Math.max(s.maxVus(), s.preAllocatedVus()));
 }
+
+/**
+ * First exec.vu.idInTest of each instance: the VUs of all segments before it in the sequence, so
+ * ids are unique across instances (worker threads, and separately started segments of the same
+ * sequence). `maxVusOf(segment, sequence)` is that segment's most VUs. A segment not found among
+ * the sequence's own segments (written differently) starts at 0.
+ */
+export function idOffset(segment: string | undefined, sequence: string | undefined, maxVusOf: (segment: string, sequence: string | undefined) => number): number {
+  if (!segment) return 0;
+  const from = segment.includes(':') ? (segment.split(':')[0] as string).trim() : '0';
+  const points = (sequence ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (points.length === 0) return from === '0' ? 0 : maxVusOf(`0:${from}`, undefined);
+  if (points[0] !== '0') points.unshift('0');
+  const mine = points.indexOf(from);
+  if (mine < 0) return 0;
+  let offset = 0;
+  for (let i = 0; i < mine; i++) offset += maxVusOf(`${points[i]}:${points[i + 1]}`, points.join(','));
+  return offset;
+}

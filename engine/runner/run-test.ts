@@ -22,7 +22,7 @@ import { createCollector, createRunMetrics } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
 import { createExecutor, createVu, loadScript, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
 import type { LoadedScript, Vu } from './ports.ts';
-import { maxPlannedVus } from './plan.ts';
+import { idOffset, maxPlannedVus } from './plan.ts';
 import { ProgressView } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
@@ -169,24 +169,20 @@ export async function runTest(input: RunTestInput): Promise<number> {
       : userSegment
         ? splitSegment(userSegment, userSequence, workers)
         : workerSegments(workers);
-  const plans: InstancePlan[] = [];
-  let offset = 0;
-  for (const seg of segments) {
-    const info = parseSegment(seg.segment, seg.sequence);
-    plans.push({
-      scriptPath,
-      options: options as Record<string, unknown>,
-      env: config.scriptEnv,
-      scenarios,
-      segment: seg.segment,
-      sequence: seg.sequence,
-      idOffset: offset,
-      verbose: config.settings.verbose,
-      logOutput: config.settings.logOutput,
-      keepSamples,
-    });
-    offset += maxPlannedVus(Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, info)));
-  }
+  const maxVusOf = (segment: string | undefined, sequence: string | undefined) =>
+    maxPlannedVus(Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, parseSegment(segment, sequence))));
+  const plans: InstancePlan[] = segments.map((seg) => ({
+    scriptPath,
+    options: options as Record<string, unknown>,
+    env: config.scriptEnv,
+    scenarios,
+    segment: seg.segment,
+    sequence: seg.sequence,
+    idOffset: idOffset(seg.segment, seg.sequence, maxVusOf),
+    verbose: config.settings.verbose,
+    logOutput: config.settings.logOutput,
+    keepSamples,
+  }));
 
   let stopCause: StopCause | undefined;
   const hosts: InstanceHost[] = [];

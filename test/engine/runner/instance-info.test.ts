@@ -37,4 +37,16 @@ describe('k6/execution instance info', () => {
     expect(new Set(rows.map((r) => r.idInInstance))).toEqual(new Set([1, 2]));
     expect(new Set(rows.map((r) => r.it)).size).toBe(20);
   });
+
+  it('separately started segments of one sequence get disjoint idInTest ranges', async () => {
+    const seq = ['--execution-segment-sequence', '0,1/2,1'];
+    const [a, b] = await Promise.all([
+      runCli(['--quiet', '--workers', '1', '--execution-segment', '0:1/2', ...seq, fixture('instance-info.js')]),
+      runCli(['--quiet', '--workers', '1', '--execution-segment', '1/2:1', ...seq, fixture('instance-info.js')]),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(new Set(parse(a.stderr).map((r) => r.idInTest))).toEqual(new Set([1, 2]));
+    expect(new Set(parse(b.stderr).map((r) => r.idInTest))).toEqual(new Set([3, 4]));
+  });
 });
