@@ -37,6 +37,8 @@ export interface Aggregate {
   readonly samples: number;
   add(value: number, time: number): void;
   state(): AggregateState;
+  /** Back to no samples (collectors reuse aggregates across drains). */
+  reset(): void;
   merge(s: AggregateState): void;
 }
 
@@ -47,6 +49,10 @@ export class CounterAgg implements Aggregate {
   add(value: number): void {
     this.sum += value;
     this.samples++;
+  }
+  reset(): void {
+    this.sum = 0;
+    this.samples = 0;
   }
   state(): CounterState {
     return { t: 'counter', sum: this.sum, n: this.samples };
@@ -74,6 +80,13 @@ export class GaugeAgg implements Aggregate {
     if (value > this.max) this.max = value;
     this.samples++;
   }
+  reset(): void {
+    this.last = 0;
+    this.time = Number.NEGATIVE_INFINITY;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+    this.samples = 0;
+  }
   state(): GaugeState {
     return { t: 'gauge', last: this.last, time: this.time, min: this.min, max: this.max, n: this.samples };
   }
@@ -100,6 +113,10 @@ export class RateAgg implements Aggregate {
     this.total++;
     if (value !== 0) this.passes++;
   }
+  reset(): void {
+    this.passes = 0;
+    this.total = 0;
+  }
   state(): RateState {
     return { t: 'rate', passes: this.passes, total: this.total };
   }
@@ -121,6 +138,9 @@ export class TrendAgg implements Aggregate {
   }
   add(value: number): void {
     this.h.add(value);
+  }
+  reset(): void {
+    this.h.reset();
   }
   state(): TrendAggState {
     return { t: 'trend', ...this.h.toState() };

@@ -52,7 +52,7 @@ export interface Collector extends MetricSink {
 
 interface SubAgg {
   selector: MetricSelector;
-  agg: Aggregate | null;
+  agg: Aggregate;
 }
 
 /** Sub-metric selectors per metric: those in the thresholds plus expected_response:true. */
@@ -79,24 +79,31 @@ export function defineConflictMessage(name: string, had: MetricType, wanted: Met
   return `metric '${name}' already exists but with type ${had}, instead of ${wanted}`;
 }
 
+/** Everything the hot path needs for one metric, found with a single Map lookup. */
+interface Entry {
+  def: MetricDef;
+  agg: Aggregate;
+  subs: SubAgg[];
+}
+
 class MetricsCollector implements Collector {
   private readonly defs = new Map<string, MetricDef>();
+  private readonly entries = new Map<string, Entry>();
   private newDefs: [string, MetricType, ValueType][] = [];
-  private aggs = new Map<string, Aggregate>();
-  private readonly subs: Map<string, SubAgg[]>;
+  private readonly subSelectors: Map<string, MetricSelector[]>;
   private checks = new Map<string, [string, string, number, number]>();
   private groups = new Set<string>();
   private samples: Sample[] = [];
 
   constructor(private readonly opts: CollectorOptions) {
-    for (const [name, def] of Object.entries(builtinMetrics)) this.defs.set(name, def);
-    this.subs = new Map();
-    for (const [metric, sels] of submetricSelectors(opts.thresholds)) {
-      this.subs.set(
-        metric,
-        sels.map((selector) => ({ selector, agg: null })),
-      );
-    }
+    this.subSelectors = submetricSelectors(opts.thresholds);
+    for (const [name, def] of Object.entries(builtinMetrics)) this.declare(name, def);
+  }
+
+  private declare(name: string, def: MetricDef): void {
+    this.defs.set(name, def);
+    const subs = (this.subSelectors.get(name) ?? []).map((selector) => ({ selector, agg: createAggregate(def.type) }));
+    this.entries.set(name, { def, agg: createAggregate(def.type), subs });
   }
 
   definitions(): ReadonlyMap<string, MetricDef> {
@@ -109,28 +116,20 @@ class MetricsCollector implements Collector {
       if (had.type !== type) throw new Error(defineConflictMessage(name, had.type, type));
       return;
     }
-    this.defs.set(name, { type, contains });
+    this.declare(name, { type, contains });
     this.newDefs.push([name, type, contains]);
   }
 
   add(name: string, value: number, tags: Tags, time?: number): void {
-    const def = this.defs.get(name);
-    if (!def) throw new Error(`metric '${name}' was not declared before its first sample`);
-    if (typeof value !== 'number' || Number.isNaN(value)) return;
+    const e = this.entries.get(name);
+    if (e === undefined) throw new Error(`metric '${name}' was not declared before its first sample`);
+    if (typeof value !== 'number' || value !== value) return;
     const t = time ?? Date.now();
-    let agg = this.aggs.get(name);
-    if (!agg) {
-      agg = createAggregate(def.type);
-      this.aggs.set(name, agg);
-    }
-    agg.add(value, t);
-    const subs = this.subs.get(name);
-    if (subs) {
-      for (const s of subs) {
-        if (!tagsMatch(s.selector.tags as Tags, tags)) continue;
-        if (!s.agg) s.agg = createAggregate(def.type);
-        s.agg.add(value, t);
-      }
+    e.agg.add(value, t);
+    const subs = e.subs;
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i] as SubAgg;
+      if (tagsMatch(s.selector.tags as Tags, tags)) s.agg.add(value, t);
     }
     if (name === 'checks') {
       const group = tags.group ?? '';
@@ -152,11 +151,16 @@ class MetricsCollector implements Collector {
 
   drain(): MetricsDelta {
     const metrics: [string, AggregateState][] = [];
-    for (const [name, agg] of this.aggs) if (agg.samples > 0) metrics.push([name, agg.state()]);
-    for (const list of this.subs.values()) {
-      for (const s of list) {
-        if (s.agg && s.agg.samples > 0) metrics.push([s.selector.name, s.agg.state()]);
-        s.agg = null;
+    for (const [name, e] of this.entries) {
+      if (e.agg.samples > 0) {
+        metrics.push([name, e.agg.state()]);
+        e.agg.reset();
+      }
+      for (const s of e.subs) {
+        if (s.agg.samples > 0) {
+          metrics.push([s.selector.name, s.agg.state()]);
+          s.agg.reset();
+        }
       }
     }
     const delta: MetricsDelta = {
@@ -168,7 +172,6 @@ class MetricsCollector implements Collector {
     };
     if (this.opts.keepSamples) delta.samples = this.samples;
     this.newDefs = [];
-    this.aggs = new Map();
     this.checks = new Map();
     this.groups = new Set();
     this.samples = [];

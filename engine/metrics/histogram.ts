@@ -1,10 +1,11 @@
 /**
  * A log-linear (HDR-style) histogram for Trend metrics: 3 significant digits, values kept as
- * integer micro-units (1 µs for time metrics in ms), sparse buckets, so memory depends on the
+ * integer micro-units (1 µs for time metrics in ms), buckets in lazily allocated chunks, so memory depends on the
  * spread of the values and never on how many arrive. Negative values (custom trends) live in a
  * mirrored histogram. Two histograms merge losslessly (bucket counts add), which is what lets
  * worker threads and pods send deltas that combine exactly (DESIGN.md D4, D5).
  *
+ * Storage: dense chunks of 1024 buckets (counts and exact sums), allocated on first use.
  * Bucketing: micro-unit values below 2048 have a bucket each (exact); above, each power-of-two
  * range [2^k, 2^(k+1)) is cut into 1024 equal buckets, so a bucket is at most 1/1024 (< 0.1 %)
  * of its values wide — HdrHistogram's layout for 3 significant digits.
@@ -44,41 +45,92 @@ export function bucketBounds(index: number): [number, number] {
   return [m * w, (m + 1) * w];
 }
 
+const CHUNK_BITS = 10;
+const CHUNK = 1 << CHUNK_BITS;
+
 /** One bucket: how many values fell in it and their exact sum (so a lone value is reported exactly). */
 interface Bucket {
   c: number;
   s: number;
 }
 
-/** Sparse buckets for one sign. */
+/**
+ * Buckets for one sign, stored densely in lazily allocated chunks of 1024 (counts and sums), so
+ * an add is two array writes. At most ~45 chunks exist (values up to 2^53 micro-units); a typical
+ * latency range touches 10–20. reset() zeroes the chunks in place for reuse.
+ */
 export class Buckets {
-  readonly map = new Map<number, Bucket>();
+  private counts: (Float64Array | undefined)[] = [];
+  private sums: (Float64Array | undefined)[] = [];
+
   add(index: number, value: number): void {
-    const b = this.map.get(index);
-    if (b) {
-      b.c++;
-      b.s += value;
-    } else this.map.set(index, { c: 1, s: value });
+    const ch = index >>> CHUNK_BITS;
+    let c = this.counts[ch];
+    if (c === undefined) c = this.allocate(ch);
+    const i = index & (CHUNK - 1);
+    c[i] = (c[i] as number) + 1;
+    const s = this.sums[ch] as Float64Array;
+    s[i] = (s[i] as number) + value;
   }
-  /** Flat [index, count, sum, index, count, sum, …] triples: compact and structured-cloneable. */
+
+  private allocate(ch: number): Float64Array {
+    while (this.counts.length <= ch) {
+      this.counts.push(undefined);
+      this.sums.push(undefined);
+    }
+    const c = new Float64Array(CHUNK);
+    this.counts[ch] = c;
+    this.sums[ch] = new Float64Array(CHUNK);
+    return c;
+  }
+
+  get(index: number): Bucket | undefined {
+    const ch = index >>> CHUNK_BITS;
+    const c = this.counts[ch];
+    if (c === undefined) return undefined;
+    const i = index & (CHUNK - 1);
+    return c[i] ? { c: c[i] as number, s: (this.sums[ch] as Float64Array)[i] as number } : undefined;
+  }
+
+  /** Flat [index, count, sum, index, count, sum, …] triples of non-empty buckets, ascending. */
   toTriples(): number[] {
     const out: number[] = [];
-    for (const [i, b] of this.map) out.push(i, b.c, b.s);
+    for (let ch = 0; ch < this.counts.length; ch++) {
+      const c = this.counts[ch];
+      if (c === undefined) continue;
+      const s = this.sums[ch] as Float64Array;
+      for (let i = 0; i < CHUNK; i++) if (c[i] !== 0) out.push((ch << CHUNK_BITS) | i, c[i] as number, s[i] as number);
+    }
     return out;
   }
+
   addTriples(t: readonly number[]): void {
     for (let k = 0; k + 2 < t.length; k += 3) {
-      const i = t[k] as number;
-      const b = this.map.get(i);
-      if (b) {
-        b.c += t[k + 1] as number;
-        b.s += t[k + 2] as number;
-      } else this.map.set(i, { c: t[k + 1] as number, s: t[k + 2] as number });
+      const index = t[k] as number;
+      const ch = index >>> CHUNK_BITS;
+      const c = this.counts[ch] ?? this.allocate(ch);
+      const i = index & (CHUNK - 1);
+      c[i] = (c[i] as number) + (t[k + 1] as number);
+      const s = this.sums[ch] as Float64Array;
+      s[i] = (s[i] as number) + (t[k + 2] as number);
     }
   }
-  /** Indexes in ascending order. */
+
+  /** Non-empty bucket indexes in ascending order. */
   sortedIndexes(): number[] {
-    return [...this.map.keys()].sort((a, b) => a - b);
+    const out: number[] = [];
+    for (let ch = 0; ch < this.counts.length; ch++) {
+      const c = this.counts[ch];
+      if (c === undefined) continue;
+      for (let i = 0; i < CHUNK; i++) if (c[i] !== 0) out.push((ch << CHUNK_BITS) | i);
+    }
+    return out;
+  }
+
+  /** Empties every bucket, keeping the chunks. */
+  reset(): void {
+    for (const c of this.counts) c?.fill(0);
+    for (const s of this.sums) s?.fill(0);
   }
 }
 
@@ -128,6 +180,16 @@ export class TrendHistogram {
     return { count: this.count, sum: this.sum, min: this.min, max: this.max, pos: this.pos.toTriples(), neg: this.neg.toTriples() };
   }
 
+  /** Back to empty (chunks kept for reuse). */
+  reset(): void {
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+    this.pos.reset();
+    this.neg.reset();
+  }
+
   mergeState(s: TrendState): void {
     if (s.count === 0) return;
     this.count += s.count;
@@ -152,12 +214,12 @@ export class TrendHistogram {
     // Negative values: largest magnitude (most negative) first.
     for (let i = negIdx.length - 1; i >= 0; i--) {
       const idx = negIdx[i] as number;
-      const b = this.neg.map.get(idx) as Bucket;
+      const b = this.neg.get(idx) as Bucket;
       if (k < seen + b.c) return this.clamp(-estimate(idx, b, b.c - 1 - (k - seen)));
       seen += b.c;
     }
     for (const idx of posIdx) {
-      const b = this.pos.map.get(idx) as Bucket;
+      const b = this.pos.get(idx) as Bucket;
       if (k < seen + b.c) return this.clamp(estimate(idx, b, k - seen));
       seen += b.c;
     }
