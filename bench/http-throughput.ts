@@ -109,7 +109,7 @@ const engineRun = (url: string) =>
   );
 
 const wrk = (url: string) =>
-  runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'wrk-report.lua'), url], (out) => lastJsonLine(out));
+  runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'http-wrk-report.lua'), url], (out) => lastJsonLine(out));
 
 const rps = (r: Run) => r.requests / r.seconds;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

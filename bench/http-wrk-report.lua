@@ -1,4 +1,4 @@
--- wrk reporter for bench/http-throughput.ts: one JSON line with the request count and latency
+-- wrk reporter (bench/http-wrk-report.lua) for bench/http-throughput.ts: one JSON line with the request count and latency
 -- percentiles in ms (wrk's --latency prints no p95).
 done = function(summary, latency, requests)
   io.write(string.format('{"requests":%d,"errors":%d,"seconds":%f,"p50":%f,"p95":%f,"p99":%f}\n',
