@@ -4,7 +4,7 @@
  */
 export { createCollector, tagsMatch, submetricSelectors } from './collector.ts';
 export type { Collector, CollectorOptions, MetricsDelta, Sample } from './collector.ts';
-export { MetricsStore, defaultSummaryTrendStats, crossedThresholdsMessage, abortOnFailMessage } from './store.ts';
+export { MetricsStore, defaultSummaryTrendStats, validateSummaryTrendStats, crossedThresholdsMessage, abortOnFailMessage } from './store.ts';
 export type {
   MetricsStoreOptions,
   SummaryData,

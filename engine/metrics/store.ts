@@ -4,6 +4,7 @@
  * builds k6's handleSummary data.
  */
 import { createHash } from 'node:crypto';
+import { ConfigError } from '../errors.ts';
 import type { MetricType, ValueType } from '../types.ts';
 import { createAggregate, type Aggregate, CounterAgg, GaugeAgg, RateAgg, TrendAgg } from './aggregates.ts';
 import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
@@ -73,6 +74,8 @@ export interface SummaryDataOptions {
 
 export interface MetricsStoreOptions {
   thresholds?: Record<string, unknown>;
+  /** options.summaryTrendStats, checked by validate(). */
+  summaryTrendStats?: unknown;
   /** Skip thresholds altogether (--no-thresholds). */
   noThresholds?: boolean;
 }
@@ -134,6 +137,7 @@ export class MetricsStore {
 
   /** Validates the thresholds against the metrics declared so far (built-ins + custom): ConfigError on error. */
   validate(): void {
+    if (this.opts.summaryTrendStats !== undefined) validateSummaryTrendStats(this.opts.summaryTrendStats);
     if (!this.opts.noThresholds) this.sets = validateThresholds(this.opts.thresholds, this.metricTypes());
   }
 
@@ -292,6 +296,23 @@ export class MetricsStore {
     if (o.setupData !== undefined) data.setup_data = o.setupData;
     return data;
   }
+}
+
+const trendStatRule = /^(avg|min|med|max|count|p\(\s*(\d+(\.\d+)?)\s*\))$/;
+
+/**
+ * options.summaryTrendStats: avg, min, med, max, count or p(N) with 0 ≤ N ≤ 100. Anything else is
+ * a ConfigError (exit 104) naming the entry.
+ */
+export function validateSummaryTrendStats(stats: unknown): string[] {
+  if (!Array.isArray(stats)) throw new ConfigError('summaryTrendStats', 'expected an array such as ["avg", "min", "med", "max", "p(90)", "p(95)"]');
+  stats.forEach((s, i) => {
+    const m = typeof s === 'string' ? trendStatRule.exec(s.trim()) : null;
+    if (!m || (m[2] !== undefined && Number(m[2]) > 100)) {
+      throw new ConfigError(`summaryTrendStats[${i}]`, `stat ${JSON.stringify(s)} is not supported; use avg, min, med, max, count or p(N) with N between 0 and 100`);
+    }
+  });
+  return stats as string[];
 }
 
 /** k6's end-of-test message for crossed thresholds: "thresholds on metrics 'a, b' have been crossed". */

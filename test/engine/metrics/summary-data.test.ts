@@ -4,7 +4,8 @@
  * testRunDurationMs}, metrics {type, contains, values, thresholds {expr: {ok}}}, setup_data.
  */
 import { describe, expect, it } from 'vitest';
-import { MetricsStore } from '../../../engine/metrics/index.ts';
+import { ConfigError } from '../../../engine/errors.ts';
+import { MetricsStore, validateSummaryTrendStats } from '../../../engine/metrics/index.ts';
 import type { SummaryGroup } from '../../../engine/metrics/index.ts';
 import { sampleRun } from './sample-run.ts';
 
@@ -81,5 +82,29 @@ describe('handleSummary data shape', () => {
     expect(Object.keys(data.metrics)).toEqual(['dropped_iterations']);
     expect(data.metrics.dropped_iterations).toEqual({ type: 'counter', contains: 'default', values: { count: 0, rate: 0 }, thresholds: { 'count<1': { ok: true } } });
     expect(data).not.toHaveProperty('setup_data');
+  });
+});
+
+describe('summaryTrendStats validation', () => {
+  it('accepts k6 stats', () => {
+    expect(validateSummaryTrendStats(['avg', 'min', 'med', 'max', 'count', 'p(90)', 'p(99.99)', 'p(0)', 'p(100)'])).toHaveLength(9);
+    new MetricsStore({ summaryTrendStats: ['avg', 'p(95)'] }).validate();
+  });
+  it.each([
+    [['avg', 'mean'], 'summaryTrendStats[1]', '"mean" is not supported'],
+    [['p(101)'], 'summaryTrendStats[0]', '"p(101)" is not supported'],
+    [['p95'], 'summaryTrendStats[0]', '"p95" is not supported'],
+    [[5], 'summaryTrendStats[0]', '5 is not supported'],
+    ['avg', 'summaryTrendStats', 'expected an array'],
+  ])('%j → ConfigError on %s', (stats, option, text) => {
+    let err: unknown;
+    try {
+      new MetricsStore({ summaryTrendStats: stats }).validate();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).option).toBe(option);
+    expect((err as Error).message).toContain(text);
   });
 });
