@@ -266,15 +266,17 @@ export async function runTest(input: RunTestInput): Promise<number> {
           interrupted: all.reduce((a, s) => a + s.iterationsInterrupted, 0),
         };
       };
+      // k6 samples vus/vus_max once a second while the test runs (no closing zero sample).
+      let vusSamples = 0;
       const sampleVus = async () => {
+        vusSamples++;
         const all = await Promise.all(hosts.map((h) => h.freshStats()));
         mainSink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), {});
         mainSink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), {});
         metrics.merge(mainSink.drain());
       };
-      await sampleVus();
-      // Once more when the executors have taken their VUs, so even a sub-second test reports them.
-      timers.push(setTimeout(() => void sampleVus(), 120));
+      // The first sample once the executors have taken their VUs.
+      timers.push(setTimeout(() => void sampleVus(), 50));
       timers.push(setInterval(() => void sampleVus(), 1000));
       timers.push(
         setInterval(() => {
@@ -315,7 +317,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
       progress?.stop();
       input.errWriter?.detach();
       progress = undefined;
-      await sampleVus();
+      if (vusSamples === 0) await sampleVus();
     }
 
     // --- teardown ---------------------------------------------------------------------------------
