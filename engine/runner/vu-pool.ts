@@ -7,6 +7,7 @@
 
 /** What the pool needs of a VU. */
 export interface PoolVu {
+  readonly idInInstance: number;
   interrupt(reason?: 'gracefulStop' | 'abort' | 'signal'): void;
   close(): Promise<void> | void;
 }
@@ -16,6 +17,7 @@ const initConcurrency = 64;
 
 export class VuPool<V extends PoolVu> {
   private readonly all: V[] = [];
+  /** A stack, lowest id on top: acquire and release are O(1) even with 10,000 VUs. */
   private readonly free: V[] = [];
   private readonly busy = new Set<V>();
   private nextId = 1;
@@ -37,6 +39,7 @@ export class VuPool<V extends PoolVu> {
       while (batch.length < initConcurrency && this.all.length + this.creating < n) batch.push(this.grow());
       await Promise.all(batch);
     }
+    this.free.sort((a, b) => b.idInInstance - a.idInInstance);
   }
 
   private async grow(): Promise<void> {
@@ -53,7 +56,7 @@ export class VuPool<V extends PoolVu> {
 
   /** A free VU, initialising a new one when none is free. */
   async acquire(): Promise<V> {
-    let vu = this.free.shift();
+    let vu = this.free.pop();
     if (!vu) {
       const id = this.nextId++;
       this.creating++;
