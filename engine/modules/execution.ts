@@ -1,97 +1,128 @@
 /**
- * `k6/execution`: the VU's live view of the test (issue 3 item 2). One instance per VU; the
- * objects read the VU's context on every access, so values are always current. `vu.tags` is the
- * VU's own mutable tag set, merged into every sample it emits.
+ * `k6/execution`: the VU's live view of the test (issue 3 item 2). One instance per VU; its
+ * objects read the VU's context on every access, so values are always current. The views are
+ * small classes whose getters live on shared prototypes (a VU holds only the objects, not a
+ * closure per getter). `vu.tags` is the VU's own mutable tag set, merged into every sample it emits.
  */
 import type { ModuleFactory, ScenarioInfo, Tags, VuContext } from '../types.ts';
 
-function currentScenario(vu: VuContext): ScenarioInfo {
-  if (!vu.scenario) throw new Error('getting scenario information outside of an iteration is not supported');
-  return vu.scenario;
+/** Tag values are strings in samples; k6 accepts strings, numbers and booleans. */
+const tagsHandler: ProxyHandler<Tags> = {
+  set(target, key, value) {
+    if (typeof key !== 'string') return false;
+    if (value !== null && typeof value === 'object') throw new TypeError(`exec.vu.tags: the value of "${key}" must be a string, number or boolean`);
+    target[key] = String(value);
+    return true;
+  },
+};
+
+class VuView {
+  readonly #vu: VuContext;
+  #tags: Tags | null = null;
+  readonly metrics: MetricsView;
+  constructor(vu: VuContext) {
+    this.#vu = vu;
+    this.metrics = new MetricsView(this);
+  }
+  get idInInstance(): number {
+    return this.#vu.idInInstance;
+  }
+  get idInTest(): number {
+    return this.#vu.idInTest;
+  }
+  get iterationInInstance(): number {
+    return this.#vu.iterationInInstance;
+  }
+  get iterationInScenario(): number {
+    return this.#vu.iterationInScenario;
+  }
+  get tags(): Tags {
+    return (this.#tags ??= new Proxy(this.#vu.tags, tagsHandler));
+  }
 }
 
-/** Tag values are strings in samples; k6 accepts strings, numbers and booleans. */
-function tagsView(vu: VuContext): Tags {
-  return new Proxy(vu.tags, {
-    set(target, key, value) {
-      if (typeof key !== 'string') return false;
-      if (value !== null && typeof value === 'object') throw new TypeError(`exec.vu.tags: the value of "${key}" must be a string, number or boolean`);
-      target[key] = String(value);
-      return true;
-    },
-  });
+class MetricsView {
+  readonly metadata: Record<string, string> = {};
+  readonly #owner: VuView;
+  constructor(owner: VuView) {
+    this.#owner = owner;
+  }
+  get tags(): Tags {
+    return this.#owner.tags;
+  }
+}
+
+class ScenarioView {
+  readonly #vu: VuContext;
+  constructor(vu: VuContext) {
+    this.#vu = vu;
+  }
+  get #current(): ScenarioInfo {
+    if (!this.#vu.scenario) throw new Error('getting scenario information outside of an iteration is not supported');
+    return this.#vu.scenario;
+  }
+  get name(): string {
+    return this.#current.name;
+  }
+  get executor(): string {
+    return this.#current.executor;
+  }
+  get startTime(): number {
+    return this.#current.startTime;
+  }
+  get progress(): number {
+    return this.#current.progress();
+  }
+  get iterationInInstance(): number {
+    return this.#current.iterationInInstance;
+  }
+  get iterationInTest(): number {
+    return this.#current.iterationInTest;
+  }
+}
+
+class InstanceView {
+  readonly #vu: VuContext;
+  constructor(vu: VuContext) {
+    this.#vu = vu;
+  }
+  get iterationsInterrupted(): number {
+    return this.#vu.instance.iterationsInterrupted;
+  }
+  get iterationsCompleted(): number {
+    return this.#vu.instance.iterationsCompleted;
+  }
+  get vusActive(): number {
+    return this.#vu.instance.vusActive;
+  }
+  get vusInitialized(): number {
+    return this.#vu.instance.vusInitialized;
+  }
+  get currentTestRunDuration(): number {
+    return this.#vu.instance.currentTestRunDuration;
+  }
+}
+
+class TestView {
+  readonly #vu: VuContext;
+  constructor(vu: VuContext) {
+    this.#vu = vu;
+    // abort/fail are called detached too (`const { abort } = exec.test`)
+    this.abort = this.abort.bind(this);
+    this.fail = this.fail.bind(this);
+  }
+  abort(reason?: unknown): never {
+    return this.#vu.test.abort(reason === undefined ? undefined : String(reason));
+  }
+  fail(reason?: unknown): void {
+    this.#vu.test.fail(reason === undefined ? undefined : String(reason));
+  }
+  get options(): Readonly<Record<string, unknown>> {
+    return this.#vu.options;
+  }
 }
 
 export const executionModule: ModuleFactory = (vu) => {
-  let tags: Tags | null = null;
-  const tagsOf = () => (tags ??= tagsView(vu));
-  const vuView = {
-    get idInInstance() {
-      return vu.idInInstance;
-    },
-    get idInTest() {
-      return vu.idInTest;
-    },
-    get iterationInInstance() {
-      return vu.iterationInInstance;
-    },
-    get iterationInScenario() {
-      return vu.iterationInScenario;
-    },
-    get tags() {
-      return tagsOf();
-    },
-    metrics: {
-      get tags() {
-        return tagsOf();
-      },
-      metadata: {} as Record<string, string>,
-    },
-  };
-  const scenario = {
-    get name() {
-      return currentScenario(vu).name;
-    },
-    get executor() {
-      return currentScenario(vu).executor;
-    },
-    get startTime() {
-      return currentScenario(vu).startTime;
-    },
-    get progress() {
-      return currentScenario(vu).progress();
-    },
-    get iterationInInstance() {
-      return currentScenario(vu).iterationInInstance;
-    },
-    get iterationInTest() {
-      return currentScenario(vu).iterationInTest;
-    },
-  };
-  const instance = {
-    get iterationsInterrupted() {
-      return vu.instance.iterationsInterrupted;
-    },
-    get iterationsCompleted() {
-      return vu.instance.iterationsCompleted;
-    },
-    get vusActive() {
-      return vu.instance.vusActive;
-    },
-    get vusInitialized() {
-      return vu.instance.vusInitialized;
-    },
-    get currentTestRunDuration() {
-      return vu.instance.currentTestRunDuration;
-    },
-  };
-  const test = {
-    abort: (reason?: unknown): never => vu.test.abort(reason === undefined ? undefined : String(reason)),
-    fail: (reason?: unknown) => vu.test.fail(reason === undefined ? undefined : String(reason)),
-    get options() {
-      return vu.options;
-    },
-  };
-  const mod = { vu: vuView, scenario, instance, test };
+  const mod = { vu: new VuView(vu), scenario: new ScenarioView(vu), instance: new InstanceView(vu), test: new TestView(vu) };
   return { ...mod, default: mod };
 };
