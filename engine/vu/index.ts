@@ -103,6 +103,7 @@ class VirtualUser implements Vu, VuContext {
   private hooks: Partial<Record<HookEvent, Hook[]>> | null = null;
   private modules: Record<string, Record<string, unknown>> = {};
   private readonly work = new WorkTracker();
+  private timerFunctions: TimerFunctions | null = null;
   private scenarioTagKeys: string[] | null = null;
   private lastEnvSource: Record<string, string> | undefined = undefined;
   private dataSource: unknown = noData;
@@ -191,7 +192,6 @@ class VirtualUser implements Vu, VuContext {
       clearInterval: (id: unknown) => work.clear(id),
     });
   }
-  private timerFunctions: TimerFunctions | null = null;
 
   // --- init -----------------------------------------------------------------------------------
   async initialise(): Promise<void> {
