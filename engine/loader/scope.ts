@@ -114,6 +114,9 @@ export interface ScopeInfo {
   params: Map<FunctionNode, (Binding | null)[]>;
   /** The binding each declaring identifier creates. */
   declared: Map<AnyNode, Binding>;
+  /** `import.meta` and `import(…)` nodes (a function script can have neither: rewritten or refused). */
+  importMetas: AnyNode[];
+  dynamicImports: AnyNode[];
 }
 
 function newBinding(scope: Scope, name: string, kind: Binding['kind']): Binding {
@@ -163,6 +166,8 @@ export function analyzeScopes(program: AnyNode): ScopeInfo {
     module: new Scope(null, true),
     params: new Map(),
     declared: new Map(),
+    importMetas: [],
+    dynamicImports: [],
   };
   const scopeOf = new Map<AnyNode, Scope>();
   const declIds = {
@@ -281,6 +286,12 @@ export function analyzeScopes(program: AnyNode): ScopeInfo {
         break;
       case 'CallExpression':
         info.calls.push(node);
+        break;
+      case 'MetaProperty':
+        if (node.meta.name === 'import') info.importMetas.push(node);
+        break;
+      case 'ImportExpression':
+        info.dynamicImports.push(node);
         break;
       case 'ClassExpression':
         if (node.id) {

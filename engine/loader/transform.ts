@@ -252,6 +252,10 @@ export function transformScript(code: string): TransformResult {
   }
 
   // writes to globalThis are shared by every VU here (one realm); in k6 each VU has its own
+  // `import.meta` is module-only syntax: the VU runtime provides `url` and `resolve()`
+  for (const m of info.importMetas) s.overwrite(m.start, m.end, '__k6.importMeta');
+  for (const d of info.dynamicImports) refuse(d, `dynamic import() is not supported by the engine: import ${snippet(code, d.source)} statically at the top of the script`);
+
   const warnings: Refusal[] = [];
   for (const id of info.globals) {
     if (id.name !== 'globalThis') continue;

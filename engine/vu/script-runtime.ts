@@ -8,11 +8,15 @@
  *  - `forEach`, `map`, `filter`, … : Array methods whose callback blocks, run sequentially and
  *    awaited in order (k6 runs them synchronously, one after another).
  */
+import { pathToFileURL } from 'node:url';
+
 export interface RuntimeHost {
   moduleInstance(name: string): Record<string, unknown>;
   readonly idInInstance: number;
   readonly iterationInInstance: number;
   readonly env: Record<string, string>;
+  /** The script the user ran (for `import.meta.url`). */
+  readonly scriptPath: string;
 }
 
 type Callback = (value: unknown, index: number, array: unknown) => unknown;
@@ -80,6 +84,12 @@ export class ScriptRuntime {
   importDefault(name: string): unknown {
     const m = this.host.moduleInstance(name);
     return 'default' in m ? m.default : m;
+  }
+
+  /** `import.meta`: the URL of the script the user ran and `resolve()` against it. */
+  get importMeta(): { url: string; resolve(specifier: string): string } {
+    const url = pathToFileURL(this.host.scriptPath).href;
+    return { url, resolve: (specifier: string) => new URL(specifier, url).href };
   }
 
   get vu(): number {

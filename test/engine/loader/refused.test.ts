@@ -30,6 +30,7 @@ describe('shapes the pass cannot make safe are refused with file:line', () => {
     ['r09-remote-module.js', /refused\/r09-remote-module\.js:2: remote module "https:\/\/jslib\.k6\.io\/k6-utils\/1\.4\.0\/index\.js" cannot be loaded: the engine does not fetch modules over the network/],
     ['r10-unsupported-module.js', /refused\/r10-unsupported-module\.js:3: module "k6\/ws" is not supported by the aetos-load engine .*run this script with --runner k6$/],
     ['r11-syntax-error.js', /refused\/r11-syntax-error\.js:3: SyntaxError: Unexpected token$/],
+    ['r13-dynamic-import.js', /refused\/r13-dynamic-import\.js:3: dynamic import\(\) is not supported by the engine: import '\.\/lib\.js' statically at the top of the script$/],
     ['r12-check-callback.ts', /refused\/r12-check-callback\.ts:13: blocking function \(xs\) => .* is passed to check\(\), which cannot wait for it$/],
   ];
   for (const [file, pattern] of cases) {

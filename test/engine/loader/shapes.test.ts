@@ -378,5 +378,8 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(warnings[0]).toMatch(/52-global-this\.js:4: globalThis\.aetosSharedCounter = .*globalThis is shared by all VUs in the engine \(one realm\), while each k6 VU has its own/);
     delete (globalThis as Record<string, unknown>).aetosSharedCounter;
   });
+  it('53 import.meta.url and import.meta.resolve() name the script the user ran', async () => {
+    expect((await run('53-import-meta.js')).console).toEqual(['true true']);
+  });
 });
 
