@@ -279,8 +279,10 @@ export function transformScript(code: string): TransformResult {
   const hashbang = /^#!.*/.exec(code);
   if (hashbang) s.remove(0, hashbang[0].length);
   const ret = [...exported].map(([name, local]) => `${JSON.stringify(name)}: ${local}`).join(', ');
-  s.prepend(`(async function (${WRAPPER_PARAMS.join(', ')}) { "use strict"; ${header.join(' ')}\n`);
-  s.append(`\n;return { ${ret} };\n})`);
+  // the module body sits in its own block, so its top-level `const process = …` / `let open` may
+  // shadow the per-VU parameters as module-level names shadow globals in k6
+  s.prepend(`(async function (${WRAPPER_PARAMS.join(', ')}) { "use strict"; ${header.join(' ')} {\n`);
+  s.append(`\n;return { ${ret} };\n}})`);
 
   const refusals = [...st.refusals].map(([node, message]) => ({ ...at(node), message })).sort((a, b) => a.line - b.line || a.column - b.column);
   return {

@@ -381,5 +381,8 @@ describe('shapes that block in k6 run in order on the engine', () => {
   it('53 import.meta.url and import.meta.resolve() name the script the user ran', async () => {
     expect((await run('53-import-meta.js')).console).toEqual(['true true']);
   });
+  it('54 top-level declarations may reuse the names of hidden or per-VU globals (process, open, global, Buffer)', async () => {
+    expect((await run('54-shadowed-globals.js')).console).toEqual(['2,4 not the open() global mine 3']);
+  });
 });
 
