@@ -484,5 +484,13 @@ export function analyzeBlocking(code: string, program: AnyNode, info: ScopeInfo)
     }
   }
 
+  // k6 forbids async functions as group() callbacks (their tags and duration would be wrong);
+  // refuse them here too, so a script that runs on the engine also runs on k6 (D8)
+  for (const call of info.calls) {
+    const cb = call.arguments[1] as AnyNode | undefined;
+    if (cb && isFunctionNode(cb) && cb.async && k6FunctionName(st, call.callee) === 'group') {
+      if (!st.refusals.has(cb)) st.refusals.set(cb, 'k6 does not accept an async function as the group() callback: make it a plain function (blocking calls inside it work as in k6)');
+    }
+  }
   return st;
 }
