@@ -486,10 +486,20 @@ export function analyzeBlocking(code: string, program: AnyNode, info: ScopeInfo)
 
   // k6 forbids async functions as group() callbacks (their tags and duration would be wrong);
   // refuse them here too, so a script that runs on the engine also runs on k6 (D8)
+  // and an async check() condition would always pass (its promise is truthy)
   for (const call of info.calls) {
     const cb = call.arguments[1] as AnyNode | undefined;
-    if (cb && isFunctionNode(cb) && cb.async && k6FunctionName(st, call.callee) === 'group') {
-      if (!st.refusals.has(cb)) st.refusals.set(cb, 'k6 does not accept an async function as the group() callback: make it a plain function (blocking calls inside it work as in k6)');
+    if (!cb) continue;
+    const fn = k6FunctionName(st, call.callee);
+    if (fn === 'group' && isFunctionNode(cb) && cb.async && !st.refusals.has(cb)) {
+      st.refusals.set(cb, 'k6 does not accept an async function as the group() callback: make it a plain function (blocking calls inside it work as in k6)');
+    }
+    if (fn === 'check' && cb.type === 'ObjectExpression') {
+      for (const prop of cb.properties as AnyNode[]) {
+        if (prop.type === 'Property' && isFunctionNode(prop.value) && prop.value.async && !st.refusals.has(prop.value)) {
+          st.refusals.set(prop.value, 'an async check() condition always passes (its promise is truthy): await the value first, then check it with a plain function');
+        }
+      }
     }
   }
   return st;

@@ -32,6 +32,7 @@ describe('shapes the pass cannot make safe are refused with file:line', () => {
     ['r11-syntax-error.js', /refused\/r11-syntax-error\.js:3: SyntaxError: Unexpected token$/],
     ['r13-dynamic-import.js', /refused\/r13-dynamic-import\.js:3: dynamic import\(\) is not supported by the engine: import '\.\/lib\.js' statically at the top of the script$/],
     ['r14-async-group.js', /refused\/r14-async-group\.js:4: k6 does not accept an async function as the group\(\) callback: make it a plain function/],
+    ['r15-async-check.js', /refused\/r15-async-check\.js:5: an async check\(\) condition always passes \(its promise is truthy\)/],
     ['r12-check-callback.ts', /refused\/r12-check-callback\.ts:13: blocking function \(xs\) => .* is passed to check\(\), which cannot wait for it$/],
   ];
   for (const [file, pattern] of cases) {
