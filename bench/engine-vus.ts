@@ -83,6 +83,37 @@ async function engineStartToFirstIteration(vus: number): Promise<number> {
   return first;
 }
 
+/**
+ * What a VU keeps: the engine in this process, N VUs running for 5 s, then a full GC (forced
+ * through V8's gc, enabled at run time) and process.memoryUsage(); the run is then stopped.
+ * RSS without a forced GC (above) also holds garbage not yet collected.
+ */
+async function retainedAfterGc(vus: number): Promise<{ heapKb: number; rssKb: number }> {
+  const { main } = await import('../engine/commands/run.ts');
+  const { Writable } = await import('node:stream');
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
+  const ac = new AbortController();
+  const run = main(['--workers', '1', '--quiet', '--no-summary', '-u', String(vus), '-d', '30s', script], {
+    stdout: sink(),
+    stderr: sink(),
+    cwd: root,
+    handleSignals: false,
+    signal: ac.signal,
+  });
+  await new Promise((r) => setTimeout(r, 5000));
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  ac.abort(); // graceful
+  ac.abort(); // and at once
+  await run;
+  return { heapKb: m.heapUsed / 1024, rssKb: m.rss / 1024 };
+}
+
 // Warm-up (module loading of the engine itself), then the measured run.
 await engineStartToFirstIteration(1);
 const inProcess1k = await engineStartToFirstIteration(1000);
@@ -95,6 +126,10 @@ async function measureMedian(vus: number): Promise<Sample> {
   runs.sort((a, b) => a.rssKb - b.rssKb);
   return runs[Math.floor(runs.length / 2)] as Sample;
 }
+
+const gc1 = await retainedAfterGc(1);
+const gc1k = await retainedAfterGc(1000);
+const gc10k = await retainedAfterGc(10_000);
 
 const base = await measureMedian(1);
 const rows: string[] = [];
@@ -112,5 +147,10 @@ for (const n of [1000, 10_000]) {
 const k1 = byVus.get(1000) as Sample;
 const k10 = byVus.get(10_000) as Sample;
 rows.push(`marginal 1,000 → 10,000 VUs: ${((k10.rssKb - k1.rssKb) / 9000).toFixed(1)} KB per VU`);
+for (const [n, m] of [[1000, gc1k], [10_000, gc10k]] as const) {
+  rows.push(
+    `after a forced GC, in-process, ${n} VUs: heap ${((m.heapKb - gc1.heapKb) / (n - 1)).toFixed(1)} KB per VU, RSS ${((m.rssKb - gc1.rssKb) / (n - 1)).toFixed(1)} KB per VU`,
+  );
+}
 rows.push(`engine start → first iteration, 1,000 VUs, in-process (main(argv) called with tsx loaded): ${inProcess1k.toFixed(0)} ms`);
 console.log(rows.join('\n'));
