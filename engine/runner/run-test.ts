@@ -329,7 +329,10 @@ export async function runTest(input: RunTestInput): Promise<number> {
         await callWithTimeout(lifecycleVu, 'teardown', setupData === undefined ? undefined : JSON.parse(setupData), timeout);
       } catch (err) {
         if (abortRequested) stopCause = 'abort';
-        else if (err instanceof EngineError) code = err.exitCode;
+        else if (err instanceof EngineError) {
+          input.stderr.write(`aetos-load run: ${err.message}\n`);
+          code = err.exitCode;
+        }
         else {
           input.stderr.write(`aetos-load run: ${scriptError('teardown', err).message}\n`);
           code = ExitCode.ScriptException;

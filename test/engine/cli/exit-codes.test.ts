@@ -68,6 +68,13 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/setup\(\) execution timed out/);
   });
 
+  it('101: teardown() longer than teardownTimeout; the summary is still written', async () => {
+    const r = await runCli([...quiet, fixture('teardown-timeout.js')]);
+    expect(r.code).toBe(101);
+    expect(r.stderr).toMatch(/teardown\(\) execution timed out/);
+    expect(r.stdout).toMatch(/iterations\.+: 2\b/);
+  });
+
   it('108: exec.test.abort() stops the test', async () => {
     const started = Date.now();
     const r = await runCli([...quiet, fixture('abort.js')]);
