@@ -1,0 +1,40 @@
+// Why: the shared pieces every route plugin receives (config, db, cache, faults, metrics) and the
+// Server-Timing helper, declared once.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Cache } from './cache/index.ts';
+import type { TargetConfig } from './config.ts';
+import type { Db } from './db/index.ts';
+import type { FaultState } from './faults/state.ts';
+import type { TargetMetrics } from './metrics/registry.ts';
+
+export interface Ctx {
+  config: TargetConfig;
+  db: Db;
+  cache: Cache;
+  faults: FaultState;
+  metrics: TargetMetrics;
+  startedAt: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: { id: number; username: string; role: string };
+    timing: { db: number; cache: number };
+  }
+}
+
+/** Runs fn and adds its duration (ms) to the request's db or cache timing. */
+export async function timed<T>(req: FastifyRequest, kind: 'db' | 'cache', fn: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  try {
+    return await fn();
+  } finally {
+    req.timing[kind] += performance.now() - t;
+  }
+}
+
+export function serverTiming(req: FastifyRequest, reply: FastifyReply): void {
+  reply.header('Server-Timing', `db;dur=${req.timing.db.toFixed(3)}, cache;dur=${req.timing.cache.toFixed(3)}`);
+}
+
+export const errorSchema = { type: 'object', properties: { error: { type: 'string' } } } as const;

@@ -1,0 +1,84 @@
+// Why: cached inventory reads (list with filters/paging, one SKU) with X-Cache and Server-Timing.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Ctx, serverTiming, timed } from '../context.ts';
+
+export const skuPattern = '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$';
+const SKU_TTL_MS = 30_000;
+const LIST_TTL_MS = 2_000;
+
+const listSchema = {
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      search: { type: 'string', maxLength: 100 },
+      location: { type: 'string', pattern: '^[A-Za-z0-9-]{0,20}$' },
+      minQty: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+      page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+      pageSize: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    },
+  },
+} as const;
+const skuSchema = {
+  params: { type: 'object', required: ['sku'], properties: { sku: { type: 'string', pattern: skuPattern } } },
+} as const;
+
+export const skuCacheKey = (sku: string) => `inv:sku:${sku}`;
+const columns = 'sku, name, location, quantity, reserved, quantity - reserved AS available';
+
+async function cached<T>(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, key: string, ttl: number, load: () => Promise<T>): Promise<T> {
+  const hit = await timed(req, 'cache', () => ctx.cache.get(key).catch(() => null));
+  if (hit !== null) {
+    ctx.metrics.cacheHits.inc();
+    reply.header('X-Cache', 'HIT');
+    serverTiming(req, reply);
+    return JSON.parse(hit) as T;
+  }
+  ctx.metrics.cacheMisses.inc();
+  const value = await timed(req, 'db', load);
+  if (value !== undefined) await timed(req, 'cache', () => ctx.cache.set(key, JSON.stringify(value), ttl).catch(() => {}));
+  reply.header('X-Cache', 'MISS');
+  serverTiming(req, reply);
+  return value;
+}
+
+export async function inventoryRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
+  app.get('/api/inventory', { schema: listSchema }, async (req, reply) => {
+    const q = req.query as { search?: string; location?: string; minQty?: number; page: number; pageSize: number };
+    const key = `inv:list:${JSON.stringify([q.search ?? '', q.location ?? '', q.minQty ?? '', q.page, q.pageSize])}`;
+    return cached(ctx, req, reply, key, LIST_TTL_MS, async () => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.search) {
+        params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        where.push(`(sku ILIKE $${params.length} OR name ILIKE $${params.length})`);
+      }
+      if (q.location) {
+        params.push(`${q.location}%`);
+        where.push(`location LIKE $${params.length}`);
+      }
+      if (q.minQty !== undefined) {
+        params.push(q.minQty);
+        where.push(`quantity - reserved >= $${params.length}`);
+      }
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const total = await ctx.db.query<{ n: number }>('inventory_count', `SELECT count(*)::int AS n FROM stock ${w}`, params);
+      const items = await ctx.db.query(
+        'inventory_list',
+        `SELECT ${columns} FROM stock ${w} ORDER BY sku LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, q.pageSize, (q.page - 1) * q.pageSize],
+      );
+      return { items: items.rows, page: q.page, pageSize: q.pageSize, total: total.rows[0].n };
+    });
+  });
+
+  app.get('/api/inventory/:sku', { schema: skuSchema }, async (req, reply) => {
+    const { sku } = req.params as { sku: string };
+    const item = await cached(ctx, req, reply, skuCacheKey(sku), SKU_TTL_MS, async () => {
+      const { rows } = await ctx.db.query('inventory_item', `SELECT ${columns} FROM stock WHERE sku = $1`, [sku]);
+      return rows[0];
+    });
+    if (!item) return reply.code(404).send({ error: 'sku not found', sku });
+    return item;
+  });
+}
