@@ -1,0 +1,65 @@
+// Why: shared setup for the target tests: start the service on PGlite + memory cache, or on the
+// CI Postgres + Redis (DATABASE_TEST_URL / REDIS_TEST_URL) in a unique schema and key prefix that
+// are dropped afterwards, plus login and request helpers.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type RunningTarget, startTarget } from '../../target/index.ts';
+import type { TargetConfig } from '../../target/config.ts';
+
+export type Storage = 'pglite' | 'postgres';
+
+/** The storage paths to run: PGlite always; Postgres + Redis when CI exports their URLs. */
+export const storages: Storage[] = process.env.DATABASE_TEST_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestTarget extends RunningTarget {
+  stopAll(): Promise<void>;
+}
+
+export async function startTestTarget(storage: Storage, config: Partial<TargetConfig> = {}): Promise<TestTarget> {
+  const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  const pgCfg: Partial<TargetConfig> =
+    storage === 'postgres'
+      ? {
+          databaseUrl: process.env.DATABASE_TEST_URL,
+          databaseSchema: `aetos_test_${tag}`,
+          redisUrl: process.env.REDIS_TEST_URL,
+          redisPrefix: `aetos-test-${tag}:`,
+        }
+      : {};
+  const t = await startTarget({ seedUsers: 20, seedSkus: 100, rateLimitPerMinute: 0, ...pgCfg, ...config });
+  return {
+    ...t,
+    async stopAll() {
+      await t.close();
+      if (storage === 'postgres') {
+        const c = new pg.Client({ connectionString: process.env.DATABASE_TEST_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${pgCfg.databaseSchema} CASCADE`);
+        await c.end();
+      }
+    },
+  };
+}
+
+export async function login(url: string, username = 'user0001', password = 'Passw0rd!'): Promise<string> {
+  const r = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: HTTP ${r.status}`);
+  return ((await r.json()) as { token: string }).token;
+}
+
+export async function api(url: string, token: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const r = await fetch(`${url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+  });
+  const text = await r.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: r.status, body, headers: r.headers };
+}
