@@ -28,7 +28,8 @@ containers, CPU/memory/disk and a log file; alerts when a rule's condition holds
   --alerts FILE        append alert events as JSON lines (default results/monitor/alerts.jsonl)
   --webhook URL        POST each alert event as JSON
   --log FILE           count new error lines in this log file
-  --path PATH          path timed as API response time (default /api/health)
+  --path PATH          path timed as API response time (default /api/inventory, logged in
+                       as HEALTH_USER / HEALTH_PASSWORD, default user0001 / Passw0rd!)
   --database-url URL   also SELECT 1 directly every poll (default: DATABASE_URL)
   --redis-url URL      also PING directly every poll (default: REDIS_URL)
   --json               JSON lines even on a terminal

@@ -30,7 +30,9 @@ export function startMonitor(opts: MonitorOptions): MonitorHandle {
   const poller = new Poller({
     url: opts.url.replace(/\/+$/, ''),
     timeoutMs: opts.timeoutMs ?? 10_000,
-    apiPath: opts.apiPath ?? '/api/health',
+    apiPath: opts.apiPath ?? '/api/inventory',
+    user: opts.user ?? process.env.HEALTH_USER ?? 'user0001',
+    password: opts.password ?? process.env.HEALTH_PASSWORD ?? 'Passw0rd!',
     logFile: opts.logFile,
     databaseUrl: opts.databaseUrl,
     redisUrl: opts.redisUrl,

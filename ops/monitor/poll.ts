@@ -17,6 +17,9 @@ export interface PollerOptions {
   url: string;
   timeoutMs: number;
   apiPath: string;
+  /** Credentials to log in with (POST /api/auth/login) when the timed path needs a token. */
+  user?: string;
+  password?: string;
   logFile?: string;
   databaseUrl?: string;
   redisUrl?: string;
@@ -40,6 +43,7 @@ export class Poller {
   private restartsPrev?: number;
   private tail?: LogTail;
   private errorsTotal = 0;
+  private token?: string;
 
   constructor(private readonly o: PollerOptions) {
     this.cpuPrev = cpuSnapshot();
@@ -51,16 +55,29 @@ export class Poller {
     await this.tail?.start();
   }
 
+  /** A bearer token for the timed path, logging in when there is none (not timed). */
+  private async authHeaders(signal?: AbortSignal): Promise<Record<string, string>> {
+    if (!this.o.user || !this.o.password) return {};
+    if (!this.token) {
+      const r = await probe(joinUrl(this.o.url, '/api/auth/login'), {
+        method: 'POST', body: { username: this.o.user, password: this.o.password }, timeoutMs: this.o.timeoutMs, signal,
+      });
+      this.token = r.status === 200 ? jsonBody<{ token?: string }>(r)?.token : undefined;
+    }
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
+
   async poll(startedAtMs: number, signal?: AbortSignal): Promise<Omit<MonitorSample, 'firing'>> {
     const t0 = Date.now();
     const { url, timeoutMs } = this.o;
     const values: Record<string, number | undefined> = {};
     const notes: Record<string, string> = {};
     const apiIsHealth = this.o.apiPath === '/api/health';
+    const auth = apiIsHealth ? {} : await this.authHeaders(signal);
 
     const [health, api, front, metrics, containers, disk, tail, pgA, redisA] = await Promise.all([
       probe(joinUrl(url, '/api/health'), { timeoutMs, signal }),
-      apiIsHealth ? undefined : probe(joinUrl(url, this.o.apiPath), { timeoutMs, signal }),
+      apiIsHealth ? undefined : probe(joinUrl(url, this.o.apiPath), { timeoutMs, signal, headers: auth }),
       probe(joinUrl(url, '/'), { timeoutMs, signal }),
       probe(joinUrl(url, '/metrics'), { timeoutMs, signal }),
       inspectContainers(this.o.dockerSocket, timeoutMs),
@@ -77,6 +94,7 @@ export class Poller {
     values['api.status'] = timed.status;
     if (!timed.reached) notes.api = timed.error ?? 'no answer';
     else if (timed.status >= 400) notes.api = `${this.o.apiPath} answered ${timed.status}`;
+    if (timed.status === 401) this.token = undefined; // expired: log in again next poll
     values['api.up'] = health.reached && health.status === 200 ? 1 : 0;
     const hb = health.reached ? jsonBody<ApiHealthBody>(health) : undefined;
     if (hb) {

@@ -43,8 +43,14 @@ export interface MonitorOptions {
   durationMs?: number;
   /** Per-request timeout, ms (default 10000). */
   timeoutMs?: number;
-  /** Path timed as "API response time" (default /api/health). */
+  /**
+   * Path timed as "API response time" (default /api/inventory: a real API read; the target
+   * exempts /api/health from injected latency, as a load balancer's probe would be).
+   */
   apiPath?: string;
+  /** Login for the timed path (default HEALTH_USER / HEALTH_PASSWORD, else user0001 / Passw0rd!). */
+  user?: string;
+  password?: string;
   /** Rules (default: the guide's). */
   rules?: AlertRule[];
   /** Append every alert event as a JSON line here. */

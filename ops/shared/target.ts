@@ -15,19 +15,8 @@ export interface WatchedTarget {
 export async function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<WatchedTarget> {
   const given = url ?? env.BASE_URL;
   if (given) return { url: given.replace(/\/+$/, ''), embedded: false, stop: async () => {} };
-  const { spawnTarget } = await loadSpawn();
+  const { spawnTarget } = await import('../../target/spawn.ts');
   const t = await spawnTarget({});
   return { url: t.url.replace(/\/+$/, ''), embedded: true, adminToken: t.adminToken, stop: async () => void (await t.stop()) };
 }
 
-// target/spawn.ts is being written in parallel (issue 6); typed by its contract until it lands.
-interface SpawnedTarget {
-  url: string;
-  adminToken: string;
-  pid: number;
-  stop(): Promise<unknown>;
-}
-async function loadSpawn(): Promise<{ spawnTarget(o: { env?: Record<string, string>; args?: string[] }): Promise<SpawnedTarget> }> {
-  const spec = '../../target/spawn.ts';
-  return import(spec);
-}
