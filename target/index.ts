@@ -85,6 +85,10 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
 export async function startTarget(config: Partial<TargetConfig> = {}, logger?: Logger): Promise<RunningTarget> {
   const full: TargetConfig = { ...configFromEnv({}), port: 0, ...config, faults: { ...configFromEnv({}).faults, ...config.faults } };
   const { app, ctx } = await buildApp(full, logger);
+  let closing: Promise<void> | undefined;
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('Connection', 'close');
+  });
   try {
     await app.listen({ port: full.port, host: full.host });
   } catch (e) {
@@ -94,5 +98,16 @@ export async function startTarget(config: Partial<TargetConfig> = {}, logger?: L
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : full.port;
   const host = full.host.includes(':') ? `[${full.host}]` : full.host;
-  return { url: `http://${host}:${port}`, adminToken: full.adminToken, app, ctx, close: () => app.close() };
+  // Graceful close: stop accepting, let in-flight requests finish; connections that turn idle
+  // after their last response are closed as they do so (keep-alive would otherwise hold close()).
+  const close = () =>
+    (closing ??= (async () => {
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
+    })());
+  return { url: `http://${host}:${port}`, adminToken: full.adminToken, app, ctx, close };
 }
