@@ -1,0 +1,26 @@
+// Why: measures the reference target's throughput on its hottest cached read
+// (GET /api/inventory/:sku, PGlite + in-process cache, rate limit off) and on the uncached
+// report, with autocannon -c 50 against a child-process target.
+// Run: npx tsx bench/target-inventory.ts
+import autocannon from 'autocannon';
+import { spawnTarget } from '../target/spawn.ts';
+
+const t = await spawnTarget({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
+try {
+  const login = await fetch(`${t.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'user0001', password: 'Passw0rd!' }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  for (const [name, path, duration] of [
+    ['GET /api/inventory/:sku (cached)', '/api/inventory/SKU-000001', 5],
+    ['GET /api/inventory?page=1 (2 s list cache)', '/api/inventory?page=1&pageSize=50', 5],
+    ['GET /api/reports/stock-summary (uncached, 2000 SKUs)', '/api/reports/stock-summary', 5],
+  ] as const) {
+    const r = await autocannon({ url: `${t.url}${path}`, connections: 50, duration, headers: { authorization: `Bearer ${token}` } });
+    console.log(`${name}: ${r.requests.average.toFixed(0)} req/s avg, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+  }
+} finally {
+  await t.stop();
+}
