@@ -2,6 +2,7 @@
 // (GET /api/inventory/:sku, PGlite + in-process cache, rate limit off) and on the uncached
 // report, with autocannon -c 50 against a child-process target.
 // Run: npx tsx bench/target-inventory.ts
+// @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 import { spawnTarget } from '../target/spawn.ts';
 
@@ -18,7 +19,7 @@ try {
     ['GET /api/inventory?page=1 (2 s list cache)', '/api/inventory?page=1&pageSize=50', 5],
     ['GET /api/reports/stock-summary (uncached, 2000 SKUs)', '/api/reports/stock-summary', 5],
   ] as const) {
-    const r = await autocannon({ url: `${t.url}${path}`, connections: 50, duration, headers: { authorization: `Bearer ${token}` } });
+    const r: any = await autocannon({ url: `${t.url}${path}`, connections: 50, duration, headers: { authorization: `Bearer ${token}` } });
     console.log(`${name}: ${r.requests.average.toFixed(0)} req/s avg, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
   }
 } finally {
