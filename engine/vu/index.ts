@@ -84,6 +84,18 @@ const lifecycleTimeoutCode: Record<LifecycleName, EngineError['exitCode']> = {
 
 const noData = Symbol('noData');
 
+/** Shallow value equality of two tag sets (undefined equals only undefined). */
+function sameTags(a: Tags | undefined, b: Tags | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  let n = 0;
+  for (const k in b) {
+    if (a[k] !== String(b[k])) return false;
+    n++;
+  }
+  for (const _ in a) n--;
+  return n === 0;
+}
+
 class VirtualUser implements Vu, VuContext {
   phase: VuPhase = 'init';
   groupPath = '';
@@ -108,6 +120,7 @@ class VirtualUser implements Vu, VuContext {
   private lastEnvSource: Record<string, string> | undefined = undefined;
   private dataSource: unknown = noData;
   private dataCopy: unknown = undefined;
+  private mergeCache: { group: string; vuTags: Tags; callTags: Tags | undefined; merged: Tags } | null = null;
 
   constructor(
     private readonly script: LoadedScript,
@@ -152,9 +165,26 @@ class VirtualUser implements Vu, VuContext {
   }
 
   emit(metric: string, value: number, tags?: Tags, time?: number): void {
-    const merged: Tags = { ...this.tags, group: this.groupPath };
-    if (tags) for (const k in tags) merged[k] = String(tags[k]);
-    this.init.sink.add(metric, value, merged, time);
+    this.init.sink.add(metric, value, this.mergedTags(tags), time);
+  }
+
+  /**
+   * The VU's tags, its group and the call-site tags in one object. A request emits ~9 samples with
+   * the same inputs, so the last merge is reused while the inputs are value-equal (compared, not
+   * trusted by identity: scripts may mutate a tags object between calls). Sinks never mutate it.
+   */
+  private mergedTags(tags: Tags | undefined): Tags {
+    const c = this.mergeCache;
+    if (c && c.group === this.groupPath && sameTags(c.vuTags, this.tags) && sameTags(c.callTags, tags)) return c.merged;
+    const merged: Tags = Object.assign({}, this.tags);
+    merged.group = this.groupPath;
+    let callTags: Tags | undefined;
+    if (tags) {
+      callTags = {};
+      for (const k in tags) merged[k] = callTags[k] = String(tags[k]);
+    }
+    this.mergeCache = { group: this.groupPath, vuTags: Object.assign({}, this.tags), callTags, merged };
+    return merged;
   }
 
   define(metric: string, type: MetricType, contains?: ValueType): void {

@@ -137,3 +137,31 @@ describe('console and open', () => {
     expect((err as Error).message).toMatch(/open-missing\.js:1: Error: open\(\): no such file: .*no-such-file\.csv$/);
   });
 });
+
+describe('emit tag merging', () => {
+  it('reuses nothing stale: call-site tags mutated in place, vu.tags and the group change each show up', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1, {}, { tags: { env: 'ci' } });
+    const ctx = vu.context;
+    const callTags: Record<string, string> = { name: 'a' };
+    ctx.emit('m', 1, callTags);
+    ctx.emit('m', 2, callTags);
+    callTags.name = 'b';
+    ctx.emit('m', 3, callTags);
+    ctx.tags.user = 'u1';
+    ctx.emit('m', 4, callTags);
+    ctx.groupPath = '::g';
+    ctx.emit('m', 5, callTags);
+    ctx.emit('m', 6, { name: 'b', status: 200 as unknown as string });
+    ctx.emit('m', 7);
+    expect(h.rec.of('m').map((s) => s.tags)).toEqual([
+      { env: 'ci', group: '', name: 'a' },
+      { env: 'ci', group: '', name: 'a' },
+      { env: 'ci', group: '', name: 'b' },
+      { env: 'ci', user: 'u1', group: '', name: 'b' },
+      { env: 'ci', user: 'u1', group: '::g', name: 'b' },
+      { env: 'ci', user: 'u1', group: '::g', name: 'b', status: '200' },
+      { env: 'ci', user: 'u1', group: '::g' },
+    ]);
+  });
+});
