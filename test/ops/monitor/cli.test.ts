@@ -53,10 +53,15 @@ describe('aetos-load monitor', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let interrupted = false;
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.setEncoding('utf8').on('data', (c: string) => {
       out += c;
-      if (out.split('\n').filter((l) => l.includes('"type":"sample"')).length === 2) child.kill('SIGINT');
+      // One Ctrl-C only: a later chunk (an alert line) must not send a second one.
+      if (!interrupted && out.split('\n').filter((l) => l.includes('"type":"sample"')).length >= 2) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((r) => child.on('close', r));
     clearTimeout(killer);
