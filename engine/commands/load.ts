@@ -1,5 +1,94 @@
-// Placeholder until its issue lands: says so plainly instead of pretending to run.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('aetos-load: this command is not implemented yet (see the open issues)\n');
-  return 2;
+/**
+ * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [-- k6 flags]`
+ * (`npm run load:<name>`): the main job end to end. Bundles scenarios/<name>.ts into
+ * build/<name>.js, starts the reference target on a free loopback port when BASE_URL is unset
+ * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes results/<name>/
+ * (summary.json, junit.xml, metrics.ndjson when asked), stops the target and returns the run's
+ * exit code.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { BundleError, bundleToDir } from '../build/bundle.ts';
+import { listScenarios } from '../build/cli.ts';
+import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { main as run } from './run.ts';
+
+const profiles = ['quick', 'standard', 'nightly'];
+
+interface LoadArgs {
+  name: string;
+  profile: string;
+  ndjson: boolean;
+  extra: string[];
+}
+
+function parse(argv: string[]): LoadArgs | string {
+  const rest: string[] = [];
+  let profile = process.env.PROFILE || 'standard';
+  let ndjson = false;
+  const extra: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      extra.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a === '--profile') profile = argv[++i] ?? '';
+    else if (a.startsWith('--profile=')) profile = a.slice('--profile='.length);
+    else if (a === '--ndjson') ndjson = true;
+    else if (a.startsWith('-')) extra.push(a, ...(argv[i + 1] && !argv[i + 1]!.startsWith('-') ? [argv[++i] as string] : []));
+    else rest.push(a);
+  }
+  if (rest.length !== 1) return 'usage: aetos-load load <scenario> [--profile quick|standard|nightly] [--ndjson] [-- k6 flags]';
+  if (!profiles.includes(profile)) return `aetos-load load: --profile must be one of ${profiles.join(', ')}, got "${profile}"`;
+  return { name: rest[0] as string, profile, ndjson, extra };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`${args}\n`);
+    return 2;
+  }
+  const known = (await listScenarios()).map((f) => path.basename(f, '.ts'));
+  if (!known.includes(args.name)) {
+    process.stderr.write(`aetos-load load: no scenario "${args.name}"; the scenarios are: ${known.join(', ')}\n`);
+    return 2;
+  }
+
+  let bundle: string;
+  try {
+    [bundle] = (await bundleToDir([path.join('scenarios', `${args.name}.ts`)], 'build')) as [string];
+  } catch (err) {
+    if (err instanceof BundleError) {
+      process.stderr.write(`${err.message}\n`);
+      return 107;
+    }
+    throw err;
+  }
+
+  let target: SpawnedTarget | undefined;
+  let baseUrl = process.env.BASE_URL;
+  if (!baseUrl) {
+    try {
+      target = await spawnTarget();
+    } catch (err) {
+      process.stderr.write(`aetos-load load: could not start the embedded target: ${(err as Error).message}\n`);
+      return 1;
+    }
+    baseUrl = target.url;
+    process.stderr.write(`target: embedded AetosWMS at ${baseUrl} (set BASE_URL to test your own deployment)\n`);
+  }
+
+  const dir = path.join('results', args.name);
+  await mkdir(dir, { recursive: true });
+  const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
+  if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
+  try {
+    const code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
+    process.stderr.write(`results: ${dir}/ (summary.json, junit.xml${args.ndjson ? ', metrics.ndjson' : ''}); exit code ${code}\n`);
+    return code;
+  } finally {
+    await target?.stop();
+  }
 }

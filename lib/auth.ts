@@ -1,0 +1,43 @@
+/**
+ * Logs each VU in once as its own seeded user (user0001, user0002, … by exec.vu.idInTest, wrapping
+ * at SEED_USERS) and reuses the token; `authorized()` logs in again after a 401.
+ * Module scope is per VU in k6 and in the engine, so `token` is this VU's.
+ */
+import http, { type RefinedResponse, type ResponseType } from 'k6/http';
+import exec from 'k6/execution';
+import { baseUrl } from './config.ts';
+
+let token = '';
+
+export function username(): string {
+  if (__ENV.USERNAME) return __ENV.USERNAME;
+  const seedUsers = Number(__ENV.SEED_USERS || 500);
+  const n = ((exec.vu.idInTest - 1) % seedUsers) + 1;
+  return `user${String(n).padStart(4, '0')}`;
+}
+
+export function login(): string {
+  const res = http.post(
+    `${baseUrl()}/api/auth/login`,
+    JSON.stringify({ username: username(), password: __ENV.PASSWORD || 'Passw0rd!' }),
+    { headers: { 'Content-Type': 'application/json' }, tags: { name: 'login' } },
+  );
+  if (res.status !== 200) throw new Error(`login as ${username()} failed: HTTP ${res.status} ${String(res.body).slice(0, 200)}`);
+  token = (res.json('token') as string) || '';
+  return token;
+}
+
+export function authHeaders(): Record<string, string> {
+  if (!token) login();
+  return { Authorization: `Bearer ${token}` };
+}
+
+/** Runs `request` with this VU's token; on 401 logs in again and retries once. */
+export function authorized<RT extends ResponseType | undefined>(
+  request: (headers: Record<string, string>) => RefinedResponse<RT>,
+): RefinedResponse<RT> {
+  const res = request(authHeaders());
+  if (res.status !== 401) return res;
+  login();
+  return request(authHeaders());
+}

@@ -1,0 +1,70 @@
+/**
+ * A typed AetosWMS client for scenarios: one function per endpoint, each request named (`name`
+ * tag) so URLs with ids group into one series, authenticated as this VU's user, and recorded into
+ * the guide's metrics (lib/metrics.ts).
+ */
+import http from 'k6/http';
+import { authorized } from './auth.ts';
+import { baseUrl } from './config.ts';
+import { record } from './metrics.ts';
+
+export interface InventoryItem {
+  sku: string;
+  name: string;
+  location: string;
+  quantity: number;
+  reserved: number;
+  available: number;
+}
+
+export interface InventoryPage {
+  items: InventoryItem[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** A 409 (not enough stock) is a normal business answer to an order, not a failed request. */
+const orderStatuses = http.expectedStatuses(201, 409);
+
+export function sku(n: number): string {
+  return `SKU-${String(n).padStart(6, '0')}`;
+}
+
+export function listInventory(page: number, pageSize = 50) {
+  const res = authorized((headers) =>
+    http.get(`${baseUrl()}/api/inventory?page=${page}&pageSize=${pageSize}`, { headers, tags: { name: 'inventory_list' } }),
+  );
+  record(res, 'inventory_list');
+  return res;
+}
+
+export function getItem(code: string) {
+  const res = authorized((headers) => http.get(`${baseUrl()}/api/inventory/${code}`, { headers, tags: { name: 'inventory_item' } }));
+  record(res, 'inventory_item');
+  return res;
+}
+
+export function placeOrder(lines: { sku: string; quantity: number }[]) {
+  const res = authorized((headers) =>
+    http.post(`${baseUrl()}/api/orders`, JSON.stringify({ lines }), {
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      tags: { name: 'order_create' },
+      responseCallback: orderStatuses,
+    }),
+  );
+  record(res, 'order_create');
+  return res;
+}
+
+export function listOrders() {
+  const res = authorized((headers) => http.get(`${baseUrl()}/api/orders?status=reserved`, { headers, tags: { name: 'order_list' } }));
+  record(res, 'order_list');
+  return res;
+}
+
+export function stockSummary() {
+  const res = authorized((headers) => http.get(`${baseUrl()}/api/reports/stock-summary`, { headers, tags: { name: 'stock_summary' } }));
+  record(res, 'stock_summary');
+  return res;
+}
