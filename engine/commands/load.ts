@@ -1,9 +1,9 @@
 /**
- * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [-- k6 flags]`
+ * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [--monitor] [-- k6 flags]`
  * (`npm run load:<name>`): the main job end to end. Bundles scenarios/<name>.ts into
  * build/<name>.js, starts the reference target on a free loopback port when BASE_URL is unset
  * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes results/<name>/
- * (summary.json, junit.xml, metrics.ndjson when asked), stops the target and returns the run's
+ * (summary.json, junit.xml, metrics.ndjson and the live monitor's report when asked), stops the target and returns the run's
  * exit code.
  */
 import { mkdir } from 'node:fs/promises';
@@ -19,6 +19,7 @@ interface LoadArgs {
   name: string;
   profile: string;
   ndjson: boolean;
+  monitor: boolean;
   extra: string[];
 }
 
@@ -26,6 +27,7 @@ function parse(argv: string[]): LoadArgs | string {
   const rest: string[] = [];
   let profile = process.env.PROFILE || 'standard';
   let ndjson = false;
+  let monitor = false;
   const extra: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -36,12 +38,13 @@ function parse(argv: string[]): LoadArgs | string {
     if (a === '--profile') profile = argv[++i] ?? '';
     else if (a.startsWith('--profile=')) profile = a.slice('--profile='.length);
     else if (a === '--ndjson') ndjson = true;
+    else if (a === '--monitor') monitor = true;
     else if (a.startsWith('-')) extra.push(a, ...(argv[i + 1] && !argv[i + 1]!.startsWith('-') ? [argv[++i] as string] : []));
     else rest.push(a);
   }
-  if (rest.length !== 1) return 'usage: aetos-load load <scenario> [--profile quick|standard|nightly] [--ndjson] [-- k6 flags]';
+  if (rest.length !== 1) return 'usage: aetos-load load <scenario> [--profile quick|standard|nightly] [--ndjson] [--monitor] [-- k6 flags]';
   if (!profiles.includes(profile)) return `aetos-load load: --profile must be one of ${profiles.join(', ')}, got "${profile}"`;
-  return { name: rest[0] as string, profile, ndjson, extra };
+  return { name: rest[0] as string, profile, ndjson, monitor, extra };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -84,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
   await mkdir(dir, { recursive: true });
   const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
   if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
+  if (args.monitor) outputs.push('--monitor', baseUrl);
   try {
     const code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
     process.stderr.write(`results: ${dir}/ (summary.json, junit.xml${args.ndjson ? ', metrics.ndjson' : ''}); exit code ${code}\n`);

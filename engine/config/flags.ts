@@ -123,6 +123,17 @@ export const runFlags: FlagSpec[] = [
   { long: 'no-usage-report', kind: 'bool', help: 'accepted for k6 compatibility; the engine never reports usage', apply: () => {} },
   // --- the engine's own ----------------------------------------------------------------------
   { long: 'workers', kind: 'value', metavar: 'N', engineOnly: true, help: 'worker threads, one execution segment each (default: cores)', apply: set('workers', (n, v) => parseInteger(n, v, 1)) },
+  {
+    long: 'monitor',
+    kind: 'value',
+    metavar: 'URL',
+    engineOnly: true,
+    help: 'watch the deployment at URL beside the run (the guide\'s monitor); its series and alerts go beside the summary export',
+    apply: set('monitor', (n, v) => {
+      if (!/^https?:\/\/[^/]+/.test(v)) throw new ConfigError(n, `"${v}" is not an http(s) URL`);
+      return v;
+    }),
+  },
   { long: 'runner', kind: 'value', metavar: 'engine|k6', engineOnly: true, help: 'run on the engine (default) or hand the bundle to a k6 binary', apply: set('runner', (n, v) => oneOf(['engine', 'k6'])(n, v) as RunnerKind) },
 ];
 

@@ -35,6 +35,8 @@ export interface RunSettings {
   logOutput: string;
   /** --config: a k6 JSON config file. */
   configFile?: string;
+  /** --monitor URL: watch this deployment (ops/monitor) beside the run; its report goes with the results. */
+  monitor?: string;
 }
 
 /** What one source contributes. Only keys the source actually set are present. */

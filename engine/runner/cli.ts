@@ -3,12 +3,34 @@
  * a k6 binary (`--runner k6`, D8) or runs it on the engine. Returns the exit code, never exits:
  * `main(argv)` can be called again in the same process (engine/commands/load.ts does).
  */
+import path from 'node:path';
 import { consolidateSettings, layerFromEnv, parseRunArgs, runUsage } from '../config/index.ts';
 import type { RunSettings } from '../config/index.ts';
 import { EngineError, ExitCode } from '../errors.ts';
 import { runOnK6 } from './k6-binary.ts';
 import { runLogger } from './logging.ts';
+import type { Logger } from '../log.ts';
 import { ProgressAwareWriter } from './progress.ts';
+
+/**
+ * `--monitor URL`: the guide's live monitor (ops/monitor) polls the deployment while the test runs;
+ * alerts are logged as they fire, and its series and alert history are written beside the summary.
+ */
+async function startRunMonitor(url: string, log: Logger) {
+  const { startMonitor, writeMonitorReport } = await import('../../ops/monitor/index.ts');
+  const handle = startMonitor({
+    url,
+    onAlert: (e) => log.warn(`monitor alert ${e.state}: ${e.rule}`, { metric: e.metric, value: e.value, threshold: e.threshold }),
+    onWarning: (m) => log.warn(m),
+  });
+  return {
+    async finish(dir: string, out: NodeJS.WritableStream): Promise<void> {
+      const report = await handle.stop();
+      const files = await writeMonitorReport(report, dir);
+      out.write(`monitor: ${report.polls} polls, uptime ${report.uptimePercent.toFixed(1)} %, ${report.alerts.length} alert events; ${files.join(', ')}\n`);
+    },
+  };
+}
 
 export interface RunIo {
   env?: NodeJS.ProcessEnv;
@@ -49,7 +71,9 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.
     const { runTest } = await import('./run-test.ts');
-    return await runTest({
+    const monitor = settings.monitor ? await startRunMonitor(settings.monitor, log) : undefined;
+    try {
+      return await runTest({
       script: parsed.script as string,
       flags: parsed.flags,
       processEnv: env,
@@ -60,7 +84,10 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
       errWriter,
       handleSignals: io.handleSignals ?? true,
       signal: io.signal,
-    });
+      });
+    } finally {
+      if (monitor) await monitor.finish(path.resolve(cwd, settings.summaryExport ? path.dirname(settings.summaryExport) : 'results'), stderr);
+    }
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     stderr.write(`aetos-load run: ${err.message}\n`);
