@@ -73,7 +73,7 @@ export async function runGroup(vu: VuContext, name: unknown, fn: unknown): Promi
 }
 
 /** A small seeded PRNG (mulberry32) for `randomSeed`: reproducible per VU, as k6 documents. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bucketBounds, bucketIndex, TrendHistogram } from '../../../engine/metrics/histogram.ts';
+import { seededRandom } from '../../../engine/modules/k6.ts';
 
 /** k6's percentile over sorted samples. */
 function exactPercentile(sorted: Float64Array, p: number): number {
@@ -23,17 +24,8 @@ function exactPercentile(sorted: Float64Array, p: number): number {
   return a + ((sorted[hi] as number) - a) * (rank - lo);
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so failures reproduce: the engine's own seeded generator (randomSeed). */
+const rng = seededRandom;
 
 function normal(r: () => number, mean: number, sd: number): number {
   const u = Math.max(r(), 1e-12);
