@@ -1,34 +1,16 @@
 /**
- * Load shapes per PROFILE: quick for tests (short, same peak), standard for `npm run load:<name>`,
- * nightly for the CI stress job. Stages are k6 ramping-vus stages.
+ * Load shapes for the current PROFILE (quick for tests, standard for `npm run load:<name>`,
+ * nightly for the CI stress job): lib/profile-table.ts with the profile read from __ENV.
  */
-import { profile, type Profile } from './config.ts';
+import { profile } from './config.ts';
+import { rampHold, stressShape, type Stage, type StressShape } from './profile-table.ts';
 
-export interface Stage {
-  duration: string;
-  target: number;
+export type { Stage, StressShape };
+
+export function rampHoldStages(peak: number): Stage[] {
+  return rampHold(peak, profile());
 }
 
-/** Ramp to `peak` users, hold, ramp down: the shape of the guide's fixed-user load tests. */
-export function rampHoldStages(peak: number, p: Profile = profile()): Stage[] {
-  switch (p) {
-    case 'quick':
-      return [
-        { duration: '10s', target: peak },
-        { duration: '15s', target: peak },
-        { duration: '5s', target: 0 },
-      ];
-    case 'standard':
-      return [
-        { duration: '30s', target: peak },
-        { duration: '2m', target: peak },
-        { duration: '20s', target: 0 },
-      ];
-    case 'nightly':
-      return [
-        { duration: '2m', target: peak },
-        { duration: '15m', target: peak },
-        { duration: '1m', target: 0 },
-      ];
-  }
+export function stress(): StressShape {
+  return stressShape(profile());
 }

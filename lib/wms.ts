@@ -39,6 +39,18 @@ export function listInventory(page: number, pageSize = 50) {
   return res;
 }
 
+/** A filtered search: each distinct term misses the cache, so it is database-bound. */
+export function searchInventory(search: string, minQty = 0) {
+  const res = authorized((headers) =>
+    http.get(`${baseUrl()}/api/inventory?search=${encodeURIComponent(search)}&minQty=${minQty}&page=1&pageSize=20`, {
+      headers,
+      tags: { name: 'inventory_search' },
+    }),
+  );
+  record(res, 'inventory_search');
+  return res;
+}
+
 export function getItem(code: string) {
   const res = authorized((headers) => http.get(`${baseUrl()}/api/inventory/${code}`, { headers, tags: { name: 'inventory_item' } }));
   record(res, 'inventory_item');
@@ -67,4 +79,34 @@ export function stockSummary() {
   const res = authorized((headers) => http.get(`${baseUrl()}/api/reports/stock-summary`, { headers, tags: { name: 'stock_summary' } }));
   record(res, 'stock_summary');
   return res;
+}
+
+export function me() {
+  const res = authorized((headers) => http.get(`${baseUrl()}/api/auth/me`, { headers, tags: { name: 'me' } }));
+  record(res, 'me');
+  return res;
+}
+
+/** Multipart upload of `data` as the `file` field; answers {filename, size, sha256}. */
+export function upload(data: string | ArrayBuffer, filename: string) {
+  const res = authorized((headers) =>
+    http.post(`${baseUrl()}/api/uploads`, { file: http.file(data, filename, 'application/octet-stream') }, {
+      headers,
+      tags: { name: 'upload' },
+      timeout: '60s',
+    }),
+  );
+  // Not recorded into the cached/database split: a file transfer has its own criterion (< 5 s).
+  return res;
+}
+
+/** Unauthenticated health probe (503 when a dependency is down). */
+export function health() {
+  return http.get(`${baseUrl()}/api/health`, { tags: { name: 'health' } });
+}
+
+/** The target's Prometheus text; not part of the measured traffic. */
+export function prometheusText(): string {
+  const res = http.get(`${baseUrl()}/metrics`, { tags: { name: 'metrics_scrape' } });
+  return res.status === 200 ? String(res.body) : '';
 }
