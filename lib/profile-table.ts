@@ -25,7 +25,7 @@ export function totalSeconds(stages: readonly Stage[]): number {
 
 /** Ramp to `peak` users, hold, ramp down: the guide's fixed-user load tests (light, medium, heavy). */
 export function rampHold(peak: number, p: ProfileName): Stage[] {
-  const [up, hold, down] = { quick: ['8s', '14s', '3s'], standard: ['30s', '2m', '20s'], nightly: ['2m', '15m', '1m'] }[p];
+  const [up, hold, down] = { quick: ['5s', '10s', '2s'], standard: ['30s', '2m', '20s'], nightly: ['2m', '15m', '1m'] }[p];
   return [
     { duration: up, target: peak },
     { duration: hold, target: peak },
@@ -45,11 +45,11 @@ export interface StressShape {
 
 /**
  * Stress: up to 500 users, hold, back down to a baseline that stays on while the system recovers.
- * quick scales the 30 s recovery window to 5 s so the whole run fits in 40 s.
+ * quick scales the 30 s recovery window to 5 s so the whole run fits in 25 s.
  */
 export function stressShape(p: ProfileName): StressShape {
   const t = {
-    quick: { up: ['4s', '4s'], hold: '6s', down: '3s', after: '20s', window: 5 },
+    quick: { up: ['3s', '3s'], hold: '5s', down: '2s', after: '12s', window: 5 },
     standard: { up: ['1m', '1m'], hold: '2m', down: '30s', after: '3m', window: 30 },
     nightly: { up: ['3m', '3m'], hold: '8m', down: '1m', after: '6m', window: 30 },
   }[p];

@@ -15,7 +15,7 @@ import { thresholdsFor } from '../lib/thresholds.ts';
 import { prometheusText } from '../lib/wms.ts';
 
 const shape = {
-  quick: { duration: '35s', vus: 20, warmup: 10, every: 1 },
+  quick: { duration: '25s', vus: 20, warmup: 8, every: 1 },
   standard: { duration: '10m', vus: 50, warmup: 60, every: 5 },
   nightly: { duration: '30m', vus: 100, warmup: 120, every: 10 },
 }[profile()];
