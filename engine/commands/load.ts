@@ -1,5 +1,5 @@
 /**
- * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [--monitor] [-- k6 flags]`
+ * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [--monitor] [--results DIR] [-- k6 flags]`
  * (`npm run load:<name>`): the main job end to end. Bundles scenarios/<name>.ts into
  * build/<name>.js, starts the reference target on a free loopback port when BASE_URL is unset
  * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes results/<name>/
@@ -20,6 +20,8 @@ interface LoadArgs {
   profile: string;
   ndjson: boolean;
   monitor: boolean;
+  /** where summary.json, junit.xml (and metrics.ndjson) go; default results/<name> */
+  resultsDir?: string;
   extra: string[];
 }
 
@@ -28,6 +30,7 @@ function parse(argv: string[]): LoadArgs | string {
   let profile = process.env.PROFILE || 'standard';
   let ndjson = false;
   let monitor = false;
+  let resultsDir: string | undefined;
   const extra: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -38,13 +41,16 @@ function parse(argv: string[]): LoadArgs | string {
     if (a === '--profile') profile = argv[++i] ?? '';
     else if (a.startsWith('--profile=')) profile = a.slice('--profile='.length);
     else if (a === '--ndjson') ndjson = true;
+    else if (a === '--results') resultsDir = argv[++i] ?? '';
+    else if (a.startsWith('--results=')) resultsDir = a.slice('--results='.length);
     else if (a === '--monitor') monitor = true;
     else if (a.startsWith('-')) extra.push(a, ...(argv[i + 1] && !argv[i + 1]!.startsWith('-') ? [argv[++i] as string] : []));
     else rest.push(a);
   }
-  if (rest.length !== 1) return 'usage: aetos-load load <scenario> [--profile quick|standard|nightly] [--ndjson] [--monitor] [-- k6 flags]';
+  if (rest.length !== 1) return 'usage: aetos-load load <scenario> [--profile quick|standard|nightly] [--ndjson] [--monitor] [--results DIR] [-- k6 flags]';
   if (!profiles.includes(profile)) return `aetos-load load: --profile must be one of ${profiles.join(', ')}, got "${profile}"`;
-  return { name: rest[0] as string, profile, ndjson, monitor, extra };
+  if (resultsDir === '') return 'aetos-load load: --results needs a directory';
+  return { name: rest[0] as string, profile, ndjson, monitor, resultsDir, extra };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -83,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`target: embedded AetosWMS at ${baseUrl} (set BASE_URL to test your own deployment)\n`);
   }
 
-  const dir = path.join('results', args.name);
+  const dir = args.resultsDir ?? path.join('results', args.name);
   await mkdir(dir, { recursive: true });
   const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
   if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);

@@ -55,11 +55,6 @@ describe('aetos-load load', () => {
     expect(r.stderr).toMatch(/results: results\/smoke\/ \(summary\.json, junit\.xml\); exit code 0/);
   });
 
-  it('heavy (quick) against the healthy embedded target: exit 0', async () => {
-    const r = await load(['heavy', '--profile', 'quick']);
-    expect(r.code, r.stderr.slice(-2000)).toBe(0);
-  });
-
   it('heavy (quick) against a target injecting 10 % errors: exit 99 naming http_req_failed', async () => {
     const target = await spawnTarget({ env: { FAULT_ERROR_RATE: '0.1' } });
     targets.push(target);

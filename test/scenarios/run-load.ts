@@ -3,7 +3,8 @@
  * bounded by a kill timer) and reads back results/<name>/summary.json. Shared by the scenario e2e tests.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,9 +16,11 @@ export interface LoadResult {
   summary: { metrics: Record<string, Record<string, unknown> & { thresholds?: Record<string, boolean> }> };
 }
 
-export function loadQuick(name: string, env: Record<string, string> = {}, limitMs = 90_000): Promise<LoadResult> {
+/** Each run writes to its own temporary results folder, so parallel test files never share one. */
+export async function loadQuick(name: string, env: Record<string, string> = {}, limitMs = 90_000): Promise<LoadResult> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `aetos-${name}-`));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/aetos-load.js', 'load', name, '--profile', 'quick', '--', '--no-color'], {
+    const child = spawn(process.execPath, ['bin/aetos-load.js', 'load', name, '--profile', 'quick', '--results', dir, '--', '--no-color'], {
       cwd: root,
       env: { ...process.env, BASE_URL: '', NO_COLOR: '1', ...env },
     });
@@ -27,9 +30,10 @@ export function loadQuick(name: string, env: Record<string, string> = {}, limitM
     const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
     child.on('close', async (code) => {
       clearTimeout(timer);
-      const summary = await readFile(path.join(root, 'results', name, 'summary.json'), 'utf8')
+      const summary = await readFile(path.join(dir, 'summary.json'), 'utf8')
         .then((t) => JSON.parse(t))
         .catch(() => ({ metrics: {} }));
+      await rm(dir, { recursive: true, force: true });
       resolve({ code, stderr, summary });
     });
   });
@@ -40,4 +44,17 @@ export function thresholdReport(r: LoadResult): string {
   const lines: string[] = [];
   for (const [m, v] of Object.entries(r.summary.metrics)) for (const [t, crossed] of Object.entries(v.thresholds ?? {})) lines.push(`${m}: ${t} -> ${crossed ? 'crossed' : 'ok'}`);
   return `exit ${r.code}\n${lines.join('\n')}\n${r.stderr.slice(-1500)}`;
+}
+
+/** Resolves once the target has answered `min` requests (so a fault lands while the run is under way). */
+export async function waitForTraffic(url: string, min: number, limitMs = 60_000): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (Date.now() < until) {
+    const text = await fetch(`${url}/metrics`).then((r) => r.text()).catch(() => '');
+    let total = 0;
+    for (const m of text.matchAll(/^http_requests_total\{[^}]*\} (\d+(?:\.\d+)?)/gm)) total += Number(m[1]);
+    if (total >= min) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the target saw fewer than ${min} requests within ${limitMs / 1000} s`);
 }
