@@ -16,6 +16,11 @@ describe('profile table', () => {
     expect(totalSeconds(stressShape('nightly').stages)).toBeGreaterThanOrEqual(900);
     expect(seconds(steady('quick', '30s', '5m', '20m'))).toBe(30);
   });
+  it('standard and nightly hold the guide\'s user counts; quick a quarter of them', () => {
+    expect(rampHold(200, 'standard')[1]?.target).toBe(200);
+    expect(rampHold(100, 'nightly')[1]?.target).toBe(100);
+    expect(rampHold(200, 'quick')[1]?.target).toBe(50);
+  });
   it('stress peaks at 500 users and returns to a baseline; peakEnd is the end of the hold', () => {
     const s = stressShape('standard');
     expect(Math.max(...s.stages.map((st) => st.target))).toBe(500);
