@@ -2,7 +2,8 @@
  * `response.json(selector)`: a subset of gjson's path syntax, as k6 documents it — dot paths
  * ("user.name"), array indexes ("items.0"), counts ("items.#"), mapping ("items.#.id"),
  * wildcards ("us?r", "it*"), escaped dots ("a\.b") and queries ("items.#(id==2).name",
- * "items.#(price>10)#"). A path that matches nothing gives undefined.
+ * "items.#(price>10)#", nested "friends.#(nets.#(==\"fb\"))#.first"). A path that matches nothing
+ * gives undefined.
  */
 
 function splitPath(path: string): string[] {
@@ -33,7 +34,7 @@ function wildcardRe(key: string): RegExp {
 
 function literal(s: string): unknown {
   const t = s.trim();
-  if (t.startsWith('"') && t.endsWith('"')) return t.slice(1, -1);
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) return t.slice(1, -1).replace(/\\(.)/g, '$1');
   if (t === 'true') return true;
   if (t === 'false') return false;
   if (t === 'null') return null;
@@ -45,14 +46,39 @@ function like(value: string, pattern: string): boolean {
   return wildcardRe(pattern).test(value);
 }
 
+const operators = ['==', '!=', '<=', '>=', '!%', '<', '>', '%'];
+
+/**
+ * Splits a query ("age>45", "nets.#(==\"fb\")") at its first operator outside parentheses and
+ * quotes, so a nested query's own operator is left to the nested query.
+ */
+function splitQuery(query: string): { left: string; op: string; right: string } | null {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < query.length; i++) {
+    const ch = query[i]!;
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0)
+      for (const op of operators) if (query.startsWith(op, i)) return { left: query.slice(0, i), op, right: query.slice(i + op.length) };
+  }
+  return null;
+}
+
 function matchQuery(item: unknown, query: string): boolean {
-  const m = /^(.*?)(==|!=|<=|>=|<|>|%|!%)(.*)$/.exec(query);
-  if (!m) return get(item, splitPath(query.trim())) !== undefined;
-  const left = m[1]!.trim() === '' ? item : get(item, splitPath(m[1]!.trim()));
-  const right = literal(m[3]!);
+  const q = splitQuery(query);
+  if (!q) return get(item, splitPath(query.trim())) !== undefined;
+  const left = q.left.trim() === '' ? item : get(item, splitPath(q.left.trim()));
+  const right = literal(q.right);
   const l = left as string | number;
   const r = right as string | number;
-  switch (m[2]) {
+  switch (q.op) {
     case '==':
       return left === right;
     case '!=':
