@@ -1,12 +1,12 @@
 /**
  * A real HTTP/1.1 fixture server on 127.0.0.1 for the k6/http tests: echo, status codes,
  * cookies, redirects, compressed and binary bodies, timed and hanging responses, a multipart
- * upload that hashes the file part, basic auth. It counts the TCP connections it accepted.
+ * upload that hashes the file part, basic auth, a decoder of compressed request bodies. It counts the TCP connections it accepted.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 
 export interface Fixture {
   url: string;
@@ -75,6 +75,15 @@ export async function startFixture(): Promise<Fixture> {
             sha256: createHash('sha256').update(body).digest('hex'),
           }),
         );
+      } else if (p === '/decode') {
+        // Decodes a compressed request body as RFC 9110 says: Content-Encoding lists the codings
+        // in the order they were applied, so they are undone from the last one back.
+        let body = await readBody(req);
+        const codings = String(req.headers['content-encoding'] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+        for (const c of [...codings].reverse())
+          body = c === 'gzip' ? gunzipSync(body) : c === 'deflate' ? inflateSync(body) : c === 'br' ? brotliDecompressSync(body) : body;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ codings, text: body.toString() }));
       } else if (p.startsWith('/status/')) {
         res.statusCode = Number(p.slice(8));
         res.end(`status ${res.statusCode}`);
