@@ -52,6 +52,18 @@ describe('http.batch', () => {
     expect(took).toBeLessThan(12 * 60); // parallel, not sequential
   });
 
+  it('at most 20 requests at once by default (batch), even when batchPerHost would allow more', async () => {
+    // four host names mapped to the fixture: 4 × 6 per host = 24 > 20
+    const names = ['a.test', 'b.test', 'c.test', 'd.test'];
+    const { http } = load({ hosts: Object.fromEntries(names.map((n) => [n, '127.0.0.1'])) });
+    fx.resetConcurrent();
+    const res = await http.batch(
+      Array.from({ length: 28 }, (_, i) => `http://${names[i % 4]}:${fx.port}/concurrent?ms=200&id=${i}`),
+    );
+    expect(res.map((r: { body: string }) => r.body)).toEqual(Array.from({ length: 28 }, (_, i) => String(i)));
+    expect(fx.maxConcurrent()).toBe(20);
+  });
+
   it('batch option caps total parallelism; batchPerHost option caps per host', async () => {
     const a = load({ batch: 3, batchPerHost: 0 });
     fx.resetConcurrent();

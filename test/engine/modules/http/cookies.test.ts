@@ -118,6 +118,19 @@ describe('redirects', () => {
     expect((await b.http.get(`${fx.url}/redirect/11`)).status).toBe(302); // default 10
   });
 
+  it('maxRedirects defaults to exactly 10: 10 redirects are followed, the 11th is returned; every hop is a sample', async () => {
+    const { http, vu } = load();
+    const ten = await http.get(`${fx.url}/redirect/10`);
+    expect(ten.status).toBe(200);
+    expect(ten.url).toBe(`${fx.url}/echo`);
+    expect(vu.of('http_reqs')).toHaveLength(11);
+    const eleven = await http.get(`${fx.url}/redirect/11`);
+    expect(eleven.status).toBe(302);
+    expect(eleven.url).toBe(`${fx.url}/redirect/1`);
+    expect(vu.of('http_reqs')).toHaveLength(22);
+    expect(vu.of('http_req_duration')).toHaveLength(22);
+  });
+
   it('303/302 turn POST into GET without body; 307 keeps method and body', async () => {
     const { http } = load();
     const r302 = (await http.post(`${fx.url}/redirect/1?code=302`, 'data')).json();

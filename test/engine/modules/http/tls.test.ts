@@ -62,6 +62,19 @@ describe('https', () => {
     const res = await http.get(url);
     expect(res.tls_version).toBe('tls1.2');
     expect(() => load({ tlsVersion: 'ssl3' })).toThrow(/invalid tlsVersion "ssl3"/);
+    // the string form (k6: tlsVersion: http.TLS_1_2) pins one version
+    const pinned = load({ insecureSkipTLSVerify: true, tlsVersion: 'tls1.2' });
+    expect(pinned.http.TLS_1_2).toBe('tls1.2');
+    const r12 = await pinned.http.get(url);
+    expect(r12.status).toBe(200);
+    expect(r12.tls_version).toBe('tls1.2');
+    expect(pinned.vu.of('http_reqs').at(-1)!.tags.tls_version).toBe('tls1.2');
+    // a version the server does not offer fails the handshake with a 13xx code
+    const old = load({ insecureSkipTLSVerify: true, tlsVersion: 'tls1.0' });
+    const r10 = await old.http.get(url);
+    expect(r10.status).toBe(0);
+    expect(r10.error_code).toBeGreaterThanOrEqual(1300);
+    expect(r10.error_code).toBeLessThan(1400);
   });
 });
 

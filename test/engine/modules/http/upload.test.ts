@@ -3,6 +3,7 @@
  * copied, by every VU's request body.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBody, file } from '../../../../engine/modules/http/body.ts';
 import { startFixture, type Fixture } from './fixture-server.ts';
@@ -31,6 +32,47 @@ describe('10 MB multipart upload', () => {
     const fileChunk = chunks.find((c) => c.length === size)!;
     expect(fileChunk.buffer).toBe(shared); // same memory
     expect(enc.length).toBe(chunks.reduce((n, c) => n + c.length, 0));
+  });
+
+  it('through the client too: what each VU hands undici holds the file memory itself, and no 10 MB buffer is made', async () => {
+    const bodies: unknown[] = [];
+    const bigAllocations: string[] = [];
+    const dispatch = Client.prototype.dispatch;
+    const originals = { concat: Buffer.concat, alloc: Buffer.alloc, allocUnsafe: Buffer.allocUnsafe, allocUnsafeSlow: Buffer.allocUnsafeSlow };
+    // Any buffer of the file's size made outside the fixture server (which must read the body
+    // whole to hash it) would be a per-request copy.
+    const watch = (n: number) => {
+      if (n < size) return;
+      const stack = new Error().stack ?? '';
+      if (!stack.includes('fixture-server')) bigAllocations.push(stack);
+    };
+    Client.prototype.dispatch = function (this: Client, opts, handler) {
+      if (opts.path === '/upload') bodies.push(opts.body);
+      return dispatch.call(this, opts, handler);
+    };
+    Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
+      watch(total ?? list.reduce((n, b) => n + b.length, 0));
+      return originals.concat(list, total);
+    }) as typeof Buffer.concat;
+    Buffer.alloc = ((n: number, ...rest: unknown[]) => (watch(n), (originals.alloc as (...a: unknown[]) => Buffer)(n, ...rest))) as typeof Buffer.alloc;
+    Buffer.allocUnsafe = ((n: number) => (watch(n), originals.allocUnsafe(n))) as typeof Buffer.allocUnsafe;
+    Buffer.allocUnsafeSlow = ((n: number) => (watch(n), originals.allocUnsafeSlow(n))) as typeof Buffer.allocUnsafeSlow;
+    let results;
+    try {
+      const vus = [1, 2, 3].map((id) => load({}, id));
+      results = await Promise.all(vus.map(({ http }) => http.post(`${fx.url}/upload`, { file: http.file(shared, 'big.bin') })));
+    } finally {
+      Client.prototype.dispatch = dispatch;
+      Object.assign(Buffer, originals);
+    }
+    for (const res of results) expect(res.json().parts[0].sha256).toBe(sha);
+    expect(bodies).toHaveLength(3);
+    for (const body of bodies) {
+      expect(Array.isArray(body)).toBe(true);
+      const fileChunk = (body as Buffer[]).find((c) => c.length === size)!;
+      expect(fileChunk.buffer).toBe(shared);
+    }
+    expect(bigAllocations).toEqual([]);
   });
 
   it('3 VUs upload the same 10 MB file concurrently; the server checks the SHA-256', async () => {
