@@ -44,12 +44,9 @@ describe('http.batch', () => {
   it('runs requests in parallel up to batchPerHost (default 6) per host', async () => {
     const { http } = load();
     fx.resetConcurrent();
-    const t0 = performance.now();
-    const res = await http.batch(Array.from({ length: 12 }, (_, i) => `${fx.url}/concurrent?ms=60&id=${i}`));
-    const took = performance.now() - t0;
+    const res = await http.batch(Array.from({ length: 12 }, (_, i) => `${fx.url}/concurrent?ms=100&id=${i}`));
     expect(res.map((r: { body: string }) => r.body)).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
-    expect(fx.maxConcurrent()).toBe(6);
-    expect(took).toBeLessThan(12 * 60); // parallel, not sequential
+    expect(fx.maxConcurrent()).toBe(6); // parallel (the fixture counts requests in flight), never more than 6
   });
 
   it('at most 20 requests at once by default (batch), even when batchPerHost would allow more', async () => {

@@ -83,6 +83,19 @@ describe('cookies over HTTP', () => {
     expect(http.cookieJar().cookiesForURL(fx.url)).toEqual({ a: ['jar'] }); // not stored
   });
 
+  it('the VU jar API changes what requests send: set, delete(url, name), clear(url)', async () => {
+    const { http } = load();
+    const jar = http.cookieJar();
+    await http.get(`${fx.url}/set-cookie?a=1&b=2`);
+    jar.set(fx.url, 'c', '3');
+    expect((await http.get(`${fx.url}/echo`)).json().headers.cookie).toBe('a=1; b=2; c=3');
+    jar.delete(fx.url, 'b');
+    expect((await http.get(`${fx.url}/echo`)).json().headers.cookie).toBe('a=1; c=3');
+    jar.clear(fx.url);
+    expect((await http.get(`${fx.url}/echo`)).json().headers.cookie).toBeUndefined();
+    expect(jar.cookiesForURL(fx.url)).toEqual({});
+  });
+
   it('a custom jar via params.jar; new CookieJar()', async () => {
     const { http } = load();
     const jar = new http.CookieJar();
