@@ -66,6 +66,9 @@ function makeVu(id: number): VuContext & { fire(e: string): Promise<void>; newIt
       else if (metric === 'http_req_failed' && value === 1) errors++;
       void merged;
     },
+    emitMany(metrics: readonly string[], values: readonly number[], tags?: Tags, time?: number) {
+      for (let i = 0; i < values.length; i++) this.emit(metrics[i]!, values[i]!, tags, time);
+    },
     define() {},
     track<T>(p: Promise<T>) {
       return p;

@@ -108,6 +108,18 @@ export class HttpClient {
   private readonly inflight = new Set<Call>();
   private readonly data: DataCounter;
   private watched: AbortSignal | null = null;
+  /** The last request's tag set and what it was built from: a VU's requests mostly repeat it. */
+  private lastTags: {
+    method: string;
+    url: string;
+    name: string | undefined;
+    status: number;
+    errorCode: number;
+    error: string;
+    tlsVersion: string;
+    failed: boolean | null;
+    tags: Tags;
+  } | null = null;
   private closed = false;
 
   constructor(private readonly vu: VuContext) {
@@ -391,18 +403,34 @@ export class HttpClient {
     timings: Timings,
     time: number,
   ): void {
-    const tags: Tags = { method, url, name: name ?? url, status: statusText(status) };
-    if (status !== 0) tags.proto = 'HTTP/1.1';
-    if (tlsVersion) tags.tls_version = tlsVersion;
-    if (error) tags.error = error;
-    if (errorCode) tags.error_code = String(errorCode);
-    let failed: boolean | null = null;
-    if (cb) {
-      const ok = cb.matches(status);
-      tags.expected_response = ok ? 'true' : 'false';
-      failed = !ok;
+    const failed = cb ? !cb.matches(status) : null;
+    const last = this.lastTags;
+    let tags: Tags;
+    if (
+      last !== null &&
+      last.url === url &&
+      last.status === status &&
+      last.method === method &&
+      last.name === name &&
+      last.errorCode === errorCode &&
+      last.error === error &&
+      last.tlsVersion === tlsVersion &&
+      last.failed === failed &&
+      p.tags === null
+    )
+      tags = last.tags;
+    else {
+      tags = { method, url, name: name ?? url, status: statusText(status) };
+      if (status !== 0) tags.proto = 'HTTP/1.1';
+      if (tlsVersion) tags.tls_version = tlsVersion;
+      if (error) tags.error = error;
+      if (errorCode) tags.error_code = String(errorCode);
+      if (failed !== null) tags.expected_response = failed ? 'false' : 'true';
+      if (p.tags) for (const k in p.tags) tags[k] = p.tags[k]!;
+      // Frozen: the VU may then trust its identity when it merges (see VuContext.emitMany).
+      Object.freeze(tags);
+      this.lastTags = { method, url, name, status, errorCode, error, tlsVersion, failed, tags };
     }
-    if (p.tags) for (const k in p.tags) tags[k] = p.tags[k]!;
     emitHop(this.vu, { timings, tags, failed }, time);
   }
 

@@ -13,18 +13,24 @@ export interface HopSample {
   failed: boolean | null;
 }
 
+/** A hop's metrics, in the order emitHop gives their values; http_req_failed last (it may be absent). */
+const HOP_METRICS = [
+  'http_reqs',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'http_req_failed',
+] as const;
+
 export function emitHop(vu: VuContext, s: HopSample, time: number): void {
   const t = s.timings;
-  const tags = s.tags;
-  vu.emit('http_reqs', 1, tags, time);
-  vu.emit('http_req_duration', t.duration, tags, time);
-  vu.emit('http_req_blocked', t.blocked, tags, time);
-  vu.emit('http_req_connecting', t.connecting, tags, time);
-  vu.emit('http_req_tls_handshaking', t.tls_handshaking, tags, time);
-  vu.emit('http_req_sending', t.sending, tags, time);
-  vu.emit('http_req_waiting', t.waiting, tags, time);
-  vu.emit('http_req_receiving', t.receiving, tags, time);
-  if (s.failed !== null) vu.emit('http_req_failed', s.failed ? 1 : 0, tags, time);
+  const values = [1, t.duration, t.blocked, t.connecting, t.tls_handshaking, t.sending, t.waiting, t.receiving];
+  if (s.failed !== null) values.push(s.failed ? 1 : 0);
+  vu.emitMany(HOP_METRICS, values, s.tags, time);
 }
 
 /** Sums bytes on the wire and emits data_sent/data_received at iteration end (or at once outside iterations). */

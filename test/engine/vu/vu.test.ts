@@ -164,4 +164,31 @@ describe('emit tag merging', () => {
       { env: 'ci', user: 'u1', group: '::g' },
     ]);
   });
+
+  it('emitMany gives every sample the same merge; a frozen call-site set is reused, VU-only and call-site merges do not mix', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1, {}, { tags: { env: 'ci' } });
+    const ctx = vu.context;
+    const req = Object.freeze({ method: 'GET', status: '200' });
+    ctx.emitMany(['a', 'b'], [1, 2], req);
+    ctx.emit('c', 3); // VU-only merge between two call-site merges
+    ctx.emitMany(['a', 'b'], [4, 5], req);
+    ctx.tags.user = 'u1';
+    ctx.emitMany(['a', 'b', 'c'], [6, 7], req); // values decide how many metrics get a sample
+    ctx.groupPath = '::g';
+    ctx.emit('c', 8);
+    ctx.emitMany(['a'], [9], Object.freeze({ method: 'POST' }));
+    const all = h.rec.samples.filter((s) => ['a', 'b', 'c'].includes(s.name)).map((s) => [s.name, s.value, s.tags]);
+    expect(all).toEqual([
+      ['a', 1, { env: 'ci', group: '', method: 'GET', status: '200' }],
+      ['b', 2, { env: 'ci', group: '', method: 'GET', status: '200' }],
+      ['c', 3, { env: 'ci', group: '' }],
+      ['a', 4, { env: 'ci', group: '', method: 'GET', status: '200' }],
+      ['b', 5, { env: 'ci', group: '', method: 'GET', status: '200' }],
+      ['a', 6, { env: 'ci', user: 'u1', group: '', method: 'GET', status: '200' }],
+      ['b', 7, { env: 'ci', user: 'u1', group: '', method: 'GET', status: '200' }],
+      ['c', 8, { env: 'ci', user: 'u1', group: '::g' }],
+      ['a', 9, { env: 'ci', user: 'u1', group: '::g', method: 'POST' }],
+    ]);
+  });
 });

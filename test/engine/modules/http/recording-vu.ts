@@ -71,6 +71,10 @@ export class RecordingVu implements VuContext {
     this.samples.push({ metric, value, tags: merged, time: time ?? Date.now() });
   }
 
+  emitMany(metrics: readonly string[], values: readonly number[], tags?: Tags, time?: number): void {
+    for (let i = 0; i < values.length; i++) this.emit(metrics[i]!, values[i]!, tags, time);
+  }
+
   define(_metric: string, _type: MetricType, _contains?: ValueType): void {}
 
   track<T>(work: Promise<T>): Promise<T> {
