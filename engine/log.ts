@@ -33,6 +33,11 @@ export function formatLine(level: LogLevel, msg: string, fields: LogFields = {},
 export interface LoggerOptions {
   level?: LogLevel;
   write?: (line: string) => void;
+  /**
+   * Where `once` messages go instead of being written here: a worker thread hands them to the
+   * main thread, whose logger remembers keys for all threads (else each worker warns once).
+   */
+  once?: (key: string, level: LogLevel, msg: string, fields: LogFields) => void;
 }
 
 export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, seen = new Set<string>()): Logger {
@@ -49,7 +54,8 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, see
     once(key, level, msg, fields) {
       if (seen.has(key)) return;
       seen.add(key);
-      log(level, msg, fields);
+      if (opts.once) opts.once(key, level, msg, { ...base, ...fields });
+      else log(level, msg, fields);
     },
     child: (fields) => createLogger(opts, { ...base, ...fields }, seen),
   };

@@ -3,6 +3,7 @@
  * thread (one per execution segment). Both look the same to the run flow: init, start, graceful and
  * hard stop, live stats and progress, and a stream of metric deltas handed to `onDelta`.
  */
+import type { LogFields, LogLevel } from '../log.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
 
 /** What an instance needs to know to build itself (structured-cloneable: it crosses to workers). */
@@ -28,6 +29,8 @@ export interface HostEvents {
   fail(reason: string | undefined): void;
   /** A worker thread's stderr (its log lines), to be written above the progress block. */
   stderr?(chunk: Uint8Array): void;
+  /** A worker thread's once-only log line (k6 warns once per distinct error, not once per thread). */
+  logOnce?(key: string, level: LogLevel, msg: string, fields: LogFields): void;
 }
 
 export interface InstanceHost {

@@ -13,7 +13,7 @@ import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts'
 import type { ConfigLayer, Consolidated } from '../config/index.ts';
 import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError, TestAborted } from '../errors.ts';
 import type { ExitCodeValue } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { LogFields, Logger, LogLevel } from '../log.ts';
 import type { InstanceInfo, TestControl } from '../types.ts';
 import type { InstanceHost, InstancePlan } from './host.ts';
 import { renderHeader } from './header.ts';
@@ -189,6 +189,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const hostEvents = {
     delta: (d: unknown) => metrics.merge(d),
     stderr: (chunk: Uint8Array) => (input.errWriter ?? input.stderr).write(chunk),
+    logOnce: (key: string, level: LogLevel, msg: string, fields: LogFields) => log.once(key, level, msg, fields),
     abort: (reason: string | undefined) => {
       abortRequested = true;
       aborted = reason ?? '';

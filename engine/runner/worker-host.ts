@@ -72,6 +72,9 @@ export class WorkerHost implements InstanceHost {
       case 'closed':
         this.events.delta(m.delta);
         break;
+      case 'logOnce':
+        this.events.logOnce?.(m.key, m.level, m.msg, m.fields);
+        break;
       case 'stats': {
         this.lastStats = m.stats;
         const waiters = this.statsWaiters;

@@ -18,7 +18,10 @@ if (!port) throw new Error('worker-main.ts must run in a worker thread');
 const plan = workerData as InstancePlan;
 const post = (m: FromWorker) => port.postMessage(m);
 const collector = createCollector(plan.options, plan.keepSamples);
-const { log } = runLogger(plan.logOutput, plan.verbose);
+// `once` lines (k6's one warning per distinct error) go to the main thread, which dedupes across threads.
+const { log } = runLogger(plan.logOutput, plan.verbose, undefined, undefined, (key, level, msg, fields) =>
+  post({ type: 'logOnce', key, level, msg, fields }),
+);
 let instance: Instance | undefined;
 
 function failure(err: unknown): FromWorker {

@@ -25,7 +25,7 @@ export const DEFAULT_USER_AGENT = 'aetos-load/0.1 (k6 compatible)';
 
 /** A request URL, parsed once and cached per VU (scripts hit the same URLs over and over). */
 interface ParsedUrl {
-  /** What the url tag and response.url show (credentials removed). */
+  /** What the url tag and response.url show (credentials masked as ****:****). */
   tag: string;
   href: string;
   origin: string;
@@ -68,6 +68,27 @@ class Call {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Methods whose requests carry a content-length even with no body (as undici decides). */
+const EXPECTS_PAYLOAD = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
+
+/**
+ * Bytes of the `content-length: N\r\n` line undici writes after the header block it reports on
+ * its diagnostics channel (so data_sent counts what crossed the socket).
+ */
+function contentLengthLine(method: string, enc: EncodedBody | null): number {
+  const n = enc ? enc.length : 0;
+  if (n === 0 && !EXPECTS_PAYLOAD.has(method)) return 0;
+  return 18 + String(n).length;
+}
+
+/** k6 shows URL credentials as `****:****@` (or `****@`) in tags and messages, never in clear. */
+function maskCredentials(u: URL): string {
+  const masked = new URL(u.href);
+  masked.username = '****';
+  masked.password = u.password ? '****' : '';
+  return masked.href;
+}
 
 /** k6 options this module does not implement: warned about once, never silently ignored. */
 const UNSUPPORTED_OPTIONS = ['tlsCipherSuites', 'tlsAuth', 'localIPs', 'rps'];
@@ -186,10 +207,7 @@ export class HttpClient {
     let tag = s;
     if (u.username || u.password) {
       auth = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
-      const clean = new URL(u.href);
-      clean.username = '';
-      clean.password = '';
-      tag = clean.href;
+      tag = maskCredentials(u);
     }
     const port = u.port || (u.protocol === 'https:' ? '443' : '80');
     const p: ParsedUrl = {
@@ -275,7 +293,7 @@ export class HttpClient {
         if (call.interrupted) throw call.interrupted;
         const timings = ex.timings();
         const time = Date.now();
-        const sent = ex.headerBytes ? ex.headerBytes + 2 + (enc ? enc.length : 0) : 0;
+        const sent = ex.headerBytes ? ex.headerBytes + contentLengthLine(method, enc) + 2 + (enc ? enc.length : 0) : 0;
         this.data.add(sent, ex.receivedBytes());
 
         if (ex.error) {
@@ -385,7 +403,7 @@ export class HttpClient {
       if (enc.contentType && !names.has('content-type')) list.push('content-type', enc.contentType);
       if (Array.isArray(enc.payload) && !names.has('content-length')) list.push('content-length', String(enc.length));
       if (p.compression && p.compression.length && !names.has('content-encoding'))
-        list.push('content-encoding', [...p.compression].reverse().join(', '));
+        list.push('content-encoding', p.compression.join(', ')); // in the order applied (RFC 9110 §8.4)
     }
     return { list, cookies: sent };
   }

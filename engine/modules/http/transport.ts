@@ -219,7 +219,7 @@ export class Exchange {
   /** Bytes received on the wire for this response (status line, headers, raw body). */
   receivedBytes(): number {
     if (this.status === 0) return this.bodyBytes;
-    let n = 17 + this.statusText.length; // "HTTP/1.1 200 " + text + CRLF, roughly
+    let n = 15 + this.statusText.length; // "HTTP/1.1 200 " (13) + text + CRLF
     const h = this.rawHeaders;
     for (let i = 0; i < h.length; i++) n += h[i]!.length + 2;
     return n + 2 + this.bodyBytes;

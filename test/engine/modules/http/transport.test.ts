@@ -155,24 +155,16 @@ describe('data_sent / data_received', () => {
     expect(m.sent).toBe(m.wireSent);
   });
 
-  // BUG in client.ts (data_sent): sent = headerBytes + 2 + body, but headerBytes is the header
-  // block undici publishes on `undici:client:sendHeaders` BEFORE it appends
-  // "content-length: N\r\n" (undici adds that line itself when writing a body; also
-  // "content-length: 0\r\n" for a POST/PUT/PATCH without body). So every request with a body
-  // under-counts data_sent by that line. Fix: when enc (or the method expects a payload), add
-  // `content-length: ${enc ? enc.length : 0}\r\n`.length unless the user gave Content-Length
-  // (which undici strips from the block and rewrites the same way).
-  it.fails('count the bytes of a POST with a body exactly as they crossed the socket', async () => {
+  // undici writes content-length after the header block it reports: data_sent must count that line too.
+  it('count the bytes of a POST with a body exactly as they crossed the socket', async () => {
     const m = await measure(async (http, url) => {
       for (let i = 0; i < 3; i++) expect((await http.post(`${url}/a`, `body-${i}`)).body).toBe('hello');
     });
     expect(m.sent).toBe(m.wireSent);
   });
 
-  // BUG in transport.ts (Exchange.receivedBytes): the status line is counted as
-  // 17 + statusText.length, but "HTTP/1.1 200 " + text + "\r\n" is 15 + text.length, so
-  // data_received is 2 bytes too high per response. Fix: 15 instead of 17 (three-digit status).
-  it.fails('count the bytes received exactly as they crossed the socket', async () => {
+  // The status line is "HTTP/1.1 200 " + text + CRLF: 15 bytes + the text.
+  it('count the bytes received exactly as they crossed the socket', async () => {
     const m = await measure(async (http, url) => {
       for (let i = 0; i < 3; i++) expect((await http.get(`${url}/a?i=${i}`)).body).toBe('hello');
     });
