@@ -2,7 +2,8 @@
  * k6 duration values in scenario options, read and written: options take "1m30s", "500ms", "1.5s",
  * "2h", "1d" (Go's duration syntax plus k6's days) or a plain number meaning milliseconds;
  * progress text prints them the way k6 (Go's time.Duration) does: "30s", "1m30s", "10m0s".
- * The one k6 duration parser of the engine: the config layer uses it for flags and env vars too.
+ * The one k6 duration parser of the project: the config layer uses it for flags and env vars,
+ * k6/http for `timeout`, ops/ for its command lines (each with its own rule for bare numbers).
  */
 import { ConfigError } from '../errors.ts';
 
@@ -21,7 +22,7 @@ export function parseDuration(value: unknown, option: string): number {
   }
   const text = value.trim();
   const negative = text.startsWith('-');
-  const ms = textMs(negative || text.startsWith('+') ? text.slice(1) : text);
+  const ms = durationTextMs(negative || text.startsWith('+') ? text.slice(1) : text);
   if (ms === undefined) throw new ConfigError(option, `"${value}" is not a duration (examples: 30s, 1m30s, 500ms, 2h)`);
   return negative ? -ms : ms;
 }
@@ -38,8 +39,11 @@ const UNIT_MS: Record<string, number> = {
   d: 86_400_000,
 };
 
-/** "1m30s" → 90000; undefined when the text is not an unsigned duration. */
-function textMs(text: string): number | undefined {
+/**
+ * Go's duration syntax plus k6's days, unsigned: "1m30s" → 90000, "1d12h", ".5s", "1500us".
+ * A bare integer ("500") is milliseconds, as k6 reads options. undefined when not a duration.
+ */
+export function durationTextMs(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
   const part = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
   let total = 0;
