@@ -1,16 +1,58 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests live under test/, mirroring the source tree (test/engine/executors/… for engine/executors/…).
 // Suites start real servers on 127.0.0.1; timeouts are generous because this machine has 2 cores.
+//
+// Three projects, run in this order (sequence.groupOrder), never overlapping:
+//   unit       everything outside test/scenarios/, two files at a time (vitest's default on 2 cores
+//              is ONE worker, and most unit files wait on timers and sockets, not the CPU);
+//   e2e-pairs  the quick-profile load runs that leave one core free (≤ 50 VUs, or a fault whose
+//              failure is the expected outcome), two at a time: each has its own embedded target,
+//              and their latency thresholds hold with 20-50x margin when paired (see the list);
+//   e2e-alone  the runs that need the machine to themselves, one at a time in one fork: stress and
+//              its outage (500 VUs, a full core), memory-leak (the RSS slope is judged with < 2x margin),
+//              concurrent-login (scrypt on every request), db-stress (db_query p95 18 ms of 50).
+// A new test/scenarios file runs alone unless it is added to `paired`.
+const paired = [
+  'test/scenarios/light.test.ts',
+  'test/scenarios/medium.test.ts',
+  'test/scenarios/heavy.test.ts',
+  'test/scenarios/upload.test.ts',
+  'test/scenarios/db-stress-slow.test.ts',
+  'test/scenarios/memory-leak-fault.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // no root `include`: with `extends: true` a project's include would be added to it, not replace it
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    maxWorkers: 2,
+    minWorkers: 1,
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line for CI
     // (package.json's test:unit / test:e2e name the file of each run).
     reporters: ['default', 'json'],
     outputFile: { json: 'results/vitest.json' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/scenarios/**'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e-pairs', include: paired, sequence: { groupOrder: 1 } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e-alone',
+          include: ['test/scenarios/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...paired],
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 2 },
+        },
+      },
+    ],
   },
 });
