@@ -29,7 +29,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    minWorkers: 1,
+    // 2, not 1: with isolated forks tinypool replaces a finished worker only up to minWorkers and
+    // adds more only while queued files outnumber live workers, so with 1 a freed lane sat idle
+    // until the other file ended (seen: 20 s of one lane idle in the e2e-pairs group).
+    minWorkers: 2,
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line for CI
     // (package.json's test:unit / test:e2e name the file of each run).
     reporters: ['default', 'json'],
