@@ -96,10 +96,13 @@ export function pgliteTemplatePath(): string | undefined {
 export async function createPglite(template = pgliteTemplatePath()) {
   const { PGlite } = await import('@electric-sql/pglite');
   if (template) {
-    const data = await readFile(template).catch(() => undefined);
+    // Read whole into memory, not fs.openAsBlob: with a file-backed Blob the target's RSS stood still for
+    // seconds while the leak fault allocated (memory-leak-fault saw no growth); the copies made here are
+    // start-up garbage the target collects before it answers (target/cli.ts).
+    const data = await readFile(template).then((b) => new Blob([b])).catch(() => undefined);
     if (data) {
       try {
-        return await PGlite.create({ loadDataDir: new Blob([data]) });
+        return await PGlite.create({ loadDataDir: data });
       } catch {
         await rm(template, { force: true }); // stale or torn: start normally and write it again
       }
