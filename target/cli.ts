@@ -69,11 +69,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`aetos-load target: could not start: ${e.message}\n`);
     return 1;
   }
-  // Start-up leaves tens of MB of garbage (PGlite's initdb or the copies of its data-dir tarball); collect
-  // it now when allowed (spawnTarget runs node with --expose-gc) rather than at some GC seconds into a
-  // load test, where the RSS drop reads as negative memory growth (seen: memory-leak-fault, quick
-  // profile, two 30+ MB drops inside its 17 s sampling window, slope < 0 despite the injected leak).
-  (globalThis as { gc?: () => void }).gc?.();
   process.stdout.write(`AetosWMS target listening on ${target.url}\n`);
   process.stdout.write(`admin token: ${target.adminToken}\n`);
   ready = true;

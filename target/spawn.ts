@@ -18,8 +18,7 @@ export function spawnTarget(opts: { env?: Record<string, string>; args?: string[
   const adminToken = opts.env?.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const args = opts.args ?? [];
   const extra = args.includes('--log') || args.some((a) => a.startsWith('--log=')) || args.includes('--quiet') ? [] : ['--quiet'];
-  // --expose-gc: the target collects its start-up garbage before it answers (target/cli.ts).
-  const child = spawn(process.execPath, ['--expose-gc', bin, 'target', '--port', '0', ...extra, ...args], {
+  const child = spawn(process.execPath, [bin, 'target', '--port', '0', ...extra, ...args], {
     env: { ...process.env, ...opts.env, ADMIN_TOKEN: adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,9 +1,6 @@
 // Why: PGlite (in-process) and a real Postgres pool behind one small interface, so the routes, the
 // migrations and the seed are the same SQL on both. Faults (slow queries, outage) and the
 // db_query_duration_seconds histogram are applied here, around every query.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultState } from '../faults/state.ts';
 import type { TargetMetrics } from '../metrics/registry.ts';
@@ -72,59 +69,9 @@ function wrap(driver: Driver, faults: FaultState, metrics?: TargetMetrics): Db {
   };
 }
 
-/**
- * A fresh PGlite runs initdb inside its wasm on every start (≈ 2 s and 3 s of CPU on a 2-core box).
- * The just-initialised, still empty data directory is the same every time for one PGlite build, so
- * the first start keeps it as a tarball in node_modules/.cache/aetos-load/ (keyed by the PGlite
- * version; beside the package, not in a shared temp folder another user could write) and later
- * starts load it instead (≈ 0.5 s; PGlite's own clone() does the same). Schema, seed and everything
- * after are unchanged: each start still gets its own empty in-memory database. A missing, unreadable
- * or unwritable cache just means a normal start.
- */
-export function pgliteTemplatePath(): string | undefined {
-  try {
-    const req = createRequire(import.meta.url);
-    const pkgDir = path.join(path.dirname(req.resolve('@electric-sql/pglite')), '..');
-    const { version } = req(path.join(pkgDir, 'package.json')) as { version: string };
-    return path.join(pkgDir, '..', '..', '.cache', 'aetos-load', `pglite-initdb-${version}.tar`);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Loads the cached initdb tarball when there is one, else runs initdb and writes it. */
-export async function createPglite(template = pgliteTemplatePath()) {
-  const { PGlite } = await import('@electric-sql/pglite');
-  if (template) {
-    // Read whole into memory, not fs.openAsBlob: with a file-backed Blob the target's RSS stood still for
-    // seconds while the leak fault allocated (memory-leak-fault saw no growth); the copies made here are
-    // start-up garbage the target collects before it answers (target/cli.ts).
-    const data = await readFile(template).then((b) => new Blob([b])).catch(() => undefined);
-    if (data) {
-      try {
-        return await PGlite.create({ loadDataDir: data });
-      } catch {
-        await rm(template, { force: true }); // stale or torn: start normally and write it again
-      }
-    }
-  }
-  const pg = await PGlite.create();
-  if (template) {
-    // Written under a unique name, then renamed: parallel first starts never read a half-written file.
-    const tmp = `${template}.${process.pid}.${Math.random().toString(36).slice(2)}`;
-    try {
-      await mkdir(path.dirname(template), { recursive: true });
-      await writeFile(tmp, Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer()));
-      await rename(tmp, template);
-    } catch {
-      await rm(tmp, { force: true }).catch(() => {});
-    }
-  }
-  return pg;
-}
-
 async function pgliteDriver(): Promise<Driver> {
-  const pg = await createPglite();
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pg = await PGlite.create();
   const norm = (r: any): QueryResult => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length });
   return {
     kind: 'pglite',
