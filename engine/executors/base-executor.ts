@@ -138,9 +138,20 @@ export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> im
     this.timers.add(t);
   }
 
-  /** Runs `fn` at `at` ms after the scenario start (on the monotonic clock). */
+  /**
+   * Runs `fn` at `at` ms after the scenario start (on the monotonic clock). Node's timers may fire
+   * up to a millisecond before performance.now() reaches the deadline (they round on their own
+   * coarser clock), so the clock is re-checked and the timer re-armed until it is due: a scenario
+   * must not end at 2.449 s of its 2.5 s.
+   */
   protected atScenarioTime(at: number, fn: () => void): void {
-    this.after(this.startedAt + at - this.rt.now(), fn);
+    const due = this.startedAt + at;
+    const check = () => {
+      const left = due - this.rt.now();
+      if (left > 0) this.after(Math.ceil(left), check);
+      else fn();
+    };
+    this.after(due - this.rt.now(), check);
   }
 
   /**

@@ -9,6 +9,18 @@ function config(over: Record<string, unknown>): ScenarioConfig {
 }
 
 describe('constant-vus', () => {
+  it('ends on the runtime clock even when timers fire before it reaches the deadline', async () => {
+    // Node's timers can fire ~1 ms before performance.now() says the delay has passed; a clock at
+    // 0.7x real time makes that early firing certain (every timer fires 30 % early by rt.now()).
+    const rt = new FakeRuntime({ pool: 2, iterationMs: 20, clockRate: 0.7 });
+    const ex = createExecutor('s', config({ vus: 2, duration: '1s' }), rt.segment);
+    const t0 = rt.now();
+    await ex.run(rt);
+    expect(rt.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(ex.progress().text).toBe('2 VUs  01.0s/1s');
+    expect(rt.handedOut.size).toBe(0);
+  });
+
   it('keeps exactly `vus` VUs looping for the duration', async () => {
     const rt = new FakeRuntime({ pool: 5, iterationMs: 20 });
     const ex = createExecutor('s', config({ vus: 5, duration: '1s' }), rt.segment);

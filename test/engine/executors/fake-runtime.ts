@@ -61,6 +61,8 @@ export interface FakeRuntimeOptions {
   getVuDelay?: number;
   /** Starting id for VUs (two runtimes of two segments use distinct ids). */
   firstId?: number;
+  /** now() advances this many ms per real ms (< 1: timers fire before now() reaches their deadline). */
+  clockRate?: number;
 }
 
 export class FakeRuntime implements ExecutorRuntime {
@@ -95,7 +97,7 @@ export class FakeRuntime implements ExecutorRuntime {
   }
 
   now(): number {
-    return performance.now() - this.t0;
+    return (performance.now() - this.t0) * (this.opts.clockRate ?? 1);
   }
 
   async getVu(): Promise<ExecVu> {
