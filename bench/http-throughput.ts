@@ -114,7 +114,34 @@ const wrk = (url: string) =>
 const rps = (r: Run) => r.requests / r.seconds;
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
+/**
+ * The peers and tools this benchmark runs, checked before the first run so a fresh machine gets one
+ * line naming what is missing rather than a failure half-way through the rounds.
+ */
+function missingTools(): string[] {
+  const needs: [cmd: string, args: string[], install: string][] = [
+    ['gcc', ['--version'], 'apt-get install -y gcc (compiles bench/http-server.c)'],
+    ['/usr/bin/time', ['-f', '', 'true'], 'apt-get install -y time (measures each generator\'s CPU)'],
+    ['wrk', ['--version'], 'apt-get install -y wrk'],
+    [join(root, 'node_modules/.bin/autocannon'), ['--version'], 'npm install (autocannon is a devDependency)'],
+  ];
+  return needs.flatMap(([cmd, args, install]) => {
+    try {
+      execFileSync(cmd, args, { stdio: 'ignore' });
+      return [];
+    } catch (e) {
+      // wrk --version prints its version and exits 1: only "not found" (ENOENT) means missing
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? [`${cmd} not found: ${install}`] : [];
+    }
+  });
+}
+
 async function main(): Promise<void> {
+  const missing = missingTools();
+  if (missing.length) {
+    for (const m of missing) console.error(`bench: ${m}`);
+    process.exit(2);
+  }
   const bin = join(tmpdir(), `aetos-http-bench-server-${process.pid}`);
   execFileSync('gcc', ['-O2', '-o', bin, join(here, 'http-server.c')]);
   const fastPort = await freePort();
