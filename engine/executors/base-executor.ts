@@ -142,7 +142,7 @@ export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> im
    * Runs `fn` at `at` ms after the scenario start (on the monotonic clock). Node's timers may fire
    * up to a millisecond before performance.now() reaches the deadline (they round on their own
    * coarser clock), so the clock is re-checked and the timer re-armed until it is due: a scenario
-   * must not end at 2.449 s of its 2.5 s.
+   * must not end at 2.4994 s of its 2.5 s.
    */
   protected atScenarioTime(at: number, fn: () => void): void {
     const due = this.startedAt + at;
