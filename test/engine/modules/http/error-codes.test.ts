@@ -1,8 +1,11 @@
 /**
- * k6's error-code table: how Node/undici errors map to codes and messages.
+ * k6's error-code table: how Node/undici errors map to codes and messages, from built errors and
+ * from real sockets that misbehave (undici's wrapping of them can change between releases).
  */
-import { describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
 import { classifyError, RequestTimeoutError, statusErrorCode } from '../../../../engine/modules/http/error-codes.ts';
+import { closeAll, load } from './harness.ts';
 
 const sys = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(code), { code, ...extra });
 
@@ -36,5 +39,39 @@ describe('classifyError', () => {
     expect(statusErrorCode(503)).toBe(1503);
     expect(statusErrorCode(302)).toBe(0);
     expect(statusErrorCode(200)).toBe(0);
+  });
+});
+
+describe('TCP errors from a real socket', () => {
+  const servers: net.Server[] = [];
+  afterAll(async () => {
+    await closeAll();
+    for (const s of servers) await new Promise((r) => s.close(r));
+  });
+  /** A raw TCP server that reads the request and then does `onRequest` to the socket. */
+  async function misbehaving(onRequest: (s: net.Socket) => void): Promise<string> {
+    const server = net.createServer((s) => s.once('data', () => onRequest(s)));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+  }
+
+  it('a reset (RST) after the request → status 0, error_code 1220, the VU goes on', async () => {
+    const url = await misbehaving((s) => s.resetAndDestroy());
+    const { http, vu } = load();
+    const res = await http.get(url);
+    expect(res.status).toBe(0);
+    expect(res.error_code).toBe(1220);
+    expect(res.error).toMatch(/read tcp 127\.0\.0\.1:\d+: read: connection reset by peer/);
+    expect(vu.of('http_req_failed')[0]!.tags.error_code).toBe('1220');
+  });
+
+  it('a close without an answer → status 0, error_code 1200 (a generic TCP error)', async () => {
+    const url = await misbehaving((s) => s.end());
+    const { http } = load();
+    const res = await http.get(url);
+    expect(res.status).toBe(0);
+    expect(res.error_code).toBe(1200);
+    expect(res.error).toMatch(/closed/);
   });
 });
