@@ -22,7 +22,11 @@ export function login(): string {
     JSON.stringify({ username: username(), password: __ENV.PASSWORD || 'Passw0rd!' }),
     { headers: { 'Content-Type': 'application/json' }, tags: { name: 'login' } },
   );
-  if (res.status !== 200) throw new Error(`login as ${username()} failed: HTTP ${res.status} ${String(res.body).slice(0, 200)}`);
+  if (res.status !== 200) {
+    // status 0: no answer at all (refused, timed out, …): res.error says why; otherwise the body does
+    const why = res.status === 0 ? res.error : `HTTP ${res.status} ${String(res.body).slice(0, 200)}`;
+    throw new Error(`login as ${username()} failed: ${why}`);
+  }
   token = (res.json('token') as string) || '';
   return token;
 }

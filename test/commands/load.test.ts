@@ -3,7 +3,8 @@
  * (or BASE_URL), engine run, results/<name>/ written, the engine's exit code returned.
  */
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +54,22 @@ describe('aetos-load load', () => {
     const junit = await readFile(path.join(root, 'results/smoke/junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites[^>]*failures="0"/);
     expect(r.stderr).toMatch(/results: results\/smoke\/ \(summary\.json, junit\.xml\); exit code 0/);
+  });
+
+  it('an unreachable BASE_URL: exit 99, says why at which script line, and still writes the results', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aetos-load-unreachable-'));
+    try {
+      const r = await load(['smoke', '--profile', 'quick', '--results', dir], { BASE_URL: 'http://127.0.0.1:1' });
+      expect(r.code, r.stderr.slice(-2000)).toBe(99);
+      expect(r.stderr).toMatch(/level=warning msg="Request Failed" error="GET \\"http:\/\/127\.0\.0\.1:1\/api\/health\\": dial tcp 127\.0\.0\.1:1: connect: connection refused"/);
+      expect(r.stderr).toMatch(/login as user0001 failed: dial tcp 127\.0\.0\.1:1: connect: connection refused.*at=lib\/auth\.ts:\d+/);
+      expect(r.stderr).toMatch(/thresholds on metrics '[^']*http_req_failed[^']*' have been crossed/);
+      const summary = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8'));
+      expect(summary.metrics.http_req_failed.value).toBe(1);
+      expect(await readFile(path.join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*failures="[1-9]/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('heavy (quick) against a target injecting 10 % errors: exit 99 naming http_req_failed', async () => {
