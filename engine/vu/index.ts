@@ -314,10 +314,7 @@ class VirtualUser implements Vu, VuContext {
   private async iterationBody(fn: (data: unknown) => unknown, data: unknown): Promise<'completed'> {
     await fn(this.setupData(data));
     if (this.work.pendingCount > 0) await this.settleWork();
-    else {
-      const failed = this.work.takeError();
-      if (failed) throw failed.error;
-    }
+    else this.throwWorkError();
     return 'completed';
   }
 
@@ -352,9 +349,13 @@ class VirtualUser implements Vu, VuContext {
   private async settleWork(): Promise<void> {
     while (this.work.pendingCount > 0) {
       await this.work.whenIdle();
-      const failed = this.work.takeError();
-      if (failed) throw failed.error;
+      this.throwWorkError();
     }
+    this.throwWorkError();
+  }
+
+  /** Rethrows the first exception a timer callback or async request threw since the last check. */
+  private throwWorkError(): void {
     const failed = this.work.takeError();
     if (failed) throw failed.error;
   }
