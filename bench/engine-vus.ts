@@ -67,7 +67,7 @@ async function measure(vus: number, durationS = 12): Promise<Sample> {
  * (tsx already loaded), from the call to the first iteration's console line.
  */
 async function engineStartToFirstIteration(vus: number): Promise<number> {
-  const { main } = await import('../engine/commands/run.ts');
+  const { main } = await import('../cli/run.ts');
   const { Writable } = await import('node:stream');
   let first = -1;
   const t0 = performance.now();
@@ -89,7 +89,7 @@ async function engineStartToFirstIteration(vus: number): Promise<number> {
  * RSS without a forced GC (above) also holds garbage not yet collected.
  */
 async function retainedAfterGc(vus: number): Promise<{ heapKb: number; rssKb: number }> {
-  const { main } = await import('../engine/commands/run.ts');
+  const { main } = await import('../cli/run.ts');
   const { Writable } = await import('node:stream');
   const v8 = await import('node:v8');
   const vm = await import('node:vm');

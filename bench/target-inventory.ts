@@ -4,7 +4,7 @@
 // Run: npx tsx bench/target-inventory.ts
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
-import { spawnTarget } from '../target/spawn.ts';
+import { spawnTarget } from '../wms/spawn.ts';
 
 const t = await spawnTarget({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
 try {

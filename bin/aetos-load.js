@@ -4,4 +4,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../engine/cli.ts');
+await import('../cli/index.ts');

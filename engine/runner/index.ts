@@ -1,7 +1,5 @@
 /**
- * The runner: `aetos-load run`'s run lifecycle (run-test.ts), its CLI (cli.ts) and the D8 hand-off
- * to k6 (k6-binary.ts). Embedders call `main(argv, io)`; it returns the exit code.
+ * The runner: `aetos-load run`'s run lifecycle (run-test.ts) and the D8 hand-off to k6
+ * (k6-binary.ts). The command line that drives it is cli/run.ts.
  */
-export { main } from './cli.ts';
-export type { RunIo } from './cli.ts';
 export { runOnK6, findK6 } from './k6-binary.ts';

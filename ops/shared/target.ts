@@ -15,7 +15,7 @@ export interface WatchedTarget {
 export async function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<WatchedTarget> {
   const given = url ?? env.BASE_URL;
   if (given) return { url: given.replace(/\/+$/, ''), embedded: false, stop: async () => {} };
-  const { spawnTarget } = await import('../../target/spawn.ts');
+  const { spawnTarget } = await import('../../wms/spawn.ts');
   const t = await spawnTarget({});
   return { url: t.url.replace(/\/+$/, ''), embedded: true, adminToken: t.adminToken, stop: async () => void (await t.stop()) };
 }

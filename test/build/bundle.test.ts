@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BundleError, bundleToDir, bundleToString } from '../../engine/build/bundle.ts';
-import { listScenarios } from '../../engine/build/cli.ts';
+import { listScenarios } from '../../cli/build.ts';
 import { bundleViolations, inspectBundle } from './bundle-checks.ts';
 
 let dir: string;

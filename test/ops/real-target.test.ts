@@ -4,8 +4,8 @@
 // response-time alert after its 2-poll window and clears it after recovery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRules, startMonitor, type AlertEvent } from '../../ops/monitor/index.ts';
-import { clearFaults, setFaults } from '../../target/faults-client.ts';
-import { spawnTarget } from '../../target/spawn.ts';
+import { clearFaults, setFaults } from '../../wms/faults-client.ts';
+import { spawnTarget } from '../../wms/spawn.ts';
 import { runCli } from './fixtures/run-cli.ts';
 
 type Target = Awaited<ReturnType<typeof spawnTarget>>;

@@ -1,6 +1,6 @@
 /** db-stress, quick profile: with 80 ms slow queries it exits 99 naming db_query_duration. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 import { loadQuick, thresholdReport } from './run-load.ts';
 
 const targets: SpawnedTarget[] = [];

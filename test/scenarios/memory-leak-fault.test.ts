@@ -3,7 +3,7 @@
  * injected leak of 200 MB/min (≈ 12,000 MB/h; the quick profile judges value<2000).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 import { loadQuick, thresholdReport } from './run-load.ts';
 
 const targets: SpawnedTarget[] = [];

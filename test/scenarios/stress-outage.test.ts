@@ -4,8 +4,8 @@
  * until 5 s of good probes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { setFaults } from '../../target/faults-client.ts';
-import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { setFaults } from '../../wms/faults-client.ts';
+import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 import { loadQuick, thresholdReport, waitForTraffic } from './run-load.ts';
 
 const targets: SpawnedTarget[] = [];

@@ -1,8 +1,8 @@
-// main(argv, io) as other commands call it (engine/commands/load.ts): in-process, re-entrant,
+// main(argv, io) as other commands call it (cli/load.ts): in-process, re-entrant,
 // returns the exit code, leaves no signal handlers behind; an AbortSignal stops it like Ctrl-C.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../engine/commands/run.ts';
+import { main } from '../../../cli/run.ts';
 import { fixture, root } from '../cli/run-cli.ts';
 
 function sink(): Writable & { text: string } {

@@ -8,13 +8,13 @@ export {};
 type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
-  run: { summary: 'run a k6 script (.ts or .js) on the engine', load: () => import('./commands/run.ts') },
-  build: { summary: 'bundle scenarios/*.ts into build/*.js for k6', load: () => import('./build/cli.ts') },
-  load: { summary: 'run a scenario profile end to end: build, start the target, run, write results/', load: () => import('./commands/load.ts') },
-  'new-scenario': { summary: 'scaffold scenarios/<name>.ts', load: () => import('./commands/new-scenario.ts') },
-  target: { summary: 'start the reference AetosWMS service', load: () => import('../target/cli.ts') },
-  health: { summary: 'score the health of a deployment (test-system)', load: () => import('../ops/health/cli.ts') },
-  monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('../ops/monitor/cli.ts') },
+  run: { summary: 'run a k6 script (.ts or .js) on the engine', load: () => import('./run.ts') },
+  build: { summary: 'bundle scenarios/*.ts into build/*.js for k6', load: () => import('./build.ts') },
+  load: { summary: 'run a scenario profile end to end: build, start the target, run, write results/', load: () => import('./load.ts') },
+  'new-scenario': { summary: 'scaffold scenarios/<name>.ts', load: () => import('./new-scenario.ts') },
+  target: { summary: 'start the reference AetosWMS service', load: () => import('./target.ts') },
+  health: { summary: 'score the health of a deployment (test-system)', load: () => import('./health.ts') },
+  monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('./monitor.ts') },
 };
 
 function usage(): string {

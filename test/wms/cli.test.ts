@@ -3,8 +3,8 @@
 // fault answers and then exits 1; spawnTarget reports a failed start with the stderr tail.
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { setFaults } from '../../target/faults-client.ts';
-import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { setFaults } from '../../wms/faults-client.ts';
+import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 import { login } from './helpers.ts';
 
 const small = ['--seed-users', '10', '--seed-skus', '50'];

@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BundleError, bundleToDir } from './bundle.ts';
+import { BundleError, bundleToDir } from '../engine/build/bundle.ts';
 
 export async function listScenarios(dir = 'scenarios'): Promise<string[]> {
   const names = await readdir(dir);

@@ -8,9 +8,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { BundleError, bundleToDir } from '../build/bundle.ts';
-import { listScenarios } from '../build/cli.ts';
-import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { BundleError, bundleToDir } from '../engine/build/bundle.ts';
+import { listScenarios } from './build.ts';
+import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { main as run } from './run.ts';
 
 const profiles = ['quick', 'standard', 'nightly'];

@@ -6,14 +6,14 @@
  * and the alert history. Exit 0 when no alert fired during the watch, 1 when one did.
  */
 import { parseArgs } from 'node:util';
-import { ExitCode } from '../../engine/errors.ts';
-import { parseDuration } from '../shared/duration.ts';
-import { resolveTarget, type WatchedTarget } from '../shared/target.ts';
-import { colorWanted } from '../shared/terminal.ts';
-import { startMonitor } from './index.ts';
-import { defaultRules, loadRulesFile, type AlertEvent, type AlertRule } from './rules.ts';
-import type { MonitorSample } from './types.ts';
-import { renderAlert, renderLive, renderSummary } from './view.ts';
+import { ExitCode } from '../engine/errors.ts';
+import { parseDuration } from '../ops/shared/duration.ts';
+import { resolveTarget, type WatchedTarget } from '../ops/shared/target.ts';
+import { colorWanted } from '../ops/shared/terminal.ts';
+import { startMonitor } from '../ops/monitor/index.ts';
+import { defaultRules, loadRulesFile, type AlertEvent, type AlertRule } from '../ops/monitor/rules.ts';
+import type { MonitorSample } from '../ops/monitor/types.ts';
+import { renderAlert, renderLive, renderSummary } from '../ops/monitor/view.ts';
 
 const usage = `usage: aetos-load monitor [options]
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../target/auth/jwt.ts';
+import { signJwt } from '../../wms/auth/jwt.ts';
 import { api, login, startTestTarget, storages, type TestTarget } from './helpers.ts';
 
 describe.each(storages)('target API on %s', (storage) => {

@@ -6,8 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnTarget, type SpawnedTarget } from '../../../target/spawn.ts';
-import { fixture, runCli } from './run-cli.ts';
+import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
+import { fixture, runCli } from '../engine/cli/run-cli.ts';
 
 let target: SpawnedTarget;
 let dir: string;

@@ -1,23 +1,23 @@
 /**
  * `aetos-load run [flags] <script>`: parses flags and K6_* env vars, then either hands the test to
  * a k6 binary (`--runner k6`, D8) or runs it on the engine. Returns the exit code, never exits:
- * `main(argv)` can be called again in the same process (engine/commands/load.ts does).
+ * `main(argv)` can be called again in the same process (cli/load.ts does).
  */
 import path from 'node:path';
-import { consolidateSettings, layerFromEnv, parseRunArgs, runUsage } from '../config/index.ts';
-import type { RunSettings } from '../config/index.ts';
-import { EngineError, ExitCode } from '../errors.ts';
-import { runOnK6 } from './k6-binary.ts';
-import { runLogger } from './logging.ts';
-import type { Logger } from '../log.ts';
-import { ProgressAwareWriter } from './progress.ts';
+import { consolidateSettings, layerFromEnv, parseRunArgs, runUsage } from '../engine/config/index.ts';
+import type { RunSettings } from '../engine/config/index.ts';
+import { EngineError, ExitCode } from '../engine/errors.ts';
+import { runOnK6 } from '../engine/runner/k6-binary.ts';
+import { runLogger } from '../engine/runner/logging.ts';
+import type { Logger } from '../engine/log.ts';
+import { ProgressAwareWriter } from '../engine/runner/progress.ts';
 
 /**
  * `--monitor URL`: the guide's live monitor (ops/monitor) polls the deployment while the test runs;
  * alerts are logged as they fire, and its series and alert history are written beside the summary.
  */
 async function startRunMonitor(url: string, log: Logger) {
-  const { startMonitor, writeMonitorReport } = await import('../../ops/monitor/index.ts');
+  const { startMonitor, writeMonitorReport } = await import('../ops/monitor/index.ts');
   const handle = startMonitor({
     url,
     onAlert: (e) => log.warn(`monitor alert ${e.state}: ${e.rule}`, { metric: e.metric, value: e.value, threshold: e.threshold }),
@@ -70,7 +70,7 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout);
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.
-    const { runTest } = await import('./run-test.ts');
+    const { runTest } = await import('../engine/runner/run-test.ts');
     const monitor = settings.monitor ? await startRunMonitor(settings.monitor, log) : undefined;
     try {
       return await runTest({

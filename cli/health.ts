@@ -5,12 +5,12 @@
  * above 90 %, 1 when it is not, 2 when the target cannot be reached at all.
  */
 import { parseArgs } from 'node:util';
-import { ExitCode } from '../../engine/errors.ts';
-import { parseDuration } from '../shared/duration.ts';
-import { resolveTarget, type WatchedTarget } from '../shared/target.ts';
-import { colorWanted } from '../shared/terminal.ts';
-import { TargetUnreachable, runHealthCheck } from './index.ts';
-import { renderHealth } from './render.ts';
+import { ExitCode } from '../engine/errors.ts';
+import { parseDuration } from '../ops/shared/duration.ts';
+import { resolveTarget, type WatchedTarget } from '../ops/shared/target.ts';
+import { colorWanted } from '../ops/shared/terminal.ts';
+import { TargetUnreachable, runHealthCheck } from '../ops/health/index.ts';
+import { renderHealth } from '../ops/health/render.ts';
 
 export const EXIT_HEALTHY = 0;
 export const EXIT_UNHEALTHY = 1;

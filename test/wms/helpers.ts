@@ -3,8 +3,8 @@
 // are dropped afterwards, plus login and request helpers.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type RunningTarget, startTarget } from '../../target/index.ts';
-import type { TargetConfig } from '../../target/config.ts';
+import { type RunningTarget, startTarget } from '../../wms/index.ts';
+import type { TargetConfig } from '../../wms/config.ts';
 
 export type Storage = 'pglite' | 'postgres';
 

@@ -2,7 +2,7 @@
 // latency, slow queries in Server-Timing and db_query_duration_seconds, an outage that turns
 // health to 503 and back, a leak seen in /metrics; the admin endpoint is guarded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearFaults, getFaults, setFaults } from '../../target/faults-client.ts';
+import { clearFaults, getFaults, setFaults } from '../../wms/faults-client.ts';
 import { api, login, startTestTarget, type TestTarget } from './helpers.ts';
 
 const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnTarget, type SpawnedTarget } from '../../target/spawn.ts';
+import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleToString } from '../../engine/build/bundle.ts';
-import { scaffold } from '../../engine/commands/new-scenario.ts';
+import { scaffold } from '../../cli/new-scenario.ts';
 import { bundleViolations } from '../build/bundle-checks.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -3,8 +3,8 @@
 // (pino) go to stdout after those lines, to --log FILE, or nowhere with --quiet.
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { configFromEnv, type TargetConfig } from './config.ts';
-import { startTarget } from './index.ts';
+import { configFromEnv, type TargetConfig } from '../wms/config.ts';
+import { startTarget } from '../wms/index.ts';
 
 const usage = 'usage: aetos-load target [--port N] [--host H] [--seed-users N] [--seed-skus N] [--log FILE] [--quiet]';
 
