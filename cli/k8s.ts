@@ -36,7 +36,7 @@ flags:
   --base-url URL             BASE_URL of the system under test (default: none; the scenarios' own default)
   --profile NAME             PROFILE (default: standard)
   -e, --env K=V              more environment for the test (repeatable)
-  --arguments "FLAGS"        more run flags, for k6 (TestRun arguments) and the engine pods
+  --arguments="FLAGS"        more run flags, for k6 (TestRun arguments) and the engine pods
   --image IMAGE              engine image (default: aetos-load:latest, docker/aetos-load.Dockerfile)
   --engine-command CMD       how the image runs aetos-load (default: aetos-load)
   --k6-image IMAGE           k6 runner image (default: grafana/k6:latest)
