@@ -22,11 +22,12 @@ const aetos = `${process.execPath} ${path.join(root, 'bin/aetos-load.js')}`;
 // segments together add exactly the same values. hits: each segment counts ≈ 20 of the 61 shared
 // iterations, under the threshold count<40; the whole test crosses it.
 const script = `
-import { sleep } from 'k6';
+import { check, group, sleep } from 'k6';
 import exec from 'k6/execution';
-import { Counter, Trend } from 'k6/metrics';
+import { Counter, Gauge, Trend } from 'k6/metrics';
 const shaped = new Trend('shaped');
 const hits = new Counter('hits');
+const lastShared = new Gauge('last_shared');
 export const options = {
   scenarios: {
     shared: { executor: 'shared-iterations', vus: 5, iterations: 61, maxDuration: '20s', exec: 'shared' },
@@ -40,7 +41,14 @@ export const options = {
     hits: ['count<40'],
   },
 };
-export function shared() { shaped.add(exec.scenario.iterationInTest * 1.37 + 0.5); hits.add(1); sleep(0.02); }
+export function shared() {
+  const i = exec.scenario.iterationInTest;
+  shaped.add(i * 1.37 + 0.5);
+  hits.add(1);
+  lastShared.add(i);
+  group('shared group', () => check(i, { 'odd or even': () => true, 'even': (n) => n % 2 === 0 }));
+  sleep(0.02);
+}
 export function arrival() { sleep(0.05); }
 // one iteration per VU: longer than the stages, so the count is the number of VUs started
 export function ramp() { sleep(2.5); }
@@ -168,6 +176,15 @@ describe('merge of 3 segment processes against one whole run', () => {
     expect(exp.metrics['iterations{scenario:shared}'].count).toBe(61);
     expect(exp.metrics.hits.thresholds['count<40']).toBe(true);
     for (const p of parts) expect(count(p, 'hits')).toBeLessThan(40);
+    // checks and groups add up: 61 runs of each check, 31 of them even
+    const group = exp.root_group.groups['shared group'];
+    expect(group.checks['odd or even']).toMatchObject({ passes: 61, fails: 0 });
+    expect(group.checks.even).toMatchObject({ passes: 31, fails: 30 });
+    // a custom gauge keeps the value written last in time, whichever segment wrote it
+    const gauges = parts.map((p) => metric(p, 'last_shared')).filter((g) => g?.t === 'gauge') as { last: number; time: number }[];
+    const newest = gauges.reduce((a, b) => (b.time >= a.time ? b : a));
+    expect(metric(merged, 'last_shared')).toMatchObject({ last: newest.last, time: newest.time });
+    expect(exp.metrics.last_shared.value).toBe(newest.last);
     // vus_max adds up across segments (6 + 5 + 7 planned VUs)
     const vm = metric(merged, 'vus_max');
     expect(vm?.t === 'gauge' && vm.max).toBe(18);
