@@ -60,7 +60,7 @@ export function createOutputs(specs: readonly string[], opts: CreateOutputsOptio
     if (!(outputTypes as readonly string[]).includes(type)) {
       throw new ConfigError('out', `invalid output type '${type}', available types are: ${outputTypes.join(', ')}`);
     }
-    if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type}`);
+    if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type === 'segment' ? 'json' : type}`);
     if (type === 'json') outputs.push(new JsonOutput(resolve(opts.cwd, arg)));
     else if (type === 'csv') outputs.push(csvOutput(arg, opts.cwd, spec));
     else if (type === 'segment') outputs.push(new SegmentOutput(arg === '-' ? '-' : resolve(opts.cwd, arg), opts.env ?? {}));
