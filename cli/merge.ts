@@ -17,6 +17,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { EngineError } from '../engine/errors.ts';
 import {
   crossedThresholdsMessage,
@@ -121,6 +122,12 @@ export function checkCompleteSet(parts: readonly Part[]): void {
   if (notStarted) throw new Refused(`segment ${notStarted.r.segment} (${notStarted.source}) never started its scenarios (its run ended in init or setup): the whole test did not run`);
 }
 
+/** A segment result file, gunzipped when it is gzip (`--out segment=FILE.gz`). */
+function readText(file: string): string {
+  const buf = readFileSync(file);
+  return (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
+}
+
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
@@ -199,7 +206,7 @@ export async function main(argv: string[], io: MergeIo = {}): Promise<number> {
       const source = arg === '-' ? 'stdin' : arg;
       let text: string;
       try {
-        text = arg === '-' ? await readAll(io.stdin ?? process.stdin) : readFileSync(path.resolve(cwd, arg), 'utf8');
+        text = arg === '-' ? await readAll(io.stdin ?? process.stdin) : readText(path.resolve(cwd, arg));
       } catch (err) {
         throw new Refused(`${source}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }

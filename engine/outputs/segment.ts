@@ -1,7 +1,9 @@
 /**
  * `--out segment=FILE` (or `segment=-` for one `@aetos-load-segment {…}` line on stdout): this
- * instance's mergeable result (engine/metrics/segment-result.ts) for `aetos-load merge`. Small — the
- * store's aggregates, no samples — and written whole at the end of the run (temp file + rename).
+ * instance's mergeable result (engine/metrics/segment-result.ts) for `aetos-load merge`. Bounded in
+ * size whatever the test's length — the store's aggregates, no samples; a trend's HDR buckets are
+ * the bulk (a few kB to ~250 kB each) — gzip-compressed when FILE ends in .gz (≈ 2.5× smaller), and
+ * written whole at the end of the run (temp file + rename).
  *
  * "The same test" is the script code plus the consolidated options, less the segment itself:
  * segments of one run share that identity and name the same sequence; the merge checks both.
@@ -9,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { splitSegment } from '../execution/segment.ts';
 import { SEGMENT_RESULT_FORMAT, SEGMENT_RESULT_VERSION, segmentResultLogLine, serializeSegmentResult, type SegmentResult } from '../metrics/segment-result.ts';
 import type { SummaryData } from '../metrics/store.ts';
@@ -110,7 +113,8 @@ export class SegmentOutput implements Output {
     }
     mkdirSync(dirname(this.target), { recursive: true });
     const tmp = `${dirname(this.target)}/.${basename(this.target)}.${process.pid}.tmp`;
-    writeFileSync(tmp, serializeSegmentResult(result));
+    const text = serializeSegmentResult(result);
+    writeFileSync(tmp, this.target.endsWith('.gz') ? gzipSync(text) : text);
     renameSync(tmp, this.target);
   }
 }
