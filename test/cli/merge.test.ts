@@ -278,7 +278,7 @@ describe('merge refuses what is not one whole test, with one line', () => {
     await refused([segFile(0), 'other-options.json', segFile(2)], /different tests: their options differ \(thresholds\)/);
   });
 
-  it('segments of different sequences, a file that is not a result, no input', async () => {
+  it('segments of different sequences, a newer version, a damaged or foreign file, no input', async () => {
     const half = read(segFile(2));
     half.segment = '1/2:1';
     half.sequence = '0,1/2,1';
@@ -287,6 +287,13 @@ describe('merge refuses what is not one whole test, with one line', () => {
     half.segment = '2/3:1';
     writeFileSync(path.join(dir, 'half.json'), JSON.stringify(half));
     await refused([segFile(0), segFile(1), 'half.json'], /was run with the sequence 0,1\/3,2\/3,1 and half\.json with 0,1\/2,1/);
+    const future = { ...read(segFile(0)), version: 2 };
+    writeFileSync(path.join(dir, 'future.json'), JSON.stringify(future));
+    await refused(['future.json', segFile(1), segFile(2)], /refused: future\.json: segment result version 2 is not supported \(this aetos-load reads version 1\)/);
+    const broken = read(segFile(0)) as unknown as { metrics: { metrics: [string, Record<string, unknown>][] } };
+    (broken.metrics.metrics.find(([k]) => k === 'shaped') as [string, Record<string, unknown>])[1].pos = [1, 2];
+    writeFileSync(path.join(dir, 'broken.json'), JSON.stringify(broken));
+    await refused(['broken.json', segFile(1), segFile(2)], /refused: broken\.json: metrics\.metrics "shaped": trend pos must be \[index, count, sum\] triples/);
     writeFileSync(path.join(dir, 'junk.json'), '{"format":"something-else"}');
     await refused(['junk.json'], /refused: junk\.json: not a segment result/);
     await refused(['nope.json'], /refused: nope\.json: cannot read it \(ENOENT\)/);
