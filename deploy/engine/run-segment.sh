@@ -43,6 +43,9 @@ code=0
 # shellcheck disable=SC2086 # AETOS_LOAD and AETOS_ARGS are word lists
 $AETOS_LOAD run --execution-segment "$segment" --execution-segment-sequence "$SEQUENCE" \
   --out segment=- $out $AETOS_ARGS "$SCRIPT" || code=$?
+# The run's own exit code, for the merge Job: a segment that failed (script error, abort, stopped)
+# makes the whole test's verdict a failure, whatever its metrics say.
+if [ -n "${RESULTS:-}" ]; then echo "$code" > "$RESULTS/exit-$i"; fi
 # 99 is this segment's own threshold verdict, not the test's: the merge judges the whole test, and a
 # failed pod would make the Job stop the other segments. Any other failure fails the pod.
 if [ "$code" -eq 99 ]; then

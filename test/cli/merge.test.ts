@@ -6,7 +6,7 @@
 // time-based executors; the trend's HDR buckets bucket for bucket; and a threshold crossed only by
 // the whole test (each segment passes it) gives 99. Then the refusals, and the log framing of stdin.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -147,6 +147,7 @@ describe('merge of 3 segment processes against one whole run', () => {
     expect(whole.code, whole.stderr).toBe(99);
     expect(mergeJob.code, mergeJob.stderr).toBe(99);
     expect(readFileSync(path.join(results, 'verdict'), 'utf8').trim()).toBe('99');
+    for (const i of [0, 1, 2]) expect(readFileSync(path.join(results, `exit-${i}`), 'utf8').trim()).toBe('0');
     expect(mergeJob.stdout).toContain('verdict: exit code 99 (thresholds crossed)');
     expect(mergeJob.stderr).toContain("thresholds on metrics 'hits' have been crossed");
     // k6's summary text, from the merged store
@@ -155,6 +156,21 @@ describe('merge of 3 segment processes against one whole run', () => {
     expect(text).toMatch(/iterations\.+: \d+/);
     const junit = readFileSync(path.join(results, 'junit.xml'), 'utf8');
     expect(junit).toContain('<failure message="threshold count&lt;40 on hits was crossed"/>');
+  });
+
+  it('the merge Job fails the test when a segment\'s own run failed, whatever the metrics say', async () => {
+    const copy = path.join(dir, 'failed-run');
+    mkdirSync(copy);
+    for (const i of [0, 1, 2]) {
+      copyFileSync(segFile(i), path.join(copy, `segment-${i}.json`));
+      writeFileSync(path.join(copy, `exit-${i}`), i === 1 ? '107\n' : '0\n');
+    }
+    const r = await sh(path.join(root, 'deploy/engine/merge.sh'), { RESULTS: copy, PARALLELISM: '3', AETOS_LOAD: aetos, WAIT_TIMEOUT: '20' });
+    expect(r.code).toBe(107);
+    expect(r.stderr).toContain('merge: segment 1 ended with exit code 107: the test did not run as planned');
+    expect(r.stdout).toContain('verdict: exit code 107 (a segment failed)');
+    expect(readFileSync(path.join(copy, 'verdict'), 'utf8').trim()).toBe('107');
+    expect(readFileSync(path.join(copy, 'summary.txt'), 'utf8')).toContain('TOTAL RESULTS');
   });
 
   it('iterations: exact for shared-iterations, within one per segment for the time-based executors', () => {
