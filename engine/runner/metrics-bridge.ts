@@ -62,7 +62,7 @@ export interface RunMetricsOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** The script as given and the code the engine runs (--out segment records its hash). */
-  script?: { path: string; code: string };
+  script: { path: string; code: string };
 }
 
 /** The main-thread store; validates thresholds (ConfigError, exit 104) before anything runs. */
@@ -81,7 +81,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
       outputs.start({
         definition: (n) => store.definition(n),
         thresholds: store.thresholdSets(),
-        run: { script: o.script ?? { path: '', code: '' }, options: o.options, snapshot: () => store.snapshot(), startEpoch: () => startEpoch },
+        run: { script: o.script, options: o.options, snapshot: () => store.snapshot(), startEpoch: () => startEpoch },
       }),
     merge(delta) {
       store.merge(delta);
