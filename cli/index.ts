@@ -15,6 +15,8 @@ const commands: Record<string, Command> = {
   target: { summary: 'start the reference AetosWMS service', load: () => import('./target.ts') },
   health: { summary: 'score the health of a deployment (test-system)', load: () => import('./health.ts') },
   monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('./monitor.ts') },
+  merge: { summary: 'combine the segment results of one test into its summary and verdict', load: () => import('./merge.ts') },
+  k8s: { summary: 'write Kubernetes manifests: a k6-operator TestRun, or an Indexed Job of engine pods', load: () => import('./k8s.ts') },
 };
 
 function usage(): string {

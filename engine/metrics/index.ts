@@ -20,3 +20,15 @@ export type { Threshold, ThresholdSet, ThresholdExpression, MetricSelector, Oper
 export { builtinMetrics, expectedResponseSubmetric } from './builtin.ts';
 export type { MetricDef } from './builtin.ts';
 export type { AggregateState } from './aggregates.ts';
+export {
+  SEGMENT_RESULT_FORMAT,
+  SEGMENT_RESULT_VERSION,
+  SEGMENT_RESULT_MARKER,
+  SegmentResultError,
+  serializeSegmentResult,
+  segmentResultLogLine,
+  deserializeSegmentResult,
+  readSegmentResults,
+  mergeSegmentResults,
+} from './segment-result.ts';
+export type { SegmentResult } from './segment-result.ts';

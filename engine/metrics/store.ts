@@ -205,6 +205,19 @@ export class MetricsStore {
     return { results, crossed: results.filter((r) => !r.ok), abort };
   }
 
+  /**
+   * Everything merged so far as one delta (custom metric definitions, every metric and sub-metric
+   * with samples, checks, groups): merging it into a fresh store with the same thresholds rebuilds
+   * this one exactly. The segment result (segment-result.ts) is this snapshot written down.
+   */
+  snapshot(): MetricsDelta {
+    const defs: MetricsDelta['defs'] = [];
+    for (const [name, d] of this.defs) if (!(name in builtinMetrics)) defs.push([name, d.type, d.contains]);
+    const metrics: MetricsDelta['metrics'] = [];
+    for (const [key, agg] of this.aggs) if (agg.samples > 0) metrics.push([key, agg.state()]);
+    return { v: 1, defs, metrics, checks: [...this.checks.values()].map((c) => [...c]), groups: [...this.groupPaths] };
+  }
+
   /** Thresholds as configured: key → parsed set (for outputs that list them). */
   thresholdSets(): readonly ThresholdSet[] {
     return this.sets;

@@ -10,6 +10,7 @@ import { CsvOutput, csvTimeFormats, type CsvTimeFormat } from './csv.ts';
 import { JsonOutput } from './json.ts';
 import { JunitOutput } from './junit.ts';
 import { MarkdownOutput } from './markdown.ts';
+import { SegmentOutput } from './segment.ts';
 import { SummaryExportOutput } from './summary-export.ts';
 import type { Output, OutputStartInfo } from './types.ts';
 
@@ -18,8 +19,9 @@ export { renderJunit } from './junit.ts';
 export { renderSummaryExport } from './summary-export.ts';
 export { renderMarkdown } from './markdown.ts';
 export { csvColumns } from './csv.ts';
+export { SegmentOutput, segmentResultOf, testIdentity } from './segment.ts';
 
-export const outputTypes = ['json', 'csv', 'junit'] as const;
+export const outputTypes = ['json', 'csv', 'junit', 'segment'] as const;
 
 export interface CreateOutputsOptions {
   /** Relative paths resolve against this. */
@@ -58,9 +60,10 @@ export function createOutputs(specs: readonly string[], opts: CreateOutputsOptio
     if (!(outputTypes as readonly string[]).includes(type)) {
       throw new ConfigError('out', `invalid output type '${type}', available types are: ${outputTypes.join(', ')}`);
     }
-    if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type}`);
+    if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type === 'segment' ? 'json' : type}`);
     if (type === 'json') outputs.push(new JsonOutput(resolve(opts.cwd, arg)));
     else if (type === 'csv') outputs.push(csvOutput(arg, opts.cwd, spec));
+    else if (type === 'segment') outputs.push(new SegmentOutput(arg === '-' ? '-' : resolve(opts.cwd, arg), opts.env ?? {}));
     else outputs.push(new JunitOutput(resolve(opts.cwd, arg)));
   }
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(resolve(opts.cwd, opts.summaryExport)));

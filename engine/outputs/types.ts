@@ -4,7 +4,7 @@
  * with the final summary data; several run at once.
  */
 import type { MetricDef } from '../metrics/builtin.ts';
-import type { Sample } from '../metrics/collector.ts';
+import type { MetricsDelta, Sample } from '../metrics/collector.ts';
 import type { SummaryData } from '../metrics/store.ts';
 import type { ThresholdSet } from '../metrics/thresholds.ts';
 
@@ -13,6 +13,20 @@ export interface OutputStartInfo {
   definition(name: string): MetricDef | undefined;
   /** The parsed thresholds (json's Metric lines list them). */
   thresholds: readonly ThresholdSet[];
+  /** The run as a whole, for outputs that record it (segment); the runner sets it. */
+  run?: RunRecord;
+}
+
+/** What the segment output writes down besides the summary data. */
+export interface RunRecord {
+  /** The script as given and the code the engine ran. */
+  script: { path: string; code: string };
+  /** The consolidated options (execution segment and sequence included). */
+  options: Readonly<Record<string, unknown>>;
+  /** Everything merged so far (final once the outputs are stopped): MetricsStore.snapshot(). */
+  snapshot(): MetricsDelta;
+  /** ms since the epoch when the scenarios started; 0 until then, or when they never did. */
+  startEpoch(): number;
 }
 
 export interface Output {

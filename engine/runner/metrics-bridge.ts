@@ -61,6 +61,8 @@ export interface RunMetricsOptions {
   settings: RunSettings;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The script as given and the code the engine runs (--out segment records its hash). */
+  script: { path: string; code: string };
 }
 
 /** The main-thread store; validates thresholds (ConfigError, exit 104) before anything runs. */
@@ -70,16 +72,24 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
   store.validate();
   const outputs = new OutputSet(createOutputs(o.settings.out, { cwd: o.cwd, summaryExport: o.settings.summaryExport, env: o.env }));
   let durationMs = 0;
+  let startEpoch = 0;
   let abortLogged = false;
   return {
     wantsSamples: outputs.wantsSamples,
     outputDescriptions: outputs.outputs.map((x) => x.description),
-    open: () => outputs.start({ definition: (n) => store.definition(n), thresholds: store.thresholdSets() }),
+    open: () =>
+      outputs.start({
+        definition: (n) => store.definition(n),
+        thresholds: store.thresholdSets(),
+        run: { script: o.script, options: o.options, snapshot: () => store.snapshot(), startEpoch: () => startEpoch },
+      }),
     merge(delta) {
       store.merge(delta);
       outputs.addSamples((delta as MetricsDelta | undefined)?.samples);
     },
-    start() {},
+    start(epoch) {
+      startEpoch = epoch;
+    },
     checkThresholds(elapsedMs) {
       const e: ThresholdEvaluation = store.evaluateThresholds(elapsedMs);
       if (e.abort && !abortLogged) {

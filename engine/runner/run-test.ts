@@ -137,6 +137,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
     settings: config.settings,
     cwd: input.cwd,
     env: input.processEnv,
+    script: { path: input.script, code: script.code },
   });
   const keepSamples = metrics.wantsSamples;
   mainSink = createCollector(options, keepSamples);

@@ -55,7 +55,7 @@ function unescapeXml(s: string): string {
 
 describe('createOutputs', () => {
   it.each([
-    [['influxdb=http://x'], "invalid output type 'influxdb', available types are: json, csv, junit"],
+    [['influxdb=http://x'], "invalid output type 'influxdb', available types are: json, csv, junit, segment"],
     [['json'], '"json": json needs a file name, e.g. --out json=results.json'],
     [['csv='], 'csv needs a file name'],
     [['csv=fileName=a.csv,timeFormat=weird'], 'unknown csv timeFormat "weird"'],
