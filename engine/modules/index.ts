@@ -19,6 +19,7 @@ const registry: Record<string, FactoryLoader> = {
   'k6/timers': async () => (await import('./timers.ts')).timersModule,
   'k6/encoding': async () => (await import('./encoding.ts')).encodingModule,
   'k6/crypto': async () => (await import('./crypto.ts')).cryptoModule,
+  'k6/html': async () => (await import('./html/index.ts')).htmlModule,
 };
 
 /** Module names the engine provides. */

@@ -240,10 +240,11 @@ describe('response', () => {
     expect(res.json().items).toHaveLength(3);
   });
 
-  it('html() says clearly that it is not provided', async () => {
+  it('clickLink() and submitForm() say clearly that they are not provided (html() is: test/engine/modules/html.test.ts)', async () => {
     const { http } = load();
     const res = await http.get(`${fx.url}/echo`);
-    expect(() => res.html()).toThrow(/html\(\) is not provided by the aetos-load engine/);
+    expect(() => res.clickLink()).toThrow(/clickLink\(\) is not provided by the aetos-load engine/);
+    expect(() => res.submitForm()).toThrow(/submitForm\(\) is not provided by the aetos-load engine/);
   });
 
   it('json() on a non-JSON body names the request', async () => {
