@@ -20,6 +20,8 @@ const registry: Record<string, FactoryLoader> = {
   'k6/encoding': async () => (await import('./encoding.ts')).encodingModule,
   'k6/crypto': async () => (await import('./crypto.ts')).cryptoModule,
   'k6/html': async () => (await import('./html/index.ts')).htmlModule,
+  'k6/ws': async () => (await import('./ws/legacy.ts')).wsModule,
+  'k6/websockets': async () => (await import('./ws/browser.ts')).websocketsModule,
 };
 
 /** Module names the engine provides. */
