@@ -22,6 +22,7 @@ const registry: Record<string, FactoryLoader> = {
   'k6/html': async () => (await import('./html/index.ts')).htmlModule,
   'k6/ws': async () => (await import('./ws/legacy.ts')).wsModule,
   'k6/websockets': async () => (await import('./ws/browser.ts')).websocketsModule,
+  'k6/net/grpc': async () => (await import('./grpc/index.ts')).grpcModule,
 };
 
 /** Module names the engine provides. */
