@@ -9,6 +9,7 @@ import { IterationInterrupted } from '../../errors.ts';
 import type { Tags, VuContext } from '../../types.ts';
 import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
 import { compressBody, decodeBody } from './compression.ts';
+import { ConnectBlocklist } from './blocklist.ts';
 import { CookieJar } from './cookies.ts';
 import { parseDurationMs } from './duration.ts';
 import { classifyError, ErrorCode, InvalidUrlError, RequestTimeoutError, statusErrorCode } from './error-codes.ts';
@@ -161,6 +162,7 @@ export class HttpClient {
       hosts: o.hosts as Record<string, string> | undefined,
       insecureSkipTLSVerify: !!o.insecureSkipTLSVerify,
       tlsVersion: o.tlsVersion,
+      blocklist: new ConnectBlocklist(o.blacklistIPs, o.blockHostnames),
     };
     this.connections = new VuConnections(this.transport);
     this.data = new DataCounter(vu);

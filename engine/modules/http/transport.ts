@@ -12,9 +12,11 @@
  * diagnostics channel, which undici publishes synchronously right after onConnect.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import dns from 'node:dns';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { buildConnector, Client, type Dispatcher } from 'undici';
+import type { ConnectBlocklist } from './blocklist.ts';
 
 const now = () => performance.now();
 
@@ -231,6 +233,8 @@ export interface TransportOptions {
   hosts?: Record<string, string>;
   insecureSkipTLSVerify?: boolean;
   tlsVersion?: unknown;
+  /** k6 `blacklistIPs` / `blockHostnames`: refused before any socket is opened. */
+  blocklist?: ConnectBlocklist;
 }
 
 function tlsName(v: string): ConnectionOptions['minVersion'] {
@@ -340,16 +344,39 @@ export class VuConnections {
   }
 }
 
+/** dns.lookup whose every answer is checked against blacklistIPs (net.connect's `lookup` hook). */
+function blockingLookup(blocklist: ConnectBlocklist): typeof dns.lookup {
+  return ((hostname: string, options: dns.LookupOptions, cb: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+    dns.lookup(hostname, options, (err, address, family) => {
+      if (err) return cb(err, address, family);
+      const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
+      for (const ip of all) {
+        const blocked = blocklist.checkIp(ip);
+        if (blocked) return cb(blocked, address, family);
+      }
+      cb(null, address, family);
+    });
+  }) as typeof dns.lookup;
+}
+
 /** undici's connector wrapped to apply `hosts` and stamp each socket's connect phases. */
 function timedConnector(opts: TransportOptions): buildConnector.connector {
+  const blocklist = opts.blocklist && !opts.blocklist.empty ? opts.blocklist : undefined;
   const base = buildConnector({
     rejectUnauthorized: !opts.insecureSkipTLSVerify,
     timeout: 30_000,
     ...tlsRange(opts.tlsVersion),
+    // a resolved name is checked against blacklistIPs before net.connect dials it
+    ...(blocklist ? { lookup: blockingLookup(blocklist) } : {}),
   } as buildConnector.BuildOptions);
   const hosts = opts.hosts;
   const connect: buildConnector.connector = (options, callback) => {
     let o = options;
+    const blocked = blocklist?.checkHostname(o.hostname);
+    if (blocked) {
+      queueMicrotask(() => callback(blocked, null));
+      return null as never;
+    }
     if (hosts) {
       const port = o.port || (o.protocol === 'https:' ? '443' : '80');
       const mapped = hosts[`${o.hostname}:${port}`] ?? hosts[o.hostname];
@@ -357,6 +384,11 @@ function timedConnector(opts: TransportOptions): buildConnector.connector {
         const hp = splitHostPort(mapped);
         o = { ...o, hostname: hp.host, port: hp.port ?? port, servername: o.servername || o.hostname };
       }
+    }
+    const blockedIp = blocklist?.checkIp(o.hostname.replace(/^\[|\]$/g, ''));
+    if (blockedIp) {
+      queueMicrotask(() => callback(blockedIp, null));
+      return null as never;
     }
     const info: ConnInfo = {
       start: now(),
