@@ -23,6 +23,9 @@ const registry: Record<string, FactoryLoader> = {
   'k6/ws': async () => (await import('./ws/legacy.ts')).wsModule,
   'k6/websockets': async () => (await import('./ws/browser.ts')).websocketsModule,
   'k6/net/grpc': async () => (await import('./grpc/index.ts')).grpcModule,
+  'k6/experimental/fs': async () => (await import('./fs.ts')).fsModule,
+  'k6/experimental/csv': async () => (await import('./csv.ts')).csvModule,
+  'k6/secrets': async () => (await import('./secrets.ts')).secretsModule,
 };
 
 /** Module names the engine provides. */
