@@ -4,6 +4,7 @@
  * after it), so a blocked request never reaches the network. Errors carry k6's codes (1111,
  * 1112) and messages.
  */
+import dns from 'node:dns';
 import net from 'node:net';
 
 export class BlockedError extends Error {
@@ -66,6 +67,26 @@ export class ConnectBlocklist {
     }
     return null;
   }
+}
+
+/** dns.lookup whose every answer is checked against blacklistIPs (the `lookup` hook of net.connect, http.request). */
+export function blockingLookup(blocklist: ConnectBlocklist): typeof dns.lookup {
+  return ((hostname: string, options: dns.LookupOptions, cb: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+    dns.lookup(hostname, options, (err, address, family) => {
+      if (err) return cb(err, address, family);
+      const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
+      for (const ip of all) {
+        const blocked = blocklist.checkIp(ip);
+        if (blocked) return cb(blocked, address, family);
+      }
+      cb(null, address, family);
+    });
+  }) as typeof dns.lookup;
+}
+
+/** The VU's blocklist from its options (k6 applies it to HTTP and WebSocket dials alike). */
+export function blocklistOf(options: Readonly<Record<string, unknown>>): ConnectBlocklist {
+  return new ConnectBlocklist(options.blacklistIPs, options.blockHostnames);
 }
 
 function listOf(v: unknown, name: string): unknown[] {

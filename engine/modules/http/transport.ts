@@ -12,11 +12,10 @@
  * diagnostics channel, which undici publishes synchronously right after onConnect.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import dns from 'node:dns';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { buildConnector, Client, type Dispatcher } from 'undici';
-import type { ConnectBlocklist } from './blocklist.ts';
+import { blockingLookup, type ConnectBlocklist } from './blocklist.ts';
 
 const now = () => performance.now();
 
@@ -342,21 +341,6 @@ export class VuConnections {
     this.origins.clear();
     await Promise.all(all);
   }
-}
-
-/** dns.lookup whose every answer is checked against blacklistIPs (net.connect's `lookup` hook). */
-function blockingLookup(blocklist: ConnectBlocklist): typeof dns.lookup {
-  return ((hostname: string, options: dns.LookupOptions, cb: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
-    dns.lookup(hostname, options, (err, address, family) => {
-      if (err) return cb(err, address, family);
-      const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
-      for (const ip of all) {
-        const blocked = blocklist.checkIp(ip);
-        if (blocked) return cb(blocked, address, family);
-      }
-      cb(null, address, family);
-    });
-  }) as typeof dns.lookup;
 }
 
 /** undici's connector wrapped to apply `hosts` and stamp each socket's connect phases. */

@@ -4,10 +4,11 @@
  * session's data_sent/data_received with k6's tags (url, status, subproto + the VU's).
  */
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { IterationInterrupted } from '../../errors.ts';
 import type { Tags, VuContext } from '../../types.ts';
+import { blockingLookup, blocklistOf, type ConnectBlocklist } from '../http/blocklist.ts';
 import { CookieJar } from '../http/cookies.ts';
 
 export interface WsParams {
@@ -82,7 +83,17 @@ export class WsSession {
       if (cookies.length) headers.Cookie = [headers.Cookie, ...cookies].filter(Boolean).join('; ');
     }
     this.tags = { url, status: '0', subproto: '', ...p.tags };
-    this.ws = new WebSocket(url, p.protocols, { headers, perMessageDeflate: p.compression, handshakeTimeout: 60_000 });
+    // blacklistIPs / blockHostnames hold for WebSockets too: refused before any dial
+    const blocklist = blocklistFor(vu);
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    const blocked = blocklist ? (blocklist.checkHostname(host) ?? blocklist.checkIp(host)) : null;
+    this.ws = new WebSocket(url, p.protocols, {
+      headers,
+      perMessageDeflate: p.compression,
+      handshakeTimeout: 60_000,
+      ...(blocklist ? { lookup: blockingLookup(blocklist) } : {}),
+      ...(blocked ? { createConnection: () => failingSocket(blocked) } : {}),
+    });
     this.ws.on('upgrade', (res: IncomingMessage) => {
       this.socket = res.socket as Socket;
       this.status = res.statusCode ?? 101;
@@ -171,6 +182,25 @@ export class WsSession {
     }
     this.ws.close(code === undefined || code === null ? 1000 : Number(code), reason === undefined ? undefined : String(reason));
   }
+}
+
+const blocklists = new WeakMap<object, ConnectBlocklist | null>();
+/** The VU's blocklist (null when its options block nothing), parsed once per options object. */
+function blocklistFor(vu: VuContext): ConnectBlocklist | null {
+  let b = blocklists.get(vu.options);
+  if (b === undefined) {
+    const list = blocklistOf(vu.options);
+    b = list.empty ? null : list;
+    blocklists.set(vu.options, b);
+  }
+  return b;
+}
+
+/** A socket that fails at once with `err`: a blocked URL never dials. */
+function failingSocket(err: Error): Socket {
+  const s = new net.Socket();
+  queueMicrotask(() => s.destroy(err));
+  return s;
 }
 
 function canonical(name: string): string {

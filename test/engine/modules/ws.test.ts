@@ -17,11 +17,13 @@ let wss: WebSocketServer;
 let base = '';
 let dir = '';
 const seenHeaders: Record<string, string | undefined>[] = [];
+let tcpConnections = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'k6-ws-'));
   server = http.createServer((_req, res) => res.writeHead(404).end('no'));
   wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('chat') ? 'chat' : false) });
+  server.on('connection', () => tcpConnections++);
   server.on('upgrade', (req, socket, head) => {
     if (req.url?.startsWith('/nope')) {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
@@ -132,6 +134,38 @@ export function interval() {
     expect(h.rec.errors.join('\n')).toMatch(/websocket: bad handshake \(HTTP 403 from ws:\/\/127\.0\.0\.1:\d+\/nope\)/);
     expect(await h.iterate(vu, 1, { exec: 'interval' })).toEqual(['completed']);
     expect(h.rec.console).toContain('ticks 3');
+  });
+});
+
+describe('blacklistIPs / blockHostnames hold for WebSockets', () => {
+  it('a blocked IP, resolved name or hostname fails the connect before any dial', async () => {
+    const h = await harness(
+      script(
+        'ws-blocked.js',
+        `import ws from 'k6/ws';
+import { WebSocket } from 'k6/websockets';
+export function ip() { ws.connect(__ENV.WS, () => {}); }
+export function name() { ws.connect(__ENV.WS.replace('127.0.0.1', 'localhost'), () => {}); }
+export function host() { ws.connect('ws://chat.blocked.test/', () => {}); }
+export function browser() {
+  const s = new WebSocket(__ENV.WS);
+  s.onerror = (e) => console.log('error: ' + e.error);
+  s.onclose = () => console.log('closed ' + s.readyState);
+}`,
+      ),
+    );
+    const vu = await h.vu(1, { WS: base }, { blacklistIPs: ['127.0.0.0/8'], blockHostnames: ['*.blocked.test'] });
+    const before = tcpConnections;
+    expect(await h.iterate(vu, 1, { exec: 'ip' })).toEqual(['interrupted']);
+    expect(await h.iterate(vu, 1, { exec: 'name' })).toEqual(['interrupted']);
+    expect(await h.iterate(vu, 1, { exec: 'host' })).toEqual(['interrupted']);
+    expect(await h.iterate(vu, 1, { exec: 'browser' })).toEqual(['completed']);
+    const errors = h.rec.errors.join('\n');
+    expect(errors).toContain('IP (127.0.0.1) is in a blacklisted range (127.0.0.0/8)');
+    expect(errors).toContain('hostname (chat.blocked.test) is in a blocked pattern (*.blocked.test)');
+    expect(errors.match(/blacklisted range/g)).toHaveLength(2);
+    expect(h.rec.console).toEqual(['error: IP (127.0.0.1) is in a blacklisted range (127.0.0.0/8)', 'closed 3']);
+    expect(tcpConnections).toBe(before);
   });
 });
 
