@@ -5,11 +5,14 @@
  * in protobuf's JSON mapping, as k6 gives them (lowerCamelCase names, 64-bit integers and
  * enums as strings, bytes as base64, unset fields left out).
  */
+import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Tags, VuContext } from '../../types.ts';
+import { blocklistOf } from '../http/blocklist.ts';
 import { parseDurationMs } from '../http/duration.ts';
 
 /** protojson's shape (what k6 hands scripts). */
@@ -146,6 +149,7 @@ export class Client {
     if (o.maxReceiveSize) options['grpc.max_receive_message_length'] = Number(o.maxReceiveSize);
     if (o.maxSendSize) options['grpc.max_send_message_length'] = Number(o.maxSendSize);
     this.address = address.replace(/^grpcs?:\/\//, '');
+    await this.checkBlocklist();
     this.conn?.close();
     this.conn = new grpc.Client(this.address, creds, options);
     const conn = this.conn;
@@ -155,6 +159,23 @@ export class Client {
     );
     if (o.reflect === true) await this.reflect(creds, options, metadataOf(o.reflectMetadata, 'client.connect'));
     return true;
+  }
+
+  /**
+   * blacklistIPs / blockHostnames, as k6 applies them to every dial: the name, then each address
+   * it resolves to, before the channel is created (grpc-js resolves again itself; both lookups
+   * see the same loopback/DNS answers in practice).
+   */
+  private async checkBlocklist(): Promise<void> {
+    const bl = blocklistOf(this.vu.options);
+    if (bl.empty) return;
+    const host = this.address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    let blocked = bl.checkHostname(host) ?? bl.checkIp(host);
+    if (!blocked && !net.isIP(host)) {
+      const addrs = await dns.promises.lookup(host, { all: true }).catch(() => []);
+      for (const a of addrs) blocked ??= bl.checkIp(a.address);
+    }
+    if (blocked) throw new Error(`client.connect: ${blocked.message}`);
   }
 
   private async reflect(creds: grpc.ChannelCredentials, options: grpc.ChannelOptions, md: grpc.Metadata): Promise<void> {

@@ -186,6 +186,24 @@ export function untrusted() {
     expect(h.rec.errors.join('\n')).toMatch(/client\.connect: cannot connect to 127\.0\.0\.1:\d+/);
   });
 
+  it('blacklistIPs / blockHostnames refuse the connect before the channel is made', async () => {
+    const h = await harness(
+      script(
+        'blocked.js',
+        `import grpc from 'k6/net/grpc';
+const client = new grpc.Client();
+client.load([], 'stock.proto');
+export function ip() { client.connect(__ENV.ADDR, { plaintext: true }); }
+export function name() { client.connect('stock.blocked.test:50051', { plaintext: true }); }`,
+      ),
+    );
+    const vu = await h.vu(1, { ADDR: plainAddr }, { blacklistIPs: ['127.0.0.0/8'], blockHostnames: ['*.blocked.test'] });
+    expect(await h.iterate(vu, 1, { exec: 'ip' })).toEqual(['interrupted']);
+    expect(await h.iterate(vu, 1, { exec: 'name' })).toEqual(['interrupted']);
+    expect(h.rec.errors.join('\n')).toContain('client.connect: IP (127.0.0.1) is in a blacklisted range (127.0.0.0/8)');
+    expect(h.rec.errors.join('\n')).toContain('client.connect: hostname (stock.blocked.test) is in a blocked pattern (*.blocked.test)');
+  });
+
   it('server, client and bidi streams: data/error/end events, write, end; grpc_streams metrics; the iteration waits for end', async () => {
     const h = await harness(
       script(
