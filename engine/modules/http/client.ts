@@ -11,7 +11,7 @@ import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
 import { compressBody, decodeBody } from './compression.ts';
 import { credentialsOf, digestAuthorization, ntlmAuthorization } from './auth.ts';
 import { ConnectBlocklist } from './blocklist.ts';
-import { CookieJar } from './cookies.ts';
+import { CookieJar, vuCookieJars } from './cookies.ts';
 import { parseDurationMs } from './duration.ts';
 import { classifyError, ErrorCode, InvalidUrlError, RequestTimeoutError, statusErrorCode } from './error-codes.ts';
 import { defaultResponseCallback, type ExpectedStatuses } from './expected.ts';
@@ -166,6 +166,7 @@ export class HttpClient {
       blocklist: new ConnectBlocklist(o.blacklistIPs, o.blockHostnames),
     };
     this.connections = new VuConnections(this.transport);
+    vuCookieJars.set(vu, this.jar);
     this.data = new DataCounter(vu);
     for (const name of UNSUPPORTED_OPTIONS) {
       const v = o[name];

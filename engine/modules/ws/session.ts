@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { IterationInterrupted } from '../../errors.ts';
 import type { Tags, VuContext } from '../../types.ts';
 import { blockingLookup, blocklistOf, type ConnectBlocklist } from '../http/blocklist.ts';
-import { CookieJar } from '../http/cookies.ts';
+import { CookieJar, vuCookieJars } from '../http/cookies.ts';
 
 export interface WsParams {
   headers: Record<string, string>;
@@ -77,9 +77,10 @@ export class WsSession {
     onFail: (err: Error) => void,
   ) {
     const headers = { ...p.headers };
-    if (p.jar) {
+    const jar = p.jar ?? vuCookieJars.get(vu);
+    if (jar) {
       const u = new URL(url.replace(/^ws/, 'http'));
-      const cookies = p.jar.matching(u).map((c) => `${c.name}=${c.value}`);
+      const cookies = jar.matching(u).map((c) => `${c.name}=${c.value}`);
       if (cookies.length) headers.Cookie = [headers.Cookie, ...cookies].filter(Boolean).join('; ');
     }
     this.tags = { url, status: '0', subproto: '', ...p.tags };

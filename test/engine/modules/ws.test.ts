@@ -61,8 +61,10 @@ describe('k6/ws', () => {
       script(
         'ws-basic.js',
         `import ws from 'k6/ws';
+import http from 'k6/http';
 import { check } from 'k6';
 export default function () {
+  http.cookieJar().set(__ENV.WS.replace('ws://', 'http://'), 'session', 'abc'); // the VU's jar goes on the handshake
   const got = [];
   const res = ws.connect(__ENV.WS + '/greet', { headers: { 'X-Client': 'k6' }, tags: { flow: 'a' } }, function (socket) {
     socket.on('open', () => {
@@ -90,7 +92,7 @@ export default function () {
     expect(got).toEqual(expect.arrayContaining(['msg:hello', 'msg:echo:one', 'bin:1,2,3', 'pong']));
     expect(got.slice(-2)).toEqual(['close:4001', 'after']);
     expect(h.rec.of('checks').map((s) => s.value)).toEqual([1]);
-    expect(seenHeaders.at(-1)).toEqual({ cookie: undefined, x: 'k6' });
+    expect(seenHeaders.at(-1)).toEqual({ cookie: 'session=abc', x: 'k6' });
     const tags = { url: `${base}/greet`, status: '101', subproto: '', flow: 'a' };
     expect(h.rec.of('ws_sessions')).toHaveLength(1);
     expect(h.rec.of('ws_sessions')[0]?.tags).toMatchObject(tags);
