@@ -132,7 +132,7 @@ export class Client {
     }
   }
 
-  /** connect(address, { plaintext, tls: { cacerts, cert, key }, reflect, reflectMetadata, timeout, maxReceiveSize, maxSendSize }). */
+  /** connect(address, { plaintext, tls: { cacerts, cert, key }, reflect, reflectMetadata, timeout, maxReceiveSize, maxSendSize, authority }). */
   async connect(address: unknown, rawParams?: unknown): Promise<boolean> {
     if (this.vu.phase === 'init') throw new Error('client.connect() cannot be used in the init context, as in k6');
     if (typeof address !== 'string' || address === '') throw new TypeError('client.connect: the address must be a "host:port" string');
@@ -148,6 +148,7 @@ export class Client {
     const options: grpc.ChannelOptions = {};
     if (o.maxReceiveSize) options['grpc.max_receive_message_length'] = Number(o.maxReceiveSize);
     if (o.maxSendSize) options['grpc.max_send_message_length'] = Number(o.maxSendSize);
+    if (o.authority) options['grpc.default_authority'] = String(o.authority);
     this.address = address.replace(/^grpcs?:\/\//, '');
     await this.checkBlocklist();
     this.conn?.close();

@@ -40,6 +40,7 @@ function stockService(): grpc.UntypedServiceImplementation {
       if (call.request.sku === 'missing') return cb({ code: grpc.status.NOT_FOUND, details: `no item ${call.request.sku}` });
       const trailer = new grpc.Metadata();
       trailer.set('x-served-by', 'stock-1');
+      trailer.set('x-authority', call.getHost());
       if (trace) trailer.set('x-trace', String(trace));
       cb(null, { sku: call.request.sku, qty: 7 }, trailer);
     },
@@ -113,6 +114,8 @@ export default function () {
   client.connect(__ENV.ADDR, { plaintext: true });
   const ok = client.invoke('wms.Stock/GetItem', { sku: 'A1', minQty: 2 }, { metadata: { 'x-trace': 't-1' }, tags: { flow: 'f' } });
   const missing = client.invoke('/wms.Stock/GetItem', { sku: 'missing' });
+  client.connect(__ENV.ADDR, { plaintext: true, authority: 'stock.wms.test' });
+  console.log(client.invoke('wms.Stock/GetItem', { sku: 'Z' }).trailers['x-authority'][0]);
   check(ok, { 'status OK': (r) => r.status === grpc.StatusOK, 'qty': (r) => r.message.qty === '7' });
   console.log(JSON.stringify({ msg: ok.message, trailers: ok.trailers, missing: missing.status === grpc.StatusNotFound, err: missing.error }));
   client.close();
@@ -122,7 +125,8 @@ export default function () {
     const vu = await h.vu(1, { ADDR: plainAddr });
     expect(await h.iterate(vu, 1)).toEqual(['completed']);
     expect(h.rec.errors).toEqual([]);
-    const out = JSON.parse(h.rec.console[0] as string);
+    expect(h.rec.console[0]).toBe('stock.wms.test');
+    const out = JSON.parse(h.rec.console[1] as string);
     expect(out.msg).toEqual({ sku: 'A1', qty: '7' }); // protojson: int64 as a string
     expect(out.trailers['x-served-by']).toEqual(['stock-1']);
     expect(out.trailers['x-trace']).toEqual(['t-1']);
@@ -130,7 +134,7 @@ export default function () {
     expect(out.err).toEqual({ code: 5, message: 'no item missing', details: [] });
     expect(h.rec.of('checks').map((s) => s.value)).toEqual([1, 1]);
     const d = h.rec.of('grpc_req_duration');
-    expect(d).toHaveLength(2);
+    expect(d).toHaveLength(3);
     expect(d[0]?.tags).toMatchObject({ name: '/wms.Stock/GetItem', method: '/wms.Stock/GetItem', status: '0', rpc_type: 'unary', flow: 'f', url: `grpc://${plainAddr}/wms.Stock/GetItem` });
     expect(d[1]?.tags.status).toBe('5');
   });
