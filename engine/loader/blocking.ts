@@ -29,7 +29,7 @@ export const MODULE_BLOCKING: Readonly<Record<string, ReadonlySet<string>>> = {
  * when a script imports the module, calls by these method names are awaited ("when in doubt, await").
  */
 export const MODULE_BLOCKING_METHODS: Readonly<Record<string, readonly string[]>> = {
-  'k6/net/grpc': ['connect', 'invoke'],
+  'k6/net/grpc': ['connect', 'invoke', 'healthCheck'],
 };
 /** Array methods whose blocking callbacks are run sequentially by `__k6.<method>`. */
 export const ARRAY_METHODS = new Set([

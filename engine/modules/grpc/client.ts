@@ -26,6 +26,30 @@ interface MethodDef {
   responseDeserialize: (b: Buffer) => unknown;
 }
 
+/** grpc.health.v1 (the standard health-checking protocol), for client.healthCheck(). */
+export const HEALTH_PROTO = {
+  nested: {
+    grpc: {
+      nested: {
+        health: {
+          nested: {
+            v1: {
+              nested: {
+                HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
+                HealthCheckResponse: {
+                  fields: { status: { type: 'ServingStatus', id: 1 } },
+                  nested: { ServingStatus: { values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } } },
+                },
+                Health: { methods: { Check: { requestType: 'HealthCheckRequest', responseType: 'HealthCheckResponse' } } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 export interface GrpcError {
   code: number;
   message: string;
@@ -250,6 +274,12 @@ export class Client {
     });
     this.vu.emit('grpc_req_duration', performance.now() - started, { ...this.tags(m, p.tags), status: String(res.status) }, startedAt);
     return res;
+  }
+
+  /** healthCheck([service]): grpc.health.v1.Health/Check; `message.status` is the status name ('SERVING', …). */
+  healthCheck(service?: unknown): Promise<GrpcResponse> {
+    if (!this.methods.has('/grpc.health.v1.Health/Check')) collectMethods(protoLoader.fromJSON(HEALTH_PROTO as Parameters<typeof protoLoader.fromJSON>[0], { ...LOADER_OPTIONS, defaults: true }), this.methods);
+    return this.invoke('grpc.health.v1.Health/Check', { service: service === undefined || service === null ? '' : String(service) }, undefined, 'client.healthCheck');
   }
 
   close(): void {

@@ -24,6 +24,11 @@ export const STATUS = {
   StatusUnavailable: 14,
   StatusDataLoss: 15,
   StatusUnauthenticated: 16,
+  // healthCheck()'s message.status, in protobuf's JSON mapping (enum names)
+  HealthCheckUnknown: 'UNKNOWN',
+  HealthCheckServing: 'SERVING',
+  HealthCheckNotServing: 'NOT_SERVING',
+  HealthCheckServiceUnkown: 'SERVICE_UNKNOWN',
 } as const;
 
 /** The script-facing Client: k6's methods only (`invoke` returns the Promise the loader awaits). */

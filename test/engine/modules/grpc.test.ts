@@ -13,6 +13,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { GrpcReflection } from 'grpc-js-reflection-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEALTH_PROTO } from '../../../engine/modules/grpc/client.ts';
 import { harness } from '../vu/harness.ts';
 
 const PROTO = `syntax = "proto3";
@@ -70,6 +71,15 @@ async function start(creds: grpc.ServerCredentials, reflect: boolean): Promise<s
   const server = new grpc.Server();
   server.addService(pkg.wms.Stock.service, stockService());
   if (reflect) new ReflectionService(def).addToServer(server);
+  // the standard health service, from the same JSON descriptor the module uses
+  const health = grpc.loadPackageDefinition(protoLoader.fromJSON(HEALTH_PROTO as Parameters<typeof protoLoader.fromJSON>[0])) as any;
+  server.addService(health.grpc.health.v1.Health.service, {
+    Check(call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) {
+      if (call.request.service === 'wms.Stock' || call.request.service === '') return cb(null, { status: 'SERVING' });
+      if (call.request.service === 'wms.Down') return cb(null, { status: 'NOT_SERVING' });
+      cb({ code: grpc.status.NOT_FOUND, details: 'unknown service' });
+    },
+  });
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? rej(e) : res(p))));
   servers.push(server);
   return `127.0.0.1:${port}`;
@@ -114,6 +124,12 @@ export default function () {
   client.connect(__ENV.ADDR, { plaintext: true });
   const ok = client.invoke('wms.Stock/GetItem', { sku: 'A1', minQty: 2 }, { metadata: { 'x-trace': 't-1' }, tags: { flow: 'f' } });
   const missing = client.invoke('/wms.Stock/GetItem', { sku: 'missing' });
+  const health = [client.healthCheck(), client.healthCheck('wms.Down'), client.healthCheck('nope')];
+  check(health, {
+    'serving': (h) => h[0].message.status === grpc.HealthCheckServing,
+    'not serving': (h) => h[1].message.status === grpc.HealthCheckNotServing,
+    'unknown service': (h) => h[2].status === grpc.StatusNotFound,
+  });
   client.connect(__ENV.ADDR, { plaintext: true, authority: 'stock.wms.test' });
   console.log(client.invoke('wms.Stock/GetItem', { sku: 'Z' }).trailers['x-authority'][0]);
   check(ok, { 'status OK': (r) => r.status === grpc.StatusOK, 'qty': (r) => r.message.qty === '7' });
@@ -132,9 +148,9 @@ export default function () {
     expect(out.trailers['x-trace']).toEqual(['t-1']);
     expect(out.missing).toBe(true);
     expect(out.err).toEqual({ code: 5, message: 'no item missing', details: [] });
-    expect(h.rec.of('checks').map((s) => s.value)).toEqual([1, 1]);
+    expect(h.rec.of('checks').map((s) => s.value)).toEqual([1, 1, 1, 1, 1]);
     const d = h.rec.of('grpc_req_duration');
-    expect(d).toHaveLength(3);
+    expect(d).toHaveLength(6);
     expect(d[0]?.tags).toMatchObject({ name: '/wms.Stock/GetItem', method: '/wms.Stock/GetItem', status: '0', rpc_type: 'unary', flow: 'f', url: `grpc://${plainAddr}/wms.Stock/GetItem` });
     expect(d[1]?.tags.status).toBe('5');
   });
