@@ -18,6 +18,19 @@ import { isFunctionNode, type AnyNode, type Binding, type FunctionNode, type Sco
 export const HTTP_BLOCKING = new Set(['get', 'head', 'post', 'put', 'patch', 'del', 'options', 'request', 'batch']);
 /** `k6` functions that block the VU in k6. */
 export const K6_BLOCKING = new Set(['sleep', 'group']);
+/** Every k6 module function that blocks the VU in k6, by module (`import { connect } from 'k6/ws'`). */
+export const MODULE_BLOCKING: Readonly<Record<string, ReadonlySet<string>>> = {
+  'k6/http': HTTP_BLOCKING,
+  k6: K6_BLOCKING,
+  'k6/ws': new Set(['connect']), // returns when the socket has closed
+};
+/**
+ * Methods of objects a k6 module hands out that block in k6 (`client.invoke(…)` of k6/net/grpc):
+ * when a script imports the module, calls by these method names are awaited ("when in doubt, await").
+ */
+export const MODULE_BLOCKING_METHODS: Readonly<Record<string, readonly string[]>> = {
+  'k6/net/grpc': ['connect', 'invoke', 'healthCheck'],
+};
 /** Array methods whose blocking callbacks are run sequentially by `__k6.<method>`. */
 export const ARRAY_METHODS = new Set([
   'forEach',
@@ -79,16 +92,12 @@ export function propName(node: AnyNode, computed: boolean): string | null {
 /** Whether a callable blocks as a member of a k6 module binding (`http.get`, `k6.sleep`). */
 function k6MemberBlocks(b: Binding, name: string): boolean {
   if (b.importName !== 'default' && b.importName !== '*') return false;
-  if (b.importSource === 'k6/http') return HTTP_BLOCKING.has(name);
-  if (b.importSource === 'k6') return K6_BLOCKING.has(name);
-  return false;
+  return MODULE_BLOCKING[b.importSource ?? '']?.has(name) ?? false;
 }
 
 /** Whether a binding imported from a k6 module is itself a blocking function (`import { sleep }`). */
 function k6ImportBlocks(b: Binding): boolean {
-  if (b.importSource === 'k6/http') return HTTP_BLOCKING.has(b.importName ?? '');
-  if (b.importSource === 'k6') return K6_BLOCKING.has(b.importName ?? '');
-  return false;
+  return MODULE_BLOCKING[b.importSource ?? '']?.has(b.importName ?? '') ?? false;
 }
 
 /** `group(…)` / `k6.group(…)` / `check(…)`: which k6 function a callee names, if any. */
@@ -187,6 +196,9 @@ export function analyzeBlocking(code: string, program: AnyNode, info: ScopeInfo)
     classified: new Set(),
     refusals: new Map(),
   };
+  for (const stmt of program.body as AnyNode[]) {
+    if (stmt.type === 'ImportDeclaration') for (const m of MODULE_BLOCKING_METHODS[stmt.source.value as string] ?? []) st.names.add(m);
+  }
   const parent = (n: AnyNode): AnyNode | null => info.parent.get(n) ?? null;
   const refuse = (node: AnyNode, message: string) => {
     if (!st.refusals.has(node)) st.refusals.set(node, message);

@@ -28,6 +28,16 @@ export const builtinMetrics: Readonly<Record<string, MetricDef>> = Object.freeze
   http_req_waiting: { type: 'trend', contains: 'time' },
   http_req_receiving: { type: 'trend', contains: 'time' },
   http_req_failed: { type: 'rate', contains: 'default' },
+  ws_sessions: { type: 'counter', contains: 'default' },
+  ws_connecting: { type: 'trend', contains: 'time' },
+  ws_session_duration: { type: 'trend', contains: 'time' },
+  ws_msgs_sent: { type: 'counter', contains: 'default' },
+  ws_msgs_received: { type: 'counter', contains: 'default' },
+  ws_ping: { type: 'trend', contains: 'time' },
+  grpc_req_duration: { type: 'trend', contains: 'time' },
+  grpc_streams: { type: 'counter', contains: 'default' },
+  grpc_streams_msgs_sent: { type: 'counter', contains: 'default' },
+  grpc_streams_msgs_received: { type: 'counter', contains: 'default' },
 });
 
 /** The sub-metric k6's summary always shows under http_req_duration. */

@@ -6,6 +6,7 @@
  */
 import { inspect } from 'node:util';
 import type { Logger } from '../log.ts';
+import { redactSecrets } from './secrets.ts';
 
 export interface ScriptConsole {
   log(...args: unknown[]): void;
@@ -29,9 +30,9 @@ function formatArg(v: unknown): string {
   return String(v);
 }
 
-/** k6 joins console arguments with spaces. */
+/** k6 joins console arguments with spaces; secret values (k6/secrets) are redacted. */
 export function formatConsoleArgs(args: unknown[]): string {
-  return args.map(formatArg).join(' ');
+  return redactSecrets(args.map(formatArg).join(' '));
 }
 
 const consoles = new WeakMap<Logger, ScriptConsole>();

@@ -1,7 +1,8 @@
 /**
  * `k6/crypto` on node:crypto: md4, md5, sha1, sha256, sha384, sha512, sha512_224, sha512_256,
  * ripemd160, hmac, createHash, createHMAC, randomBytes. Output encodings as k6 documents: 'hex',
- * 'base64', 'base64url' (padded), 'base64rawurl' (unpadded), 'binary' (an array of byte numbers).
+ * 'base64', 'base64url' (padded), 'base64rawurl' (unpadded), 'binary' (an ArrayBuffer). A hasher's
+ * digest() may be called again (k6's Go hashes do not reset on Sum): it returns the sum of all input so far.
  * MD4 is computed here when the platform's OpenSSL no longer provides it (OpenSSL 3 moved it to
  * the legacy provider). Stateless, so one instance is shared by every VU.
  * The WebCrypto API is the realm's global `crypto` (Node's webcrypto), as k6 exposes it globally.
@@ -84,7 +85,7 @@ function algorithmOf(name: unknown, fn: string): string {
   return alg;
 }
 
-export function encodeDigest(digest: Buffer, encoding: unknown): string | number[] {
+export function encodeDigest(digest: Buffer, encoding: unknown): string | ArrayBuffer {
   switch (encoding) {
     case 'hex':
       return digest.toString('hex');
@@ -97,32 +98,31 @@ export function encodeDigest(digest: Buffer, encoding: unknown): string | number
     case 'base64rawurl':
       return digest.toString('base64url');
     case 'binary':
-      return [...digest];
+      return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength) as ArrayBuffer;
     default:
       throw new TypeError(`unknown output encoding "${String(encoding)}" (hex, base64, base64url, base64rawurl, binary)`);
   }
 }
 
-/** A k6 Hasher: update(input) any number of times, then digest(encoding). */
+/** A k6 Hasher: update(input) any number of times, digest(encoding) any number of times. */
 class Hasher {
+  /** Input so far: digest() hashes it afresh, so it can be called again (Node's Hash/Hmac finalise once). */
   private chunks: Buffer[] = [];
-  private hash: nodeCrypto.Hash | nodeCrypto.Hmac | null;
   constructor(
     private readonly alg: string,
-    key?: Buffer,
+    private readonly key?: Buffer,
   ) {
-    this.hash = alg === 'md4' && !nativeMd4 ? null : key ? nodeCrypto.createHmac(alg, key) : nodeCrypto.createHash(alg);
-    if (!this.hash && key) throw new TypeError('hmac with md4 is not available on this platform');
+    if (alg === 'md4' && !nativeMd4 && key) throw new TypeError('hmac with md4 is not available on this platform');
   }
   update(input: unknown): Hasher {
-    const bytes = bytesOf(input, 'update');
-    if (this.hash) this.hash.update(bytes);
-    else this.chunks.push(bytes);
+    this.chunks.push(bytesOf(input, 'update'));
     return this;
   }
-  digest(encoding: unknown): string | number[] {
-    const d = this.hash ? this.hash.digest() : md4Digest(Buffer.concat(this.chunks));
-    return encodeDigest(d, encoding);
+  digest(encoding: unknown): string | ArrayBuffer {
+    if (this.alg === 'md4' && !nativeMd4) return encodeDigest(md4Digest(Buffer.concat(this.chunks)), encoding);
+    const h = this.key ? nodeCrypto.createHmac(this.alg, this.key) : nodeCrypto.createHash(this.alg);
+    for (const c of this.chunks) h.update(c);
+    return encodeDigest(h.digest(), encoding);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `k6/encoding`: b64encode / b64decode with k6's four variants — 'std' (padded), 'rawstd'
  * (unpadded), 'url' (URL alphabet, padded) and 'rawurl' (URL alphabet, unpadded). Strings are
- * encoded as UTF-8. b64decode returns an ArrayBuffer, or a string with format 's'.
+ * encoded as UTF-8; any other encoding argument (null, unknown) means 'std', as in k6. b64decode
+ * returns an ArrayBuffer, or a string with format 's'.
  * Stateless, so one instance is shared by every VU.
  */
 import type { ModuleFactory } from '../types.ts';
@@ -17,14 +18,14 @@ export function bytesOf(input: unknown, fn: string): Buffer {
   throw new TypeError(`${fn}: input must be a string or an ArrayBuffer`);
 }
 
-function variantOf(encoding: unknown, fn: string): B64Variant {
-  const v = encoding === undefined || encoding === '' ? 'std' : String(encoding);
-  if (v === 'std' || v === 'rawstd' || v === 'url' || v === 'rawurl') return v;
-  throw new TypeError(`${fn}: unknown encoding "${v}" (std, rawstd, url, rawurl)`);
+/** k6 falls back to standard base64 for any other encoding argument (undefined, null, '', unknown names). */
+function variantOf(encoding: unknown): B64Variant {
+  const v = String(encoding);
+  return v === 'rawstd' || v === 'url' || v === 'rawurl' ? v : 'std';
 }
 
 export function b64encode(input: unknown, encoding?: unknown): string {
-  const variant = variantOf(encoding, 'b64encode');
+  const variant = variantOf(encoding);
   const bytes = bytesOf(input, 'b64encode');
   if (variant === 'std') return bytes.toString('base64');
   if (variant === 'rawstd') return bytes.toString('base64').replace(/=+$/, '');
@@ -34,7 +35,7 @@ export function b64encode(input: unknown, encoding?: unknown): string {
 }
 
 export function b64decode(input: unknown, encoding?: unknown, format?: unknown): ArrayBuffer | string {
-  const variant = variantOf(encoding, 'b64decode');
+  const variant = variantOf(encoding);
   if (typeof input !== 'string') throw new TypeError('b64decode: input must be a string');
   const alphabet = variant === 'url' || variant === 'rawurl' ? /^[A-Za-z0-9_-]*={0,2}$/ : /^[A-Za-z0-9+/]*={0,2}$/;
   if (!alphabet.test(input)) throw new Error(`b64decode: input is not valid ${variant} base64`);

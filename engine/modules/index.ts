@@ -19,6 +19,13 @@ const registry: Record<string, FactoryLoader> = {
   'k6/timers': async () => (await import('./timers.ts')).timersModule,
   'k6/encoding': async () => (await import('./encoding.ts')).encodingModule,
   'k6/crypto': async () => (await import('./crypto.ts')).cryptoModule,
+  'k6/html': async () => (await import('./html/index.ts')).htmlModule,
+  'k6/ws': async () => (await import('./ws/legacy.ts')).wsModule,
+  'k6/websockets': async () => (await import('./ws/browser.ts')).websocketsModule,
+  'k6/net/grpc': async () => (await import('./grpc/index.ts')).grpcModule,
+  'k6/experimental/fs': async () => (await import('./fs.ts')).fsModule,
+  'k6/experimental/csv': async () => (await import('./csv.ts')).csvModule,
+  'k6/secrets': async () => (await import('./secrets.ts')).secretsModule,
 };
 
 /** Module names the engine provides. */

@@ -9,7 +9,9 @@ import { IterationInterrupted } from '../../errors.ts';
 import type { Tags, VuContext } from '../../types.ts';
 import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
 import { compressBody, decodeBody } from './compression.ts';
-import { CookieJar } from './cookies.ts';
+import { credentialsOf, digestAuthorization, ntlmAuthorization } from './auth.ts';
+import { ConnectBlocklist } from './blocklist.ts';
+import { CookieJar, vuCookieJars } from './cookies.ts';
 import { parseDurationMs } from './duration.ts';
 import { classifyError, ErrorCode, InvalidUrlError, RequestTimeoutError, statusErrorCode } from './error-codes.ts';
 import { defaultResponseCallback, type ExpectedStatuses } from './expected.ts';
@@ -161,8 +163,10 @@ export class HttpClient {
       hosts: o.hosts as Record<string, string> | undefined,
       insecureSkipTLSVerify: !!o.insecureSkipTLSVerify,
       tlsVersion: o.tlsVersion,
+      blocklist: new ConnectBlocklist(o.blacklistIPs, o.blockHostnames),
     };
     this.connections = new VuConnections(this.transport);
+    vuCookieJars.set(vu, this.jar);
     this.data = new DataCounter(vu);
     for (const name of UNSUPPORTED_OPTIONS) {
       const v = o[name];
@@ -282,9 +286,12 @@ export class HttpClient {
     if (p.timeoutMs > 0) {
       call.timer = setTimeout(() => call.stop(new RequestTimeoutError()), p.timeoutMs);
     }
+    /** digest/ntlm: the Authorization answering the last 401 challenge, and how many were answered. */
+    let authorization: string | null = null;
+    let authRounds = 0;
     try {
       for (let hop = 0; ; hop++) {
-        const headers = this.buildHeaders(u, p, jar, enc, u.hostname === originalHost);
+        const headers = this.buildHeaders(u, p, jar, enc, u.hostname === originalHost, authorization);
         if (this.debug) {
           const sentBody = enc;
           logRequest(this.vu.log, this.debug, method, u.tag, headers.list, () => bodyText(sentBody));
@@ -311,6 +318,21 @@ export class HttpClient {
           logResponse(this.vu.log, this.debug, `${status} ${ex.statusText}`, foldRawHeaders(ex.rawHeaders), body);
         }
 
+        if (status === 401 && u.auth && (p.auth === 'digest' || p.auth === 'ntlm') && authRounds < (p.auth === 'ntlm' ? 2 : 1)) {
+          const challenges = rawHeaderValues(ex.rawHeaders, 'www-authenticate');
+          const cred = credentialsOf(u.auth);
+          let next: string | null;
+          try {
+            next = p.auth === 'digest' ? digestAuthorization(challenges, method, u.path, cred) : ntlmAuthorization(challenges, cred);
+          } catch (e) {
+            return this.errorResponse(method, u, p, headers, enc, timings, ErrorCode.Generic, (e as Error).message);
+          }
+          if (next) {
+            authorization = next;
+            authRounds++;
+            continue;
+          }
+        }
         if (REDIRECTS.has(status)) {
           const location = rawHeaderValue(ex.rawHeaders, 'location');
           if (location !== undefined) {
@@ -371,6 +393,7 @@ export class HttpClient {
     jar: CookieJar,
     enc: EncodedBody | null,
     sameHost: boolean,
+    authorization: string | null = null,
   ): { list: string[]; cookies: Record<string, { name: string; value: string; replace: boolean }[]> } {
     const list: string[] = [];
     const names = p.headerNames;
@@ -398,7 +421,8 @@ export class HttpClient {
         }
     }
     if (cookieHeader && !names.has('cookie')) list.push('cookie', cookieHeader);
-    if (u.auth && !names.has('authorization')) list.push('authorization', `Basic ${u.auth}`);
+    if (authorization && !names.has('authorization')) list.push('authorization', authorization);
+    else if (u.auth && !names.has('authorization') && p.auth !== 'digest' && p.auth !== 'ntlm') list.push('authorization', `Basic ${u.auth}`);
     if (enc) {
       if (enc.contentType && !names.has('content-type')) list.push('content-type', enc.contentType);
       if (Array.isArray(enc.payload) && !names.has('content-length')) list.push('content-length', String(enc.length));

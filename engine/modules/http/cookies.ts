@@ -247,3 +247,9 @@ export function responseCookies(url: URL, setCookieHeaders: string[]): Record<st
   }
   return out;
 }
+
+/**
+ * Each VU's own jar (`http.cookieJar()`), by VU: k6/ws sends it on the handshake, as k6 does,
+ * when the script passes no `params.jar`. Registered by the VU's k6/http client.
+ */
+export const vuCookieJars = new WeakMap<object, CookieJar>();

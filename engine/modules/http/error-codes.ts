@@ -11,6 +11,8 @@ export const ErrorCode = {
   RequestTimeout: 1050,
   DnsGeneric: 1100,
   DnsNoIp: 1101,
+  BlacklistedIp: 1111,
+  BlockedHostname: 1112,
   TcpGeneric: 1200,
   TcpBrokenPipe: 1201,
   TcpUnknownWrite: 1202,
@@ -79,6 +81,10 @@ export function classifyError(err: unknown, target: string): ClassifiedError {
     case 'ERR_INVALID_URL':
     case 'UND_ERR_INVALID_ARG':
       return { code: ErrorCode.InvalidUrl, message: e.message };
+    case 'AETOS_BLACKLISTED_IP':
+      return { code: ErrorCode.BlacklistedIp, message: e.message };
+    case 'AETOS_BLOCKED_HOSTNAME':
+      return { code: ErrorCode.BlockedHostname, message: e.message };
     case 'ECONNREFUSED':
       return { code: ErrorCode.TcpDialRefused, message: `dial tcp ${target}: connect: connection refused` };
     case 'UND_ERR_CONNECT_TIMEOUT':

@@ -108,9 +108,7 @@ export function resolveParams(p: unknown, d: ParamDefaults, base: ResolvedParams
   if (o.timeout !== undefined && o.timeout !== null) r.timeoutMs = parseDurationMs(o.timeout, 'params.timeout');
   if (o.auth !== undefined && o.auth !== null) {
     const a = String(o.auth).toLowerCase();
-    if (a === 'digest' || a === 'ntlm')
-      throw new TypeError(`params.auth "${a}" is not provided by the aetos-load engine (only "basic"); use --runner k6`);
-    if (a !== 'basic') throw new TypeError(`params.auth must be "basic", got "${String(o.auth)}"`);
+    if (a !== 'basic' && a !== 'digest' && a !== 'ntlm') throw new TypeError(`params.auth must be "basic", "digest" or "ntlm", got "${String(o.auth)}"`);
     r.auth = a;
   }
   if (o.responseType !== undefined && o.responseType !== null) {

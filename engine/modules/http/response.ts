@@ -7,6 +7,7 @@ import { bodyText, type EncodedBody } from './body.ts';
 import { responseCookies, type ResponseCookie } from './cookies.ts';
 import { canonicalHeaderName, foldRawHeaders } from './headers.ts';
 import { selectJson } from './json-path.ts';
+import { parseHTML, type Selection } from '../html/index.ts';
 import type { Timings } from './transport.ts';
 
 /** `response.request`: what was sent for the final hop. */
@@ -112,18 +113,20 @@ export class Response {
     return selector === undefined ? this.jsonCache.value : selectJson(this.jsonCache.value, String(selector));
   }
 
-  html(): never {
-    throw new Error(
-      'response.html() is not provided by the aetos-load engine (no HTML parser); parse res.body yourself or run the script with --runner k6',
-    );
+  /** k6/html's parseHTML over the body, then `.find(selector)` when one is given. */
+  html(selector?: unknown): Selection {
+    if (this.body === null || this.body === undefined)
+      throw new Error('response.html(): the body is null (the request failed, or responseType is "none" / discardResponseBodies is set)');
+    const doc = parseHTML(typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8'));
+    return selector === undefined ? doc : doc.find(selector);
   }
 
   clickLink(): never {
-    throw new Error('response.clickLink() is not provided by the aetos-load engine (needs html()); use --runner k6');
+    throw new Error('response.clickLink() is not provided by the aetos-load engine; use res.html() to find the link and http.get() it, or --runner k6');
   }
 
   submitForm(): never {
-    throw new Error('response.submitForm() is not provided by the aetos-load engine (needs html()); use --runner k6');
+    throw new Error('response.submitForm() is not provided by the aetos-load engine; use res.html() to read the form and http.post() it, or --runner k6');
   }
 
   toJSON() {

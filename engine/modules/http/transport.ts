@@ -15,6 +15,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { buildConnector, Client, type Dispatcher } from 'undici';
+import { blockingLookup, type ConnectBlocklist } from './blocklist.ts';
 
 const now = () => performance.now();
 
@@ -231,6 +232,8 @@ export interface TransportOptions {
   hosts?: Record<string, string>;
   insecureSkipTLSVerify?: boolean;
   tlsVersion?: unknown;
+  /** k6 `blacklistIPs` / `blockHostnames`: refused before any socket is opened. */
+  blocklist?: ConnectBlocklist;
 }
 
 function tlsName(v: string): ConnectionOptions['minVersion'] {
@@ -342,14 +345,22 @@ export class VuConnections {
 
 /** undici's connector wrapped to apply `hosts` and stamp each socket's connect phases. */
 function timedConnector(opts: TransportOptions): buildConnector.connector {
+  const blocklist = opts.blocklist && !opts.blocklist.empty ? opts.blocklist : undefined;
   const base = buildConnector({
     rejectUnauthorized: !opts.insecureSkipTLSVerify,
     timeout: 30_000,
     ...tlsRange(opts.tlsVersion),
+    // a resolved name is checked against blacklistIPs before net.connect dials it
+    ...(blocklist ? { lookup: blockingLookup(blocklist) } : {}),
   } as buildConnector.BuildOptions);
   const hosts = opts.hosts;
   const connect: buildConnector.connector = (options, callback) => {
     let o = options;
+    const blocked = blocklist?.checkHostname(o.hostname);
+    if (blocked) {
+      queueMicrotask(() => callback(blocked, null));
+      return null as never;
+    }
     if (hosts) {
       const port = o.port || (o.protocol === 'https:' ? '443' : '80');
       const mapped = hosts[`${o.hostname}:${port}`] ?? hosts[o.hostname];
@@ -357,6 +368,11 @@ function timedConnector(opts: TransportOptions): buildConnector.connector {
         const hp = splitHostPort(mapped);
         o = { ...o, hostname: hp.host, port: hp.port ?? port, servername: o.servername || o.hostname };
       }
+    }
+    const blockedIp = blocklist?.checkIp(o.hostname.replace(/^\[|\]$/g, ''));
+    if (blockedIp) {
+      queueMicrotask(() => callback(blockedIp, null));
+      return null as never;
     }
     const info: ConnInfo = {
       start: now(),

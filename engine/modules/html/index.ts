@@ -1,0 +1,25 @@
+/**
+ * `k6/html`: parseHTML(src) → Selection (selection.ts) over a document parsed by cheerio (parse5,
+ * the HTML5 algorithm, as Go's x/net/html that k6 uses). Stateless, so one instance serves every VU.
+ * `response.html()` in k6/http uses parseHTML too.
+ */
+import { createRequire } from 'node:module';
+import type { CheerioAPI } from 'cheerio';
+import type { ModuleFactory } from '../../types.ts';
+import { Element } from './element.ts';
+import { Selection } from './selection.ts';
+
+export { Element, Selection };
+
+/** cheerio costs ~300 ms to import: k6/http links parseHTML for response.html(), so it is required on first use only. */
+let loadHtml: ((src: string) => CheerioAPI) | null = null;
+
+export function parseHTML(src: unknown): Selection {
+  if (typeof src !== 'string') throw new TypeError('parseHTML: the argument must be a string of HTML');
+  loadHtml ??= (createRequire(import.meta.url)('cheerio') as typeof import('cheerio')).load;
+  const $ = loadHtml(src);
+  return new Selection($, $.root());
+}
+
+const mod = { parseHTML };
+export const htmlModule: ModuleFactory = () => ({ ...mod, default: mod });
