@@ -47,8 +47,36 @@ export interface LoadedScript {
   readonly warnings: readonly string[];
   /** A stack trace as the user sees it: the message and the script's frames at original file:line:col. */
   mapStack(stack: string): string;
-  /** The original `file:line` of the innermost script frame of an error, or null. */
+  /** The original `file:line` of the innermost script frame of an error (or of where a non-Error value was thrown), or null. */
   errorLocation(err: unknown): string | null;
+  /** For a value that is not an Error (`throw 'text'`): `message` and the script's frames where it was thrown. */
+  mapThrown(value: unknown, message: string): string;
+}
+
+/**
+ * Where non-Error values were thrown: `throw x` runs through `record(x)` (transform.ts
+ * recordThrows), which captures the stack at the throw. Objects are kept weakly; primitives (a
+ * thrown string) by value in a small bounded map (the latest throw of an equal value wins).
+ */
+class ThrownValues {
+  private readonly objects = new WeakMap<object, string>();
+  private readonly primitives = new Map<unknown, string>();
+  readonly record = (value: unknown): unknown => {
+    if (value instanceof Error) return value;
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, this.record);
+    const stack = holder.stack ?? '';
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') this.objects.set(value, stack);
+    else {
+      this.primitives.delete(value);
+      this.primitives.set(value, stack);
+      if (this.primitives.size > 256) this.primitives.delete(this.primitives.keys().next().value);
+    }
+    return value;
+  };
+  stackOf(value: unknown): string | undefined {
+    return (typeof value === 'object' && value !== null) || typeof value === 'function' ? this.objects.get(value) : this.primitives.get(value);
+  }
 }
 
 /** The file name V8 sees for the compiled script; frames with it are mapped back. */
@@ -85,7 +113,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
 
   let result: TransformResult;
   try {
-    result = transformScript(code);
+    result = transformScript(code, { recordThrows: true });
   } catch (err) {
     if (err instanceof ScriptSyntaxError) throw new ScriptLoadError(`${mapper0.where(err.line, err.column)}: ${err.message}`);
     throw err;
@@ -103,9 +131,12 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
 
   const mapper = new PositionMapper(scriptPath, inline?.map ?? null, mapBase, new SourceMap(JSON.parse(result.map)));
   const filename = generatedName(scriptPath);
+  const thrown = new ThrownValues();
   let moduleFunction: ModuleFunction;
   try {
-    moduleFunction = new vm.Script(result.code, { filename }).runInThisContext() as ModuleFunction;
+    // the outer function hands the code its throw recorder (on line 1, before the script's first line)
+    const outer = new vm.Script(`(function (${result.thrownName}) { return ${result.code}})`, { filename }).runInThisContext() as (r: unknown) => ModuleFunction;
+    moduleFunction = outer(thrown.record);
   } catch (err) {
     const e = err as Error;
     const where = firstScriptFrame(e.stack ?? '', filename, mapper) ?? displayPath(scriptPath);
@@ -126,8 +157,14 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     warnings: result.warnings.map((w) => `${mapper0.where(w.line, w.column)}: ${w.message}`),
     mapStack,
     errorLocation(err) {
-      const stack = err instanceof Error ? err.stack : undefined;
+      const stack = err instanceof Error ? err.stack : thrown.stackOf(err);
       return stack ? firstScriptFrame(stack, filename, mapper) : null;
+    },
+    mapThrown(value, message) {
+      const stack = thrown.stackOf(value);
+      if (!stack) return message;
+      const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+      return mapStack([message, ...frames].join('\n'));
     },
   };
 }
