@@ -18,7 +18,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceMap } from 'node:module';
 import vm from 'node:vm';
-import { BundleError, bundleToString } from '../build/bundle.ts';
+import { BundleError, bundleToString, type BundleOptions } from '../build/bundle.ts';
+import { hasRemoteImport } from '../build/remote-modules.ts';
 import { ScriptLoadError } from '../errors.ts';
 import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.ts';
 import type { ModuleFactory } from '../types.ts';
@@ -88,13 +89,14 @@ const hasRelativeImport = (code: string) => /(?:^|[\s;])(?:import|export)\b[^'"]
  * The script text, and the folder its inline source map's `sources` are relative to: the working
  * directory for what we bundle in memory, the file's own folder for a bundle read from disk.
  */
-async function readScript(scriptPath: string): Promise<{ code: string; mapBase: string }> {
+async function readScript(scriptPath: string, bundle: BundleOptions): Promise<{ code: string; mapBase: string }> {
   const ext = path.extname(scriptPath).toLowerCase();
   try {
-    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return { code: await bundleToString(scriptPath), mapBase: process.cwd() };
+    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return { code: await bundleToString(scriptPath, bundle), mapBase: process.cwd() };
     const code = await readFile(scriptPath, 'utf8');
-    // a hand-written k6 script that imports relative files: bundle it the same way (k6 resolves them itself)
-    if (hasRelativeImport(code)) return { code: await bundleToString(scriptPath), mapBase: process.cwd() };
+    // a hand-written k6 script that imports relative files or modules by URL: bundle it the same
+    // way (k6 resolves them itself; remote ones are fetched through the module cache here)
+    if (hasRelativeImport(code) || hasRemoteImport(code)) return { code: await bundleToString(scriptPath, bundle), mapBase: process.cwd() };
     return { code, mapBase: path.dirname(scriptPath) };
   } catch (err) {
     if (err instanceof BundleError) throw new ScriptLoadError(err.message);
@@ -104,9 +106,15 @@ async function readScript(scriptPath: string): Promise<{ code: string; mapBase: 
   }
 }
 
-export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
+export interface LoadOptions {
+  /** How modules imported by URL are had (default: the network through the module cache). */
+  bundle?: BundleOptions;
+}
+
+export async function loadScript(scriptPathIn: string, opts: LoadOptions = {}): Promise<LoadedScript> {
   const scriptPath = path.resolve(scriptPathIn);
-  const { code: raw, mapBase } = await readScript(scriptPath);
+  const bundleWarnings: string[] = [];
+  const { code: raw, mapBase } = await readScript(scriptPath, { warn: (m) => bundleWarnings.push(m), ...opts.bundle });
   const inline = findInlineSourceMap(raw);
   const code = inline ? raw.slice(0, inline.start) : raw;
   const mapper0 = new PositionMapper(scriptPath, inline?.map ?? null, mapBase, null);
@@ -154,7 +162,7 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     modules,
     exportNames: result.exportNames,
     stats: result.stats,
-    warnings: result.warnings.map((w) => `${mapper0.where(w.line, w.column)}: ${w.message}`),
+    warnings: [...bundleWarnings, ...result.warnings.map((w) => `${mapper0.where(w.line, w.column)}: ${w.message}`)],
     mapStack,
     errorLocation(err) {
       const stack = err instanceof Error ? err.stack : thrown.stackOf(err);
