@@ -15,6 +15,10 @@ const commands: Record<string, Command> = {
   target: { summary: 'start the reference AetosWMS service', load: () => import('./target.ts') },
   health: { summary: 'score the health of a deployment (test-system)', load: () => import('./health.ts') },
   monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('./monitor.ts') },
+  archive: { summary: "write a k6 archive (.tar): script, modules, open()ed files, options", load: () => import('./archive.ts') },
+  inspect: { summary: 'print the consolidated options of a script or archive as JSON', load: () => import('./inspect.ts') },
+  new: { summary: "write a new k6 script from k6's template (script.js)", load: () => import('./new.ts') },
+  version: { summary: 'engine, Node.js and followed k6 versions', load: () => import('./version.ts') },
 };
 
 function usage(): string {
