@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ConfigLayer, RunnerKind } from './types.ts';
 import { emptyLayer } from './types.ts';
-import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStage } from './values.ts';
+import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
 import type { Stage } from './values.ts';
 
 type Kind = 'bool' | 'value' | 'optional';
@@ -54,7 +54,7 @@ export const runFlags: FlagSpec[] = [
     apply(layer, value, name) {
       const stages = (layer.options.stages as Stage[] | undefined) ?? [];
       // k6's --stage is a string slice: `--stage 1s:1,5s:10` and `-s 1s:1 -s 5s:10` are the same
-      for (const one of value.split(',')) stages.push(parseStage(name, one.trim()));
+      stages.push(...parseStages(name, value));
       layer.options.stages = stages;
     },
   },

@@ -96,10 +96,11 @@ describe('inspect and run flags', () => {
     expect(p.stderr.text.trim().split('\n')).toHaveLength(1);
   });
 
-  it('--log-format raw and json; --console-output takes console lines, also from worker threads', async () => {
+  it('--log-format raw (K6_LOG_FORMAT) and json; --console-output takes console lines, also from worker threads', async () => {
     const s = script('logs.js', `import exec from 'k6/execution';\nexport const options = { vus: 2, iterations: 4 };\nexport default function () { console.log('it ' + exec.scenario.iterationInTest); console.warn('careful'); }\n`);
-    const raw = io();
-    expect(await runMain([s, '-q', '--no-summary', '--workers', '1', '--log-format', 'raw'], raw)).toBe(0);
+    // raw through k6's env variable, json through the flag
+    const raw = io({ K6_LOG_FORMAT: 'raw' });
+    expect(await runMain([s, '-q', '--no-summary', '--workers', '1'], raw)).toBe(0);
     expect(raw.stderr.text.split('\n').filter((l) => l.startsWith('it ')).sort()).toEqual(['it 0', 'it 1', 'it 2', 'it 3']);
     expect(raw.stderr.text).not.toMatch(/level=|time=/);
 
