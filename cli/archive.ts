@@ -71,7 +71,7 @@ export async function main(argv: string[], io: ArchiveIo = {}): Promise<number> 
     const { goos, writeArchive } = await import('../engine/build/archive.ts');
     const { K6_VERSION_FOLLOWED } = await import('../engine/version.ts');
 
-    const remote = cachedFetcher(remoteSettings(env, cwd, { refresh: parsed.flags.settings.noCache === true, warn: (m) => stderr.write(`warning: ${m}\n`) }));
+    const remote = cachedFetcher(remoteSettings(env, cwd, { refresh: parsed.flags.settings.noCache || undefined, warn: (m) => stderr.write(`warning: ${m}\n`) }));
     let bundle;
     try {
       bundle = await bundleScript(scriptPath, { remote });

@@ -65,7 +65,7 @@ function parseTtl(value: string): number {
   return total;
 }
 
-/** Settings from the environment (see the header), with `over` on top. */
+/** Settings from the environment (see the header), with the defined values of `over` on top. */
 export function remoteSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), over: Partial<RemoteModuleSettings> = {}): RemoteModuleSettings {
   const flag = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
   return {
@@ -75,7 +75,7 @@ export function remoteSettings(env: NodeJS.ProcessEnv = process.env, cwd = proce
     offline: flag(env.AETOS_LOAD_OFFLINE),
     caFile: env.AETOS_LOAD_MODULE_CA || undefined,
     timeoutMs: 30_000,
-    ...over,
+    ...(Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)) as Partial<RemoteModuleSettings>),
   };
 }
 

@@ -245,7 +245,7 @@ export function runUsage(): string {
     return `  ${names.padEnd(44)}${f.help}`;
   });
   return [
-    'usage: aetos-load run [flags] <script.ts|script.js>',
+    'usage: aetos-load run [flags] <script.ts|script.js|archive.tar>',
     '',
     'Runs a k6 script on the engine (or, with --runner k6, on a k6 binary). k6 flags and K6_* env vars',
     'work as in k6: defaults < script options < K6_* env < flags.',

@@ -25,6 +25,7 @@ const modules: Record<string, string> = {
   '/lib/util.js': `import { sleep } from 'k6';\nexport const twice = (x) => { sleep(0.001); return x * 2; };\n`,
   '/lib/deep/half.js': `export const half = (x) => x / 2;\n`,
   '/secure.js': `export const secret = 'over tls';\n`,
+  '/thrower.js': `export function boom() {\n  throw new Error('remote boom');\n}\n`,
 };
 const hits: string[] = [];
 let down = false;
@@ -105,6 +106,22 @@ describe('remote modules', () => {
       const vu = await h.vu(1);
       expect(await h.iterate(vu, 1)).toEqual(['completed']);
       expect(h.rec.console).toEqual(['3 8 2']);
+    } finally {
+      if (prev === undefined) delete process.env.AETOS_LOAD_MODULE_CACHE;
+      else process.env.AETOS_LOAD_MODULE_CACHE = prev;
+    }
+  });
+
+  it('an error inside a remote module is reported at its URL and line', async () => {
+    const { file, settings } = setup(`import { boom } from '${base}/thrower.js';\nexport default function () { boom(); }\n`);
+    const prev = process.env.AETOS_LOAD_MODULE_CACHE;
+    process.env.AETOS_LOAD_MODULE_CACHE = settings.cacheDir;
+    try {
+      const h = await harness(file);
+      const vu = await h.vu(1);
+      await h.iterate(vu, 1);
+      expect(h.rec.errors[0]).toContain(`at boom (${base}/thrower.js:2:`);
+      expect(h.rec.errors[0]).toMatch(/at default \([^)]*script\.js:2:\d+\)/);
     } finally {
       if (prev === undefined) delete process.env.AETOS_LOAD_MODULE_CACHE;
       else process.env.AETOS_LOAD_MODULE_CACHE = prev;
