@@ -5,6 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, bundleToDir } from '../engine/build/bundle.ts';
+import { cachedFetcher, remoteSettings } from '../engine/build/remote-modules.ts';
 
 export async function listScenarios(dir = 'scenarios'): Promise<string[]> {
   const names = await readdir(dir);
@@ -12,9 +13,13 @@ export async function listScenarios(dir = 'scenarios'): Promise<string[]> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const entries = argv.length > 0 ? argv : await listScenarios();
+  // --no-cache: fetch modules imported by URL again (engine/build/remote-modules.ts)
+  const refresh = argv.includes('--no-cache');
+  const files = argv.filter((a) => a !== '--no-cache');
+  const entries = files.length > 0 ? files : await listScenarios();
   try {
-    const written = await bundleToDir(entries, 'build');
+    const remote = cachedFetcher(remoteSettings(process.env, process.cwd(), { refresh: refresh || undefined, warn: (m) => process.stderr.write(`warning: ${m}\n`) }));
+    const written = await bundleToDir(entries, 'build', { remote });
     for (const file of written) process.stdout.write(`built ${file}\n`);
     return 0;
   } catch (err) {

@@ -17,6 +17,10 @@ const commands: Record<string, Command> = {
   monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('./monitor.ts') },
   merge: { summary: 'combine the segment results of one test into its summary and verdict', load: () => import('./merge.ts') },
   k8s: { summary: 'write Kubernetes manifests: a k6-operator TestRun, or an Indexed Job of engine pods', load: () => import('./k8s.ts') },
+  archive: { summary: "write a k6 archive (.tar): script, modules, open()ed files, options", load: () => import('./archive.ts') },
+  inspect: { summary: 'print the consolidated options of a script or archive as JSON', load: () => import('./inspect.ts') },
+  new: { summary: "write a new k6 script from k6's template (script.js)", load: () => import('./new.ts') },
+  version: { summary: 'engine, Node.js and followed k6 versions', load: () => import('./version.ts') },
 };
 
 function usage(): string {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { consolidateSettings, layerFromEnv, parseRunArgs, runUsage } from '../engine/config/index.ts';
 import type { RunSettings } from '../engine/config/index.ts';
-import { EngineError, ExitCode } from '../engine/errors.ts';
+import { EngineError, ExitCode, ScriptLoadError } from '../engine/errors.ts';
 import { runOnK6 } from '../engine/runner/k6-binary.ts';
 import { runLogger } from '../engine/runner/logging.ts';
 import type { Logger } from '../engine/log.ts';
@@ -30,6 +30,17 @@ async function startRunMonitor(url: string, log: Logger) {
       out.write(`monitor: ${report.polls} polls, uptime ${report.uptimePercent.toFixed(1)} %, ${report.alerts.length} alert events; ${files.join(', ')}\n`);
     },
   };
+}
+
+async function refreshRemoteModules(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<void> {
+  const { BundleError, bundleScript } = await import('../engine/build/bundle.ts');
+  const { cachedFetcher, remoteSettings } = await import('../engine/build/remote-modules.ts');
+  try {
+    await bundleScript(script, { remote: cachedFetcher(remoteSettings(env, cwd, { refresh: true })) });
+  } catch (err) {
+    if (err instanceof BundleError) throw new ScriptLoadError(err.message);
+    throw err;
+  }
 }
 
 export interface RunIo {
@@ -67,14 +78,38 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   }
   // Log lines and worker output pass through this so a live progress block is never painted over.
   const errWriter = new ProgressAwareWriter(stderr);
-  const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout);
+  let archive: { close(): Promise<void> } | undefined;
+  const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout, undefined, {
+    format: settings.logFormat,
+    consoleOutput: settings.consoleOutput && path.resolve(cwd, settings.consoleOutput),
+    truncateConsole: true,
+  });
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.
     const { runTest } = await import('../engine/runner/run-test.ts');
+    // `run archive.tar`: k6's archive, extracted and bundled with no network (engine/build/archive.ts);
+    // its options replace the script's, its env comes before -e flags
+    let script = parsed.script as string;
+    let scriptOptions: Record<string, unknown> | undefined;
+    if (/\.tar$/i.test(script)) {
+      const { ArchiveError, openArchive } = await import('../engine/build/archive.ts');
+      const opened = await openArchive(path.resolve(cwd, script)).catch((err: unknown) => {
+        throw err instanceof ArchiveError ? new ScriptLoadError(err.message) : err;
+      });
+      archive = opened;
+      script = opened.scriptPath;
+      scriptOptions = opened.metadata.options ?? {};
+      parsed.flags.settings.env = { ...(opened.metadata.env ?? {}), ...(parsed.flags.settings.env ?? {}) };
+    } else if (settings.noCache) {
+      // --no-cache: fetch the script's remote modules afresh once; the loads that follow (main thread
+      // and workers) then find them fresh in the module cache
+      await refreshRemoteModules(path.resolve(cwd, script), env, cwd);
+    }
     const monitor = settings.monitor ? await startRunMonitor(settings.monitor, log) : undefined;
     try {
       return await runTest({
-      script: parsed.script as string,
+      script,
+      scriptOptions,
       flags: parsed.flags,
       processEnv: env,
       cwd,
@@ -94,5 +129,6 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
     return err.exitCode;
   } finally {
     close();
+    await archive?.close();
   }
 }

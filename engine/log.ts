@@ -30,9 +30,24 @@ export function formatLine(level: LogLevel, msg: string, fields: LogFields = {},
   return line;
 }
 
+/** k6's --log-format: logfmt text (default), `raw` (the message alone), `json` (one object a line). */
+export type LogFormat = 'text' | 'raw' | 'json';
+
+function formatAs(format: LogFormat, level: LogLevel, msg: string, fields: LogFields): string {
+  if (format === 'raw') return msg;
+  if (format === 'text') return formatLine(level, msg, fields);
+  const o: Record<string, unknown> = { level, msg };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && k !== 'level' && k !== 'msg') o[k] = v;
+  o.time = new Date().toISOString();
+  return JSON.stringify(o);
+}
+
 export interface LoggerOptions {
   level?: LogLevel;
+  format?: LogFormat;
   write?: (line: string) => void;
+  /** Where console output (`source=console` lines) goes instead of `write` (k6's --console-output). */
+  writeConsole?: (line: string) => void;
   /**
    * Where `once` messages go instead of being written here: a worker thread hands them to the
    * main thread, whose logger remembers keys for all threads (else each worker warns once).
@@ -43,8 +58,12 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, seen = new Set<string>()): Logger {
   const min = order[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const format = opts.format ?? 'text';
   const log = (level: LogLevel, msg: string, fields?: LogFields) => {
-    if (order[level] >= min) write(formatLine(level, msg, { ...base, ...fields }));
+    if (order[level] < min) return;
+    const all = { ...base, ...fields };
+    const out = opts.writeConsole && all.source === 'console' ? opts.writeConsole : write;
+    out(format === 'text' ? formatLine(level, msg, all) : formatAs(format, level, msg, all));
   };
   return {
     debug: (m, f) => log('debug', m, f),

@@ -3,6 +3,7 @@
  * K6_OUT, K6_SUMMARY_EXPORT, …). They sit between script options and flags. A bad value is a
  * ConfigError naming the variable. Variables k6 does not define are ignored (k6 does the same).
  */
+import { ConfigError } from '../errors.ts';
 import type { ConfigLayer } from './types.ts';
 import { emptyLayer } from './types.ts';
 import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
@@ -72,6 +73,14 @@ export const k6EnvVars: Record<string, Apply> = {
   },
   K6_LOG_OUTPUT: (layer, value) => {
     layer.settings.logOutput = value;
+  },
+  K6_LOG_FORMAT: (layer, value, name) => {
+    if (value === '') return;
+    if (value !== 'raw' && value !== 'json') throw new ConfigError(name, `"${value}" is not one of raw, json`);
+    layer.settings.logFormat = value;
+  },
+  K6_CONSOLE_OUTPUT: (layer, value) => {
+    if (value !== '') layer.settings.consoleOutput = value;
   },
   K6_CONFIG: (layer, value) => {
     if (value !== '') layer.settings.configFile = value;

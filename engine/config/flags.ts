@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ConfigLayer, RunnerKind } from './types.ts';
 import { emptyLayer } from './types.ts';
-import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStage } from './values.ts';
+import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
 import type { Stage } from './values.ts';
 
 type Kind = 'bool' | 'value' | 'optional';
@@ -50,11 +50,21 @@ export const runFlags: FlagSpec[] = [
     short: 's',
     kind: 'value',
     metavar: 'DURATION:TARGET',
-    help: 'add a stage, as [duration]:[target] (repeatable)',
+    help: 'add stages, as [duration]:[target], comma-separated or repeated (1s:1,5s:10)',
     apply(layer, value, name) {
       const stages = (layer.options.stages as Stage[] | undefined) ?? [];
-      stages.push(parseStage(name, value));
+      // k6's --stage is a string slice: `--stage 1s:1,5s:10` and `-s 1s:1 -s 5s:10` are the same
+      stages.push(...parseStages(name, value));
       layer.options.stages = stages;
+    },
+  },
+  {
+    long: 'paused',
+    short: 'p',
+    kind: 'bool',
+    help: 'not supported: the engine has no REST API to resume a paused test',
+    apply(_layer, value, name) {
+      if (parseBoolean(name, value)) throw new ConfigError(name, "not supported: the engine has no REST API, so nothing could resume a paused test (k6's `k6 resume`); start the test when it should run");
     },
   },
   { long: 'execution-segment', kind: 'value', metavar: 'SEGMENT', help: 'run only this segment of the test, e.g. 0:1/2, 1/3, 50%', apply: opt('executionSegment', nonEmpty) },
@@ -118,6 +128,8 @@ export const runFlags: FlagSpec[] = [
   { long: 'quiet', short: 'q', kind: 'bool', help: 'no progress bars', apply: set('quiet', bool) },
   { long: 'no-color', kind: 'bool', help: 'no colours in the output', apply: set('noColor', bool) },
   { long: 'verbose', short: 'v', kind: 'bool', help: 'debug logging', apply: set('verbose', bool) },
+  { long: 'log-format', kind: 'value', metavar: 'FORMAT', help: 'log format: raw (the message only) or json', apply: set('logFormat', (n, v) => oneOf(['raw', 'json'])(n, v) as 'raw' | 'json') },
+  { long: 'console-output', kind: 'value', metavar: 'FILE', help: 'write console.* output to FILE instead of the log', apply: set('consoleOutput', nonEmpty) },
   { long: 'log-output', kind: 'value', metavar: 'WHERE', help: 'logs to stderr (default), stdout, none or file=PATH', apply: set('logOutput', logOutput) },
   { long: 'config', short: 'c', kind: 'value', metavar: 'FILE', help: 'a k6 JSON config file', apply: set('configFile', nonEmpty) },
   { long: 'no-usage-report', kind: 'bool', help: 'accepted for k6 compatibility; the engine never reports usage', apply: () => {} },
@@ -134,6 +146,7 @@ export const runFlags: FlagSpec[] = [
       return v;
     }),
   },
+  { long: 'no-cache', kind: 'bool', engineOnly: true, help: 'fetch modules imported by URL again instead of using the module cache', apply: set('noCache', bool) },
   { long: 'runner', kind: 'value', metavar: 'engine|k6', engineOnly: true, help: 'run on the engine (default) or hand the bundle to a k6 binary', apply: set('runner', (n, v) => oneOf(['engine', 'k6'])(n, v) as RunnerKind) },
 ];
 
@@ -232,7 +245,7 @@ export function runUsage(): string {
     return `  ${names.padEnd(44)}${f.help}`;
   });
   return [
-    'usage: aetos-load run [flags] <script.ts|script.js>',
+    'usage: aetos-load run [flags] <script.ts|script.js|archive.tar>',
     '',
     'Runs a k6 script on the engine (or, with --runner k6, on a k6 binary). k6 flags and K6_* env vars',
     'work as in k6: defaults < script options < K6_* env < flags.',

@@ -35,6 +35,12 @@ export interface RunSettings {
   logOutput: string;
   /** --config: a k6 JSON config file. */
   configFile?: string;
+  /** --log-format: raw (message only) or json; logfmt text when unset. */
+  logFormat?: 'raw' | 'json';
+  /** --console-output FILE: console.* lines go to this file instead of the log. */
+  consoleOutput?: string;
+  /** --no-cache: fetch modules imported by URL again instead of using the module cache. */
+  noCache?: boolean;
   /** --monitor URL: watch this deployment (ops/monitor) beside the run; its report goes with the results. */
   monitor?: string;
 }

@@ -18,7 +18,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceMap } from 'node:module';
 import vm from 'node:vm';
-import { BundleError, bundleToString } from '../build/bundle.ts';
+import { BundleError, bundleToString, type BundleOptions } from '../build/bundle.ts';
+import { hasRemoteImport } from '../build/remote-modules.ts';
 import { ScriptLoadError } from '../errors.ts';
 import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.ts';
 import type { ModuleFactory } from '../types.ts';
@@ -47,8 +48,36 @@ export interface LoadedScript {
   readonly warnings: readonly string[];
   /** A stack trace as the user sees it: the message and the script's frames at original file:line:col. */
   mapStack(stack: string): string;
-  /** The original `file:line` of the innermost script frame of an error, or null. */
+  /** The original `file:line` of the innermost script frame of an error (or of where a non-Error value was thrown), or null. */
   errorLocation(err: unknown): string | null;
+  /** For a value that is not an Error (`throw 'text'`): `message` and the script's frames where it was thrown. */
+  mapThrown(value: unknown, message: string): string;
+}
+
+/**
+ * Where non-Error values were thrown: `throw x` runs through `record(x)` (transform.ts
+ * recordThrows), which captures the stack at the throw. Objects are kept weakly; primitives (a
+ * thrown string) by value in a small bounded map (the latest throw of an equal value wins).
+ */
+class ThrownValues {
+  private readonly objects = new WeakMap<object, string>();
+  private readonly primitives = new Map<unknown, string>();
+  readonly record = (value: unknown): unknown => {
+    if (value instanceof Error) return value;
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, this.record);
+    const stack = holder.stack ?? '';
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') this.objects.set(value, stack);
+    else {
+      this.primitives.delete(value);
+      this.primitives.set(value, stack);
+      if (this.primitives.size > 256) this.primitives.delete(this.primitives.keys().next().value);
+    }
+    return value;
+  };
+  stackOf(value: unknown): string | undefined {
+    return (typeof value === 'object' && value !== null) || typeof value === 'function' ? this.objects.get(value) : this.primitives.get(value);
+  }
 }
 
 /** The file name V8 sees for the compiled script; frames with it are mapped back. */
@@ -60,13 +89,14 @@ const hasRelativeImport = (code: string) => /(?:^|[\s;])(?:import|export)\b[^'"]
  * The script text, and the folder its inline source map's `sources` are relative to: the working
  * directory for what we bundle in memory, the file's own folder for a bundle read from disk.
  */
-async function readScript(scriptPath: string): Promise<{ code: string; mapBase: string }> {
+async function readScript(scriptPath: string, bundle: BundleOptions): Promise<{ code: string; mapBase: string }> {
   const ext = path.extname(scriptPath).toLowerCase();
   try {
-    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return { code: await bundleToString(scriptPath), mapBase: process.cwd() };
+    if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return { code: await bundleToString(scriptPath, bundle), mapBase: process.cwd() };
     const code = await readFile(scriptPath, 'utf8');
-    // a hand-written k6 script that imports relative files: bundle it the same way (k6 resolves them itself)
-    if (hasRelativeImport(code)) return { code: await bundleToString(scriptPath), mapBase: process.cwd() };
+    // a hand-written k6 script that imports relative files or modules by URL: bundle it the same
+    // way (k6 resolves them itself; remote ones are fetched through the module cache here)
+    if (hasRelativeImport(code) || hasRemoteImport(code)) return { code: await bundleToString(scriptPath, bundle), mapBase: process.cwd() };
     return { code, mapBase: path.dirname(scriptPath) };
   } catch (err) {
     if (err instanceof BundleError) throw new ScriptLoadError(err.message);
@@ -76,16 +106,22 @@ async function readScript(scriptPath: string): Promise<{ code: string; mapBase: 
   }
 }
 
-export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
+export interface LoadOptions {
+  /** How modules imported by URL are had (default: the network through the module cache). */
+  bundle?: BundleOptions;
+}
+
+export async function loadScript(scriptPathIn: string, opts: LoadOptions = {}): Promise<LoadedScript> {
   const scriptPath = path.resolve(scriptPathIn);
-  const { code: raw, mapBase } = await readScript(scriptPath);
+  const bundleWarnings: string[] = [];
+  const { code: raw, mapBase } = await readScript(scriptPath, { warn: (m) => bundleWarnings.push(m), ...opts.bundle });
   const inline = findInlineSourceMap(raw);
   const code = inline ? raw.slice(0, inline.start) : raw;
   const mapper0 = new PositionMapper(scriptPath, inline?.map ?? null, mapBase, null);
 
   let result: TransformResult;
   try {
-    result = transformScript(code);
+    result = transformScript(code, { recordThrows: true });
   } catch (err) {
     if (err instanceof ScriptSyntaxError) throw new ScriptLoadError(`${mapper0.where(err.line, err.column)}: ${err.message}`);
     throw err;
@@ -103,9 +139,12 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
 
   const mapper = new PositionMapper(scriptPath, inline?.map ?? null, mapBase, new SourceMap(JSON.parse(result.map)));
   const filename = generatedName(scriptPath);
+  const thrown = new ThrownValues();
   let moduleFunction: ModuleFunction;
   try {
-    moduleFunction = new vm.Script(result.code, { filename }).runInThisContext() as ModuleFunction;
+    // the outer function hands the code its throw recorder (on line 1, before the script's first line)
+    const outer = new vm.Script(`(function (${result.thrownName}) { return ${result.code}})`, { filename }).runInThisContext() as (r: unknown) => ModuleFunction;
+    moduleFunction = outer(thrown.record);
   } catch (err) {
     const e = err as Error;
     const where = firstScriptFrame(e.stack ?? '', filename, mapper) ?? displayPath(scriptPath);
@@ -123,11 +162,17 @@ export async function loadScript(scriptPathIn: string): Promise<LoadedScript> {
     modules,
     exportNames: result.exportNames,
     stats: result.stats,
-    warnings: result.warnings.map((w) => `${mapper0.where(w.line, w.column)}: ${w.message}`),
+    warnings: [...bundleWarnings, ...result.warnings.map((w) => `${mapper0.where(w.line, w.column)}: ${w.message}`)],
     mapStack,
     errorLocation(err) {
-      const stack = err instanceof Error ? err.stack : undefined;
+      const stack = err instanceof Error ? err.stack : thrown.stackOf(err);
       return stack ? firstScriptFrame(stack, filename, mapper) : null;
+    },
+    mapThrown(value, message) {
+      const stack = thrown.stackOf(value);
+      if (!stack) return message;
+      const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+      return mapStack([message, ...frames].join('\n'));
     },
   };
 }

@@ -117,6 +117,8 @@ export interface ScopeInfo {
   /** `import.meta` and `import(…)` nodes (a function script can have neither: rewritten or refused). */
   importMetas: AnyNode[];
   dynamicImports: AnyNode[];
+  /** `throw` statements (the loader records where a non-Error value was thrown). */
+  throws: AnyNode[];
 }
 
 function newBinding(scope: Scope, name: string, kind: Binding['kind']): Binding {
@@ -168,6 +170,7 @@ export function analyzeScopes(program: AnyNode): ScopeInfo {
     declared: new Map(),
     importMetas: [],
     dynamicImports: [],
+    throws: [],
   };
   const scopeOf = new Map<AnyNode, Scope>();
   const declIds = {
@@ -292,6 +295,9 @@ export function analyzeScopes(program: AnyNode): ScopeInfo {
         break;
       case 'ImportExpression':
         info.dynamicImports.push(node);
+        break;
+      case 'ThrowStatement':
+        info.throws.push(node);
         break;
       case 'ClassExpression':
         if (node.id) {

@@ -32,6 +32,7 @@ export function findInlineSourceMap(code: string): { start: number; end: number;
 
 /** Path relative to the working directory when inside it (what the user typed), else absolute. */
 export function displayPath(file: string): string {
+  if (/^https?:\/\//.test(file)) return file;
   const rel = path.relative(process.cwd(), file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
@@ -59,7 +60,11 @@ export class PositionMapper {
     };
     if (e.originalSource === undefined || e.originalLine === undefined) return { file: this.scriptFile, line, column };
     const src = e.originalSource.startsWith('file://') ? new URL(e.originalSource).pathname : e.originalSource;
-    return { file: path.resolve(this.bundleDir, src), line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
+    const pos = { line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
+    // a module imported by URL (engine/build/remote-modules.ts): esbuild names it `remote:<url>`
+    const remote = /(?:^|\/)remote:(https?:\/\/?.*)$/.exec(src);
+    if (remote) return { file: (remote[1] as string).replace(/^(https?:)\/(?!\/)/, '$1//'), ...pos };
+    return { file: path.resolve(this.bundleDir, src), ...pos };
   }
 
   /** A position in the code V8 runs (1-based line and column) → original. */

@@ -40,8 +40,29 @@ export const WRAPPER_PARAMS = [
   '__filename',
 ] as const;
 
-/** Free identifiers rewritten to the VU's runtime. */
-const VU_GLOBALS: Record<string, string> = { __VU: '__k6.vu', __ITER: '__k6.iter', __ENV: '__k6.env' };
+/** Free identifiers rewritten to the VU's runtime (`__k6` is the runtime parameter's base name). */
+const VU_GLOBAL_FIELDS: Record<string, string> = { __VU: 'vu', __ITER: 'iter', __ENV: 'env' };
+
+/**
+ * A name for something the wrapper itself declares that no identifier, string or comment of the
+ * script contains: `base`, else `base_1`, `base_2`, … Checking the whole source text is more than
+ * needed (only identifiers could collide) and never less, so a script may import or declare any
+ * name, `__k6` included, without meeting the wrapper's own.
+ */
+export function freshName(code: string, base: string, taken: ReadonlySet<string> = new Set()): string {
+  const used = (name: string) => taken.has(name) || new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(code);
+  if (!used(base)) return base;
+  for (let i = 1; ; i++) if (!used(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+export interface TransformOptions {
+  /**
+   * Every `throw x` becomes `throw <thrownName>(x)`, a function the loader hands the compiled code
+   * (loader/index.ts) that records where a non-Error value was thrown (it has no stack of its own)
+   * and returns it unchanged. Without it, `throw` is left alone.
+   */
+  recordThrows?: boolean;
+}
 
 export interface ImportRef {
   source: string;
@@ -71,6 +92,8 @@ export interface TransformResult {
   warnings: Refusal[];
   /** Count of calls made awaited and functions made async, for diagnostics and tests. */
   stats: { awaitedCalls: number; asyncFunctions: number; arrayRewrites: number };
+  /** The name `throw` arguments are passed through (TransformOptions.recordThrows), or null. */
+  thrownName: string | null;
 }
 
 export class ScriptSyntaxError extends Error {
@@ -83,7 +106,7 @@ export class ScriptSyntaxError extends Error {
   }
 }
 
-export function transformScript(code: string): TransformResult {
+export function transformScript(code: string, opts: TransformOptions = {}): TransformResult {
   let program: AnyNode;
   try {
     program = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true, allowHashBang: true }) as AnyNode;
@@ -92,6 +115,11 @@ export function transformScript(code: string): TransformResult {
     throw new ScriptSyntaxError(`SyntaxError: ${e.message.replace(/ \(\d+:\d+\)$/, '')}`, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
   }
   const info = analyzeScopes(program);
+  // the wrapper's own names, chosen so that no name of the script can meet them (see freshName)
+  const rt = freshName(code, '__k6');
+  const defaultBase = freshName(code, '__k6_default', new Set([rt]));
+  const thrownName = opts.recordThrows ? freshName(code, '__k6_thrown', new Set([rt, defaultBase])) : null;
+  const VU_GLOBALS: Record<string, string> = Object.fromEntries(Object.entries(VU_GLOBAL_FIELDS).map(([k, f]) => [k, `${rt}.${f}`]));
   const st = analyzeBlocking(code, program, info);
   const parent = (n: AnyNode): AnyNode | null => info.parent.get(n) ?? null;
   const refuse = (node: AnyNode, message: string) => {
@@ -122,7 +150,7 @@ export function transformScript(code: string): TransformResult {
     if (st.arrayRewrites.has(call)) {
       const callee = call.callee as AnyNode;
       const method = propName(callee.property, callee.computed) as string;
-      s.prependRight(call.start, `__k6.${method}(`);
+      s.prependRight(call.start, `${rt}.${method}(`);
       const firstArg = call.arguments[0] as AnyNode;
       s.overwrite(callee.object.end, firstArg.start, ', ', { contentOnly: true });
     }
@@ -200,10 +228,10 @@ export function transformScript(code: string): TransformResult {
     if (stmt.type === 'ImportDeclaration') {
       const source = stmt.source.value as string;
       imports.push({ source, ...at(stmt) });
-      const req = `__k6.require(${JSON.stringify(source)})`;
+      const req = `${rt}.require(${JSON.stringify(source)})`;
       const named: string[] = [];
       for (const spec of stmt.specifiers as AnyNode[]) {
-        if (spec.type === 'ImportDefaultSpecifier') header.push(`const ${spec.local.name} = __k6.importDefault(${JSON.stringify(source)});`);
+        if (spec.type === 'ImportDefaultSpecifier') header.push(`const ${spec.local.name} = ${rt}.importDefault(${JSON.stringify(source)});`);
         else if (spec.type === 'ImportNamespaceSpecifier') header.push(`const ${spec.local.name} = ${req};`);
         else {
           const imported = spec.imported.name ?? spec.imported.value;
@@ -237,14 +265,14 @@ export function transformScript(code: string): TransformResult {
         s.remove(stmt.start, d.start);
         exported.set('default', d.id.name);
       } else if (d.type === 'FunctionDeclaration' || d.type === 'ClassDeclaration') {
-        const name = `__k6_default${defaultCounter++ || ''}`;
+        const name = `${defaultBase}${defaultCounter++ || ''}`;
         s.remove(stmt.start, d.start);
         const nameAt = d.type === 'ClassDeclaration' ? d.start + 'class'.length : code.indexOf('(', d.start);
         s.appendLeft(nameAt, ` ${name}`);
         exported.set('default', name);
       } else {
-        s.overwrite(stmt.start, d.start, 'const __k6_default = ', { contentOnly: true });
-        exported.set('default', '__k6_default');
+        s.overwrite(stmt.start, d.start, `const ${defaultBase} = `, { contentOnly: true });
+        exported.set('default', defaultBase);
       }
     } else if (stmt.type === 'ExportAllDeclaration') {
       refuse(stmt, `export * from "${stmt.source.value}" is not supported by the engine`);
@@ -253,7 +281,7 @@ export function transformScript(code: string): TransformResult {
 
   // writes to globalThis are shared by every VU here (one realm); in k6 each VU has its own
   // `import.meta` is module-only syntax: the VU runtime provides `url` and `resolve()`
-  for (const m of info.importMetas) s.overwrite(m.start, m.end, '__k6.importMeta');
+  for (const m of info.importMetas) s.overwrite(m.start, m.end, `${rt}.importMeta`);
   for (const d of info.dynamicImports) refuse(d, `dynamic import() is not supported by the engine: import ${snippet(code, d.source)} statically at the top of the script`);
 
   const warnings: Refusal[] = [];
@@ -279,9 +307,21 @@ export function transformScript(code: string): TransformResult {
   const hashbang = /^#!.*/.exec(code);
   if (hashbang) s.remove(0, hashbang[0].length);
   const ret = [...exported].map(([name, local]) => `${JSON.stringify(name)}: ${local}`).join(', ');
-  // the module body sits in its own block, so its top-level `const process = …` / `let open` may
-  // shadow the per-VU parameters as module-level names shadow globals in k6
-  s.prepend(`(async function (${WRAPPER_PARAMS.join(', ')}) { "use strict"; ${header.join(' ')} {\n`);
+  // `throw x` → `throw hook(x)`: the hook records where a string or object was thrown, since only
+  // Error values carry a stack (k6 reports `throw 'text'` with its file:line too)
+  if (thrownName) {
+    for (const t of info.throws) {
+      s.appendLeft(t.argument.start, `${thrownName}(`);
+      s.prependRight(t.argument.end, ')');
+    }
+  }
+
+  // The module body and its import bindings sit in a block of their own, so a top-level
+  // `const process = …`, `let open` or `import { setTimeout } from 'k6/timers'` shadows the per-VU
+  // parameter of the same name (as module-level names shadow globals in k6) instead of colliding
+  // with it; the runtime parameter's own name is one the script never uses (freshName).
+  const params = WRAPPER_PARAMS.map((p) => (p === '__k6' ? rt : p));
+  s.prepend(`(async function (${params.join(', ')}) { "use strict"; { ${header.join(' ')}\n`);
   s.append(`\n;return { ${ret} };\n}})`);
 
   const refusals = [...st.refusals].map(([node, message]) => ({ ...at(node), message })).sort((a, b) => a.line - b.line || a.column - b.column);
@@ -294,5 +334,6 @@ export function transformScript(code: string): TransformResult {
     refusals,
     warnings,
     stats: { awaitedCalls, asyncFunctions, arrayRewrites: st.arrayRewrites.size },
+    thrownName,
   };
 }

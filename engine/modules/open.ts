@@ -9,6 +9,13 @@ import path from 'node:path';
 import type { VuContext } from '../types.ts';
 
 const cache = new Map<string, Buffer>();
+const openListeners = new Set<(absPath: string) => void>();
+
+/** Calls `fn` with the absolute path of every file open() reads from now on (`aetos-load archive` records them). Returns a stop function. */
+export function onFileOpened(fn: (absPath: string) => void): () => void {
+  openListeners.add(fn);
+  return () => openListeners.delete(fn);
+}
 
 export function openFile(vu: VuContext, file: unknown, mode?: unknown): string | ArrayBuffer {
   if (vu.phase !== 'init') throw new Error('open() can be used only in the init context (outside of exported functions)');
@@ -25,6 +32,7 @@ export function openFile(vu: VuContext, file: unknown, mode?: unknown): string |
     }
     cache.set(abs, buf);
   }
+  for (const fn of openListeners) fn(abs);
   if (mode === 'b') return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
   return buf.toString('utf8');
 }

@@ -5,6 +5,7 @@
  */
 import type { LogFields, LogLevel } from '../log.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
+import type { LogExtras } from './logging.ts';
 
 /** What an instance needs to know to build itself (structured-cloneable: it crosses to workers). */
 export interface InstancePlan {
@@ -18,6 +19,8 @@ export interface InstancePlan {
   /** -v and --log-output, so worker threads log like the main thread. */
   verbose: boolean;
   logOutput: string;
+  /** --log-format and --console-output. */
+  logExtras?: LogExtras;
   /** Collectors keep raw samples (for --out outputs). */
   keepSamples: boolean;
 }

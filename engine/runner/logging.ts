@@ -4,7 +4,14 @@
  */
 import { createWriteStream } from 'node:fs';
 import { createLogger } from '../log.ts';
-import type { Logger, LoggerOptions } from '../log.ts';
+import type { LogFormat, Logger, LoggerOptions } from '../log.ts';
+
+/** --log-format and --console-output (k6's flags); `truncateConsole`: the first opener (the main thread) starts the file afresh, workers append. */
+export interface LogExtras {
+  format?: LogFormat;
+  consoleOutput?: string;
+  truncateConsole?: boolean;
+}
 
 export function runLogger(
   logOutput: string,
@@ -12,13 +19,24 @@ export function runLogger(
   stderr: NodeJS.WritableStream = process.stderr,
   stdout: NodeJS.WritableStream = process.stdout,
   once?: LoggerOptions['once'],
+  extras: LogExtras = {},
 ): { log: Logger; close(): void } {
   const level = verbose ? 'debug' : 'info';
-  if (logOutput === 'none') return { log: createLogger({ level, write: () => {} }), close() {} };
-  if (logOutput === 'stdout') return { log: createLogger({ level, once, write: (l) => stdout.write(`${l}\n`) }), close() {} };
+  const base: LoggerOptions = { level, once, format: extras.format };
+  const consoleFile = extras.consoleOutput ? createWriteStream(extras.consoleOutput, { flags: extras.truncateConsole ? 'w' : 'a' }) : undefined;
+  if (consoleFile) base.writeConsole = (l) => consoleFile.write(`${l}\n`);
+  const closeConsole = () => consoleFile?.end();
+  if (logOutput === 'none') return { log: createLogger({ ...base, write: () => {} }), close: closeConsole };
+  if (logOutput === 'stdout') return { log: createLogger({ ...base, write: (l) => stdout.write(`${l}\n`) }), close: closeConsole };
   if (logOutput.startsWith('file=')) {
     const file = createWriteStream(logOutput.slice('file='.length), { flags: 'a' });
-    return { log: createLogger({ level, once, write: (l) => file.write(`${l}\n`) }), close: () => file.end() };
+    return {
+      log: createLogger({ ...base, write: (l) => file.write(`${l}\n`) }),
+      close: () => {
+        file.end();
+        closeConsole();
+      },
+    };
   }
-  return { log: createLogger({ level, once, write: (l) => stderr.write(`${l}\n`) }), close() {} };
+  return { log: createLogger({ ...base, write: (l) => stderr.write(`${l}\n`) }), close: closeConsole };
 }

@@ -43,6 +43,8 @@ export interface RunTestInput {
   handleSignals: boolean;
   /** Stops the run from the embedding code like a first Ctrl-C (abort twice for a hard stop). */
   signal?: AbortSignal;
+  /** Options that replace the script's own `options` export (an archive's metadata.json, as k6 does). */
+  scriptOptions?: Record<string, unknown>;
 }
 
 const defaultLifecycleTimeoutMs = 60_000;
@@ -124,7 +126,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
     throw abortRequested ? new TestAborted(aborted) : scriptError('init', err);
   }
   const exported = (optionsVu.exports as Record<string, unknown>).options;
-  const scriptOptions = exported && typeof exported === 'object' ? (JSON.parse(JSON.stringify(exported)) as Record<string, unknown>) : {};
+  const scriptOptions = input.scriptOptions ?? (exported && typeof exported === 'object' ? (JSON.parse(JSON.stringify(exported)) as Record<string, unknown>) : {});
   await optionsVu.close();
   const config = consolidate({ script: scriptOptions, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
   const scenarios = normalizeScenarios(config.options) as unknown as Record<string, Record<string, unknown>>;
@@ -182,6 +184,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
     idOffset: idOffset(seg.segment, seg.sequence, maxVusOf),
     verbose: config.settings.verbose,
     logOutput: config.settings.logOutput,
+    logExtras: { format: config.settings.logFormat, consoleOutput: config.settings.consoleOutput && path.resolve(input.cwd, config.settings.consoleOutput) },
     keepSamples,
   }));
 

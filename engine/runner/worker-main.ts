@@ -21,6 +21,7 @@ const collector = createCollector(plan.options, plan.keepSamples);
 // `once` lines (k6's one warning per distinct error) go to the main thread, which dedupes across threads.
 const { log } = runLogger(plan.logOutput, plan.verbose, undefined, undefined, (key, level, msg, fields) =>
   post({ type: 'logOnce', key, level, msg, fields }),
+  plan.logExtras,
 );
 let instance: Instance | undefined;
 

@@ -429,7 +429,7 @@ class VirtualUser implements Vu, VuContext {
 
   /** Logs an iteration's exception k6-style: the message and its stack, mapped to the original file:line. */
   private logException(err: unknown): void {
-    const text = err instanceof Error ? this.script.mapStack(err.stack ?? `${err.name}: ${err.message}`) : `Uncaught ${formatThrown(err)}`;
+    const text = err instanceof Error ? this.script.mapStack(err.stack ?? `${err.name}: ${err.message}`) : this.script.mapThrown(err, `Uncaught ${formatThrown(err)}`);
     const fields: Record<string, string> = { source: 'stacktrace' };
     const where = this.script.errorLocation(err);
     if (where) fields.at = where;

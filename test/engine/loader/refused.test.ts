@@ -27,7 +27,6 @@ describe('shapes the pass cannot make safe are refused with file:line', () => {
     ['r06-class-field.js', /refused\/r06-class-field\.js:3: a blocking call in a class field initialiser or static block cannot be awaited: sleep\(0\.1\)$/],
     ['r07-new.js', /refused\/r07-new\.js:4: blocking function Thing is used with new; a constructor cannot wait$/],
     ['r08-unknown-function.js', /refused\/r08-unknown-function\.js:4: blocking function \(k, v\) => .* is passed to JSON\.parse\(\), which cannot wait for it$/],
-    ['r09-remote-module.js', /refused\/r09-remote-module\.js:2: remote module "https:\/\/jslib\.k6\.io\/k6-utils\/1\.4\.0\/index\.js" cannot be loaded: the engine does not fetch modules over the network/],
     ['r10-unsupported-module.js', /refused\/r10-unsupported-module\.js:3: module "k6\/browser" is not supported by the aetos-load engine .*run this script with --runner k6$/],
     ['r11-syntax-error.js', /refused\/r11-syntax-error\.js:3: SyntaxError: Unexpected token$/],
     ['r13-dynamic-import.js', /refused\/r13-dynamic-import\.js:3: dynamic import\(\) is not supported by the engine: import '\.\/lib\.js' statically at the top of the script$/],
