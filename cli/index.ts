@@ -15,6 +15,7 @@ const commands: Record<string, Command> = {
   target: { summary: 'start the reference AetosWMS service', load: () => import('./target.ts') },
   health: { summary: 'score the health of a deployment (test-system)', load: () => import('./health.ts') },
   monitor: { summary: 'watch a deployment live and alert (monitor-system)', load: () => import('./monitor.ts') },
+  compare: { summary: 'compare two runs: what changed, beyond noise (exit 1 when a --fail-on rule trips)', load: () => import('./compare.ts') },
 };
 
 function usage(): string {

@@ -71,6 +71,8 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.
     const { runTest } = await import('../engine/runner/run-test.ts');
+    // --out html / web-dashboard and K6_WEB_DASHBOARD live in report/; the engine only has the registry.
+    (await import('../report/outputs.ts')).registerReportOutputs();
     const monitor = settings.monitor ? await startRunMonitor(settings.monitor, log) : undefined;
     try {
       return await runTest({
