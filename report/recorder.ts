@@ -1,7 +1,7 @@
 /**
  * Turns the run's raw samples into the report's time series and per-request statistics in
  * constant memory: samples fall into time buckets (1 s to start with); a bucket is closed into one
- * small row of numbers once samples 2 s past its end arrive; when there are more than MAX_POINTS
+ * small row of numbers once samples 1 s past its end arrive; when there are more than MAX_POINTS
  * rows, neighbours merge pairwise and the bucket width doubles. A 20-minute run keeps ≤ 600 rows of
  * 2 s; a day-long soak the same number of wider ones. Percentiles of merged rows are the
  * count-weighted mean of the two (a chart's approximation; the report's end-of-test numbers come
@@ -15,8 +15,8 @@ import { LogHistogram } from './log-histogram.ts';
 
 export const MAX_POINTS = 600;
 const START_BUCKET_MS = 1000;
-/** A bucket closes once a sample this far past its end has arrived (workers report every 0.5 s). */
-const GRACE_MS = 2000;
+/** A bucket closes once a sample this far past its end has arrived (workers report every 0.5 s; a later straggler joins the newest closed row). */
+const GRACE_MS = 1000;
 /** Beyond this many distinct request names, the rest are counted as "(other names)". */
 const MAX_NAMES = 100;
 const MAX_CUSTOM = 40;
