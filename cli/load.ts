@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
   if (args.monitor) outputs.push('--monitor', baseUrl);
   try {
     let code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
-    code = await finishReport(path.join(dir, 'report.html'), baseline, code);
+    code = await finishReport(path.join(dir, 'report.html'), baseline, code, { scenario: args.name, profile: args.profile });
     process.stderr.write(`results: ${dir}/ (summary.json, junit.xml, report.html${args.ndjson ? ', metrics.ndjson' : ''}); exit code ${code}\n`);
     return code;
   } finally {
@@ -146,10 +146,10 @@ async function resolveBaseline(args: LoadArgs, runsDir: string, dir: string) {
 }
 
 /** report.html gets run.json, the monitor's alerts and the baseline verdict; a regression fails a passing run (exit 111). */
-async function finishReport(file: string, baseline: { run: string; rules: import('../report/compare.ts').Rule[] } | undefined, code: number): Promise<number> {
+async function finishReport(file: string, baseline: { run: string; rules: import('../report/compare.ts').Rule[] } | undefined, code: number, fallbackMeta: { scenario: string; profile: string }): Promise<number> {
   const { finishRunReport, BASELINE_REGRESSION_EXIT } = await import('../report/finish.ts');
   try {
-    const { comparison } = finishRunReport({ reportFile: file, baseline: baseline?.run, rules: baseline?.rules });
+    const { comparison } = finishRunReport({ reportFile: file, baseline: baseline?.run, rules: baseline?.rules, fallbackMeta });
     if (!comparison) return code;
     const { formatComparison } = await import('../report/compare.ts');
     process.stderr.write(`baseline: ${baseline?.run}\n${formatComparison(comparison)}`);

@@ -113,10 +113,11 @@
     var width = Math.max(300, Math.min(box.clientWidth || 560, 1100));
     var opts = {
       title: title, width: width, height: 220,
-      scales: { x: { time: true } },
+      // y from 0 (a bump must not look like a cliff); percentages stop at 100
+      scales: { x: { time: true }, y: { range: function (u, min, max) { var top = max > 0 ? max * 1.1 : 1; return [Math.min(0, min), unit === '%' ? Math.min(100, top) : top]; } } },
       axes: [
         { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } },
-        { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, size: 60, values: function (u, v) { return v.map(function (x) { return num(x) + (unit ? ' ' + unit : ''); }); } },
+        { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, size: 78, values: function (u, v) { return v.map(function (x) { return num(x) + (unit ? ' ' + unit : ''); }); } },
       ],
       series: [{}].concat(series.map(function (s, i) {
         return { label: s.label, stroke: s.color || color(i), width: 1.5, spanGaps: false, points: { show: s.data.length < 60 } };

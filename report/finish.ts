@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ReportData } from './data.ts';
+import type { ReportData, RunMeta } from './data.ts';
 import { compareRuns, loadRun, sideFromReport, type Comparison, type Rule } from './compare.ts';
 import { extractPageData, renderReportHtml } from './html.ts';
 import { readMonitor, readRunMeta } from './model.ts';
@@ -20,13 +20,15 @@ export interface FinishOptions {
   /** The baseline run (folder, report.html or summary.json). */
   baseline?: string;
   rules?: Rule[];
+  /** What the report shows when there is no run.json (e.g. the scenario and profile `load` ran). */
+  fallbackMeta?: RunMeta;
 }
 
 export function finishRunReport(o: FinishOptions): { comparison?: Comparison } {
   if (!existsSync(o.reportFile)) return {};
   const data = extractPageData(readFileSync(o.reportFile, 'utf8')) as ReportData;
   const dir = path.dirname(o.reportFile);
-  const meta = readRunMeta(dir);
+  const meta = readRunMeta(dir) ?? o.fallbackMeta;
   if (meta) {
     data.meta = meta;
     if (meta.scenario) data.title = `aetos-load: ${meta.scenario}${meta.profile ? ` (${meta.profile})` : ''}`;

@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main as compare } from '../../cli/compare.ts';
 import { compareRuns, findLatestPassing, loadRun, parseRules } from '../../report/compare.ts';
 import { extractPageData } from '../../report/html.ts';
+import { finishRunReport } from '../../report/finish.ts';
+import type { ReportData } from '../../report/data.ts';
 import { LogHistogram } from '../../report/log-histogram.ts';
 import { mannWhitney, shiftVerdict } from '../../report/stats.ts';
 
@@ -86,6 +88,25 @@ describe('aetos-load compare on stored runs', () => {
     expect(findLatestPassing(dir, path.join(dir, '2026-01-03T000000Z'))).toBe(path.join(dir, '2026-01-01T000000Z'));
     expect(findLatestPassing(dir)).toBe(path.join(dir, '2026-01-03T000000Z'));
     expect(findLatestPassing(path.join(tmp, 'none'))).toBeUndefined();
+  });
+});
+
+describe('load --baseline (finishRunReport)', () => {
+  it('adds run.json, the monitor alerts and the baseline verdict to the run report; a regression beyond the rule fails', () => {
+    const dir = path.join(tmp, 'run-folder');
+    mkdirSync(dir);
+    const file = path.join(dir, 'report.html');
+    writeFileSync(file, readFileSync(path.join(runs, 'slow-50ms', 'report.html')));
+    writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ scenario: 'smoke', profile: 'quick', exitCode: 0, gitCommit: 'abc123', baseUrl: 'http://***@127.0.0.1:1' }));
+    const alert = { type: 'alert', state: 'firing', rule: 'response time > 5 s', severity: 'critical', metric: 'api.responseMs', value: 6000, threshold: 5000, at: '2026-01-01T00:00:00Z', since: '2026-01-01T00:00:00Z', message: '<b>slow</b>' };
+    writeFileSync(path.join(dir, 'monitor.json'), JSON.stringify({ target: 'http://127.0.0.1:1', polls: 3, uptimePercent: 100, alerts: [alert] }));
+    const { comparison } = finishRunReport({ reportFile: file, baseline: path.join(runs, 'healthy-b'), rules: parseRules('p95>+20%') });
+    expect(comparison?.failed).toBe(true);
+    const data = extractPageData(readFileSync(file, 'utf8')) as ReportData;
+    expect(data.title).toBe('aetos-load: smoke (quick)');
+    expect(data.meta?.gitCommit).toBe('abc123');
+    expect(data.monitor?.alerts[0]?.message).toBe('<b>slow</b>');
+    expect(data.baseline?.verdict).toMatch(/slower, beyond noise \(fails p95>\+20%\)/);
   });
 });
 
