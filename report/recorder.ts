@@ -46,6 +46,16 @@ interface NameAcc {
   errors: Map<string, number>;
 }
 
+interface ScenarioKeys {
+  reqs: string;
+  dur: string;
+  fail: string;
+  failN: string;
+}
+
+/** Built-in metrics the report does not chart. */
+const ignored = new Set(Object.keys(builtinMetrics).filter((m) => !['http_reqs', 'http_req_duration', 'http_req_failed', 'vus', 'vus_max', 'checks', 'dropped_iterations', 'iterations'].includes(m)));
+
 function bump(m: Map<string, number>, k: string, v: number): void {
   m.set(k, (m.get(k) ?? 0) + v);
 }
@@ -59,7 +69,10 @@ export class RunRecorder {
   private open = new Map<number, OpenBucket>();
   private readonly names = new Map<string, NameAcc>();
   private readonly custom = new Map<string, MetricDef>();
-  private readonly scenarios = new Set<string>();
+  private readonly scenarioKeyCache = new Map<string, ScenarioKeys>();
+  private lastBucket: OpenBucket | null = null;
+  private lastFrom = 0;
+  private lastTo = 0;
   /** Whole-run sums for the live view (the final report takes the summary's exact numbers). */
   private readonly totals = new Map<string, number>();
   private vusNow = 0;
@@ -71,17 +84,6 @@ export class RunRecorder {
   addSamples(samples: readonly Sample[]): void {
     for (const s of samples) this.add(s);
     this.closeOld();
-  }
-
-  private bucket(t: number): OpenBucket {
-    if (Number.isNaN(this.t0)) this.t0 = Math.floor(t / 1000) * 1000;
-    const i = Math.max(0, Math.floor((t - this.t0) / this.bucketMs));
-    let b = this.open.get(i);
-    if (!b) {
-      b = { i, add: new Map(), gauge: new Map(), trend: new Map() };
-      this.open.set(i, b);
-    }
-    return b;
   }
 
   private name(tag: string | undefined): NameAcc {
@@ -104,34 +106,68 @@ export class RunRecorder {
     h.add(v);
   }
 
+  /** The bucket of time t; the last one is cached (samples arrive mostly in time order). */
+  private bucket(t: number): OpenBucket {
+    const last = this.lastBucket;
+    if (last !== null && t >= this.lastFrom && t < this.lastTo) return last;
+    if (Number.isNaN(this.t0)) this.t0 = Math.floor(t / 1000) * 1000;
+    const i = Math.max(0, Math.floor((t - this.t0) / this.bucketMs));
+    let b = this.open.get(i);
+    if (!b) {
+      b = { i, add: new Map(), gauge: new Map(), trend: new Map() };
+      this.open.set(i, b);
+    }
+    this.lastBucket = b;
+    this.lastFrom = i === 0 ? Number.NEGATIVE_INFINITY : this.t0 + i * this.bucketMs;
+    this.lastTo = this.t0 + (i + 1) * this.bucketMs;
+    return b;
+  }
+
+  /** Per-scenario series keys, made once per scenario (the first 20 scenarios get series). */
+  private scenarioKeys(scen: string | undefined): ScenarioKeys | undefined {
+    if (scen === undefined) return undefined;
+    let k = this.scenarioKeyCache.get(scen);
+    if (k === undefined) {
+      if (this.scenarioKeyCache.size >= 20) return undefined;
+      const p = `s\u0000${scen}\u0000`;
+      k = { reqs: `${p}reqs`, dur: `${p}dur`, fail: `${p}fail`, failN: `${p}failN` };
+      this.scenarioKeyCache.set(scen, k);
+    }
+    return k;
+  }
+
   private add(s: Sample): void {
+    const m = s.metric;
+    // Built-ins no series shows (http_req_blocked, data_sent, …) cost one Set lookup.
+    if (ignored.has(m)) return;
     const t = s.time;
     if (t > this.maxSeen) this.maxSeen = t;
     if (!(t <= this.lastMs)) this.lastMs = t;
     const b = this.bucket(t);
     this.total(s);
-    const scen = s.tags.scenario;
-    if (scen !== undefined && !this.scenarios.has(scen) && this.scenarios.size < 20) this.scenarios.add(scen);
-    const sk = scen !== undefined && this.scenarios.has(scen) ? `s\u0000${scen}\u0000` : undefined;
-    switch (s.metric) {
-      case 'http_reqs':
+    switch (m) {
+      case 'http_reqs': {
+        const sk = this.scenarioKeys(s.tags.scenario);
         bump(b.add, 'reqs', s.value);
-        if (sk) bump(b.add, `${sk}reqs`, s.value);
+        if (sk) bump(b.add, sk.reqs, s.value);
         this.name(s.tags.name).count += s.value;
         return;
+      }
       case 'http_req_duration': {
+        const sk = this.scenarioKeys(s.tags.scenario);
         this.trend(b, 'dur', s.value);
-        if (sk) this.trend(b, `${sk}dur`, s.value);
+        if (sk) this.trend(b, sk.dur, s.value);
         this.name(s.tags.name).h.add(s.value);
         return;
       }
       case 'http_req_failed': {
+        const sk = this.scenarioKeys(s.tags.scenario);
         const failed = s.value !== 0 ? 1 : 0;
         bump(b.add, 'fail', failed);
         bump(b.add, 'failN', 1);
         if (sk) {
-          bump(b.add, `${sk}fail`, failed);
-          bump(b.add, `${sk}failN`, 1);
+          bump(b.add, sk.fail, failed);
+          bump(b.add, sk.failN, 1);
         }
         const n = this.name(s.tags.name);
         n.failedOf++;
@@ -144,7 +180,7 @@ export class RunRecorder {
       }
       case 'vus':
       case 'vus_max':
-        this.gauge(b, s.metric, t, s.value);
+        this.gauge(b, m, t, s.value);
         return;
       case 'checks':
         bump(b.add, 'chkP', s.value !== 0 ? 1 : 0);
@@ -157,14 +193,13 @@ export class RunRecorder {
         bump(b.add, 'iters', s.value);
         return;
     }
-    if (s.metric in builtinMetrics) return;
-    let def = this.custom.get(s.metric);
+    let def = this.custom.get(m);
     if (!def) {
       if (this.custom.size >= MAX_CUSTOM) return;
-      def = this.definition(s.metric) ?? { type: 'gauge', contains: 'default' };
-      this.custom.set(s.metric, def);
+      def = this.definition(m) ?? { type: 'gauge', contains: 'default' };
+      this.custom.set(m, def);
     }
-    const ck = `c\u0000${s.metric}`;
+    const ck = `c\u0000${m}`;
     if (def.type === 'gauge') this.gauge(b, ck, t, s.value);
     else if (def.type === 'trend') this.trend(b, ck, s.value);
     else if (def.type === 'counter') bump(b.add, ck, s.value);
@@ -219,6 +254,7 @@ export class RunRecorder {
   /** Closes the buckets that no sample will reach any more (all of them with `all`). */
   private closeOld(all = false): void {
     if (this.open.size === 0) return;
+    this.lastBucket = null;
     const limit = all ? Number.POSITIVE_INFINITY : Math.floor((this.maxSeen - GRACE_MS - this.t0) / this.bucketMs);
     for (const i of [...this.open.keys()].sort((a, b) => a - b)) {
       if (i >= limit) break;
@@ -236,6 +272,7 @@ export class RunRecorder {
 
   /** Doubles the bucket width: rows and open buckets merge pairwise. */
   private halve(): void {
+    this.lastBucket = null;
     this.bucketMs *= 2;
     const rows = this.rows;
     this.rows = [];
@@ -309,11 +346,8 @@ export class RunRecorder {
       iterations: perS('iters'),
     };
     const scenarios: SeriesData['scenarios'] = {};
-    if (this.scenarios.size > 1) {
-      for (const s of this.scenarios) {
-        const sk = `s\u0000${s}\u0000`;
-        scenarios[s] = { reqs: perS(`${sk}reqs`), p95: pct(`${sk}dur`, 2), errors: ratio(`${sk}fail`, `${sk}failN`) };
-      }
+    if (this.scenarioKeyCache.size > 1) {
+      for (const [s, k] of this.scenarioKeyCache) scenarios[s] = { reqs: perS(k.reqs), p95: pct(k.dur, 2), errors: ratio(k.fail, k.failN) };
     }
     const custom: SeriesData['custom'] = {};
     for (const [name, def] of this.custom) {
