@@ -270,8 +270,10 @@
 
   function renderCompare(c) {
     while (root.firstChild) root.removeChild(root.firstChild);
+    var worse = /slower|more errors/.test(c.verdict);
+    var word = c.failed ? 'REGRESSION' : worse ? 'SLOWER' : /beyond noise/.test(c.verdict) ? 'BETTER' : 'NO CHANGE';
     add(root, el('header', null, el('h1', null, 'Comparison'),
-      el('div', { id: 'verdict', class: 'verdict ' + (c.failed ? 'fail' : 'pass') }, el('span', { class: 'verdict-word' }, c.failed ? 'REGRESSION' : 'OK'), el('span', { class: 'verdict-detail' }, c.verdict)),
+      el('div', { id: 'verdict', class: 'verdict ' + (c.failed ? 'fail' : worse ? 'warn' : 'pass') }, el('span', { class: 'verdict-word' }, word), el('span', { class: 'verdict-detail' }, c.verdict)),
       el('dl', { class: 'meta' }, [el('dt', null, 'a (baseline)'), el('dd', null, c.a.label), el('dt', null, 'b'), el('dd', null, c.b.label),
         el('dt', null, 'rules'), el('dd', null, c.rules.length ? c.rules.join(', ') : 'none')])));
     var s = section('What changed', 'compare');

@@ -189,6 +189,7 @@ describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
     const problems = watch(page);
     await page.goto(`file://${html}`);
     await expect.poll(() => page.locator('#compare').innerText()).toMatch(/inventory_item[\s\S]*slower, beyond noise/);
+    expect(await page.locator('#verdict').innerText()).toMatch(/SLOWER\s+\(all requests\): slower, beyond noise/);
     await page.screenshot({ path: path.join(shots, 'compare.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
