@@ -90,6 +90,15 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
+  // --baseline before anything starts: a typo costs nothing, and the new run cannot be its own baseline.
+  let baseline: Awaited<ReturnType<typeof resolveBaseline>>;
+  try {
+    baseline = await resolveBaseline(args, args.resultsDir ?? path.join('results', args.name));
+  } catch (err) {
+    process.stderr.write(`aetos-load load: ${(err as Error).message}\n`);
+    return 2;
+  }
+
   let target: SpawnedTarget | undefined;
   let baseUrl = process.env.BASE_URL;
   if (!baseUrl) {
@@ -108,13 +117,6 @@ export async function main(argv: string[]): Promise<number> {
   const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
   outputs.push('--out', `html=${path.join(dir, 'report.html')}`);
   if (args.dashboard) outputs.push('--out', 'web-dashboard');
-  let baseline: Awaited<ReturnType<typeof resolveBaseline>>;
-  try {
-    baseline = await resolveBaseline(args, args.resultsDir ?? path.join('results', args.name), dir);
-  } catch (err) {
-    process.stderr.write(`aetos-load load: ${(err as Error).message}\n`);
-    return 2;
-  }
   if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
   if (args.monitor) outputs.push('--monitor', baseUrl);
   try {
@@ -131,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
  * `--baseline`: the run to compare with (`latest-passing`: the newest passing run folder under the
  * scenario's results) and the --fail-on rules, checked before the run so a typo costs nothing.
  */
-async function resolveBaseline(args: LoadArgs, runsDir: string, dir: string) {
+async function resolveBaseline(args: LoadArgs, runsDir: string) {
   if (!args.baseline) return undefined;
   const { findLatestPassing, parseRules } = await import('../report/compare.ts');
   const rules = parseRules(args.failOn);
@@ -140,7 +142,7 @@ async function resolveBaseline(args: LoadArgs, runsDir: string, dir: string) {
     if (!existsSync(args.baseline)) throw new Error(`--baseline ${args.baseline}: no such run folder or file`);
     return { run: args.baseline, rules };
   }
-  const run = findLatestPassing(runsDir, dir);
+  const run = findLatestPassing(runsDir);
   if (!run) process.stderr.write(`baseline: no earlier passing run under ${runsDir}/; nothing to compare this time\n`);
   return run ? { run, rules } : undefined;
 }
