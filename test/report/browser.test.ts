@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as compare } from '../../cli/compare.ts';
 import { main as run } from '../../cli/run.ts';
+import { finishRunReport } from '../../report/finish.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const tmp = mkdtempSync(path.join(tmpdir(), 'aetos-browser-'));
@@ -108,10 +109,14 @@ async function chartPoints(page: Page): Promise<Record<string, number>> {
 }
 
 describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
-  it('report.html from a file: verdict, charts with data, escaped names, no script injected', async () => {
+  it('report.html from a file: verdict, charts with data, run.json and monitor alerts, escaped names, no script injected', async () => {
     const file = path.join(tmp, 'run', 'report.html');
     const { code, stderr } = await runEngine(['--out', `html=${file}`, script('3s')]);
     expect(code, stderr).toBe(0);
+    // What `load` adds afterwards, hostile too: run.json (the target's URL) and a monitor alert.
+    writeFileSync(path.join(tmp, 'run', 'run.json'), JSON.stringify({ scenario: hostile.name2, profile: 'quick', baseUrl: `${base}/${hostile.name}`, exitCode: 0 }));
+    writeFileSync(path.join(tmp, 'run', 'monitor.json'), JSON.stringify({ polls: 2, uptimePercent: 100, alerts: [{ state: 'firing', rule: hostile.group, severity: 'critical', metric: 'api.responseMs', value: 6000, threshold: 5000, at: '2026-01-01T00:00:00Z', message: hostile.name }] }));
+    finishRunReport({ reportFile: file });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watch(page);
     await page.goto(`file://${file}`);
@@ -126,6 +131,8 @@ describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
     const text = await page.locator('#app').innerText();
     for (const s of Object.values(hostile)) expect(text).toContain(s);
     expect(text).toMatch(/HTTP 500|1500/);
+    expect(await page.locator('#monitor').innerText()).toContain(hostile.name);
+    expect(await page.locator('h1').innerText()).toContain(hostile.name2);
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('#app img, #app svg, #app script').count()).toBe(0);
     await page.screenshot({ path: path.join(shots, 'report.png'), fullPage: true });
