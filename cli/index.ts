@@ -21,6 +21,7 @@ const commands: Record<string, Command> = {
   inspect: { summary: 'print the consolidated options of a script or archive as JSON', load: () => import('./inspect.ts') },
   new: { summary: "write a new k6 script from k6's template (script.js)", load: () => import('./new.ts') },
   version: { summary: 'engine, Node.js and followed k6 versions', load: () => import('./version.ts') },
+  compare: { summary: 'compare two runs: what changed, beyond noise (exit 1 when a --fail-on rule trips)', load: () => import('./compare.ts') },
 };
 
 function usage(): string {

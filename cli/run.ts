@@ -105,6 +105,8 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
       // and workers) then find them fresh in the module cache
       await refreshRemoteModules(path.resolve(cwd, script), env, cwd);
     }
+    // --out html / web-dashboard and K6_WEB_DASHBOARD live in report/; the engine only has the registry.
+    (await import('../report/outputs.ts')).registerReportOutputs();
     const monitor = settings.monitor ? await startRunMonitor(settings.monitor, log) : undefined;
     try {
       return await runTest({

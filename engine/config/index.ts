@@ -9,3 +9,5 @@ export { consolidate, consolidateSettings, applyOptions, defaultSettings } from 
 export type { Consolidated, ConsolidateInput } from './consolidate.ts';
 export type { ConfigLayer, K6Options, RunSettings, RunnerKind } from './types.ts';
 export { durationMs, optionDurationMs } from './values.ts';
+export { webDashboardFromEnv, webDashboardFromOut } from './web-dashboard.ts';
+export type { WebDashboardSettings } from './web-dashboard.ts';

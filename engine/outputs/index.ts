@@ -3,6 +3,7 @@
  * $GITHUB_STEP_SUMMARY, and drives them together. An unknown output type is a ConfigError (104).
  */
 import { resolve } from 'node:path';
+import { webDashboardFromEnv } from '../config/web-dashboard.ts';
 import { ConfigError } from '../errors.ts';
 import type { Sample } from '../metrics/collector.ts';
 import type { SummaryData } from '../metrics/store.ts';
@@ -22,6 +23,22 @@ export { csvColumns } from './csv.ts';
 export { SegmentOutput, segmentResultOf, testIdentity } from './segment.ts';
 
 export const outputTypes = ['json', 'csv', 'junit', 'segment'] as const;
+
+/**
+ * Output types defined outside engine/ (report/ registers html and web-dashboard; cli/run.ts calls
+ * its registerReportOutputs()), so the engine imports no renderer. `arg` is what follows `type=`
+ * ('' when nothing does); undefined when K6_WEB_DASHBOARD / K6_WEB_DASHBOARD_EXPORT asked for it.
+ */
+export interface OutputFactoryContext {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  spec: string;
+}
+export type OutputFactory = (arg: string | undefined, ctx: OutputFactoryContext) => Output;
+const registered = new Map<string, OutputFactory>();
+export function registerOutputType(type: string, factory: OutputFactory): void {
+  registered.set(type, factory);
+}
 
 export interface CreateOutputsOptions {
   /** Relative paths resolve against this. */
@@ -57,14 +74,25 @@ export function createOutputs(specs: readonly string[], opts: CreateOutputsOptio
     const eq = spec.indexOf('=');
     const type = (eq === -1 ? spec : spec.slice(0, eq)).trim();
     const arg = eq === -1 ? '' : spec.slice(eq + 1).trim();
+    const factory = registered.get(type);
+    if (factory) {
+      outputs.push(factory(arg, { cwd: opts.cwd, env: opts.env ?? {}, spec }));
+      continue;
+    }
     if (!(outputTypes as readonly string[]).includes(type)) {
-      throw new ConfigError('out', `invalid output type '${type}', available types are: ${outputTypes.join(', ')}`);
+      throw new ConfigError('out', `invalid output type '${type}', available types are: ${[...outputTypes, ...registered.keys()].join(', ')}`);
     }
     if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type === 'segment' ? 'json' : type}`);
     if (type === 'json') outputs.push(new JsonOutput(resolve(opts.cwd, arg)));
     else if (type === 'csv') outputs.push(csvOutput(arg, opts.cwd, spec));
     else if (type === 'segment') outputs.push(new SegmentOutput(arg === '-' ? '-' : resolve(opts.cwd, arg), opts.env ?? {}));
     else outputs.push(new JunitOutput(resolve(opts.cwd, arg)));
+  }
+  const dashboard = webDashboardFromEnv(opts.env);
+  if ((dashboard.enabled || dashboard.export) && !specs.some((s) => s.split('=')[0]?.trim() === 'web-dashboard')) {
+    const factory = registered.get('web-dashboard');
+    if (!factory) throw new ConfigError('K6_WEB_DASHBOARD', 'the web dashboard is not available here (report/ outputs are not registered)');
+    outputs.push(factory(undefined, { cwd: opts.cwd, env: opts.env ?? {}, spec: 'K6_WEB_DASHBOARD' }));
   }
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(resolve(opts.cwd, opts.summaryExport)));
   const step = opts.env?.GITHUB_STEP_SUMMARY;

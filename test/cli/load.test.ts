@@ -53,7 +53,8 @@ describe('aetos-load load', () => {
     expect(summary.metrics.checks.passes).toBe(10);
     const junit = await readFile(path.join(root, 'results/smoke/junit.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites[^>]*failures="0"/);
-    expect(r.stderr).toMatch(/results: results\/smoke\/ \(summary\.json, junit\.xml\); exit code 0/);
+    expect(r.stderr).toMatch(/results: results\/smoke\/ \(summary\.json, junit\.xml, report\.html\); exit code 0/);
+    expect(await readFile(path.join(root, 'results/smoke/report.html'), 'utf8')).toMatch(/"scenario":"smoke","profile":"quick"/);
   });
 
   it('an unreachable BASE_URL: exit 99, says why at which script line, and still writes the results', async () => {

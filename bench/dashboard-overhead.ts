@@ -1,0 +1,110 @@
+/**
+ * What the live web dashboard (and the HTML report's recorder) costs the engine: `aetos-load run`
+ * with 50 VUs doing `http.get` against the C keep-alive server (bench/http-server.c), alternating
+ * three configurations per round so drift on a shared machine hits them alike:
+ *   plain            no output that needs raw samples
+ *   json             --out json=FILE (k6 NDJSON): what any raw-sample output costs the engine
+ *                    (collectors keep every sample and workers post them to the main thread)
+ *   html             --out html=FILE (samples recorded into the report's time buckets)
+ *   web-dashboard    --out web-dashboard=port=0&period=2s with one SSE client connected
+ * Prints req/s and req per CPU-second per run and the mean ratio to plain.
+ *   npx tsx bench/dashboard-overhead.ts [ROUNDS=3] [SECONDS=10] [VUS=50]
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = join(here, '..');
+const [rounds = 3, seconds = 10, vus = 50] = process.argv.slice(2).map(Number);
+const tmp = mkdtempSync(join(tmpdir(), 'aetos-dash-bench-'));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface Result {
+  requests: number;
+  cpuSeconds: number;
+}
+
+/** One `aetos-load run` under /usr/bin/time; requests from its --summary-export. */
+function runEngine(url: string, extra: string[], env: NodeJS.ProcessEnv, onStderr?: (line: string) => void): Promise<Result> {
+  const summary = join(tmp, `summary-${Date.now()}.json`);
+  return new Promise((resolve, reject) => {
+    const args = ['-f', 'CPU %U %S', process.execPath, join(root, 'bin/aetos-load.js'), 'run', '-q', '-u', String(vus), '-d', `${seconds}s`, '--summary-export', summary, '-e', `URL=${url}`, ...extra, join(here, 'http-get-script.js')];
+    const child = spawn('/usr/bin/time', args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      for (const line of String(d).split('\n')) if (line) onStderr?.(line);
+    });
+    child.on('close', (code) => {
+      const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
+      if (code !== 0 || !m) return reject(new Error(`run failed (${code}): ${err.slice(-400)}`));
+      const j = JSON.parse(readFileSync(summary, 'utf8')) as { metrics: { http_reqs: { count: number } } };
+      resolve({ requests: j.metrics.http_reqs.count, cpuSeconds: Number(m[1]) + Number(m[2]) });
+    });
+  });
+}
+
+/** Connects to the dashboard's SSE stream as soon as its URL is printed, and counts the updates. */
+function sseClient() {
+  let updates = 0;
+  let ctl: AbortController | undefined;
+  return {
+    onStderr(line: string) {
+      const m = /web dashboard: (http:\S+)/.exec(line);
+      if (!m || ctl) return;
+      ctl = new AbortController();
+      void fetch(`${m[1]}events`, { signal: ctl.signal })
+        .then(async (res) => {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) updates += (Buffer.from(chunk).toString().match(/^data: /gm) ?? []).length;
+        })
+        .catch(() => {});
+    },
+    done() {
+      ctl?.abort();
+      return updates;
+    },
+  };
+}
+
+const bin = join(tmpdir(), `aetos-dash-bench-server-${process.pid}`);
+execFileSync('gcc', ['-O2', '-o', bin, join(here, 'http-server.c')]);
+const port = await freePort();
+const server: ChildProcess = spawn(bin, [String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((r) => server.stdout!.once('data', r));
+const url = `http://127.0.0.1:${port}/`;
+console.log(`dashboard overhead: ${vus} VUs, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+const results: Record<string, Result[]> = { plain: [], json: [], html: [], 'web-dashboard': [] };
+try {
+  for (let r = 1; r <= rounds; r++) {
+    for (const name of Object.keys(results)) {
+      const client = sseClient();
+      const extra = name === 'json' ? ['--out', `json=${join(tmp, 'metrics.ndjson')}`] : name === 'html' ? ['--out', `html=${join(tmp, 'report.html')}`] : name === 'web-dashboard' ? ['--out', 'web-dashboard=port=0&period=2s'] : [];
+      const res = await runEngine(url, extra, {}, client.onStderr);
+      const updates = client.done();
+      (results[name] as Result[]).push(res);
+      console.log(`round ${r} ${name.padEnd(14)} ${(res.requests / seconds).toFixed(0).padStart(7)} req/s  ${(res.requests / res.cpuSeconds).toFixed(0).padStart(7)} req/CPU-s${name === 'web-dashboard' ? `  ${updates} SSE updates received` : ''}`);
+    }
+  }
+  const mean = (xs: Result[], f: (x: Result) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
+  const base = results.plain as Result[];
+  for (const [name, xs] of Object.entries(results)) {
+    const rps = mean(xs, (x) => x.requests / seconds);
+    const eff = mean(xs, (x) => x.requests / x.cpuSeconds);
+    console.log(`${name.padEnd(14)} mean ${rps.toFixed(0)} req/s (${((100 * rps) / mean(base, (x) => x.requests / seconds)).toFixed(0)} % of plain), ${eff.toFixed(0)} req/CPU-s (${((100 * eff) / mean(base, (x) => x.requests / x.cpuSeconds)).toFixed(0)} %)`);
+  }
+} finally {
+  server.kill();
+  rmSync(tmp, { recursive: true, force: true });
+  rmSync(bin, { force: true });
+}
