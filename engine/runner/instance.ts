@@ -1,6 +1,6 @@
 /**
- * One instance: the part of a test one execution segment runs, in a worker thread or in the main
- * thread with `--workers 1`. It creates its executors for its segment, initialises its share of
+ * One instance: the part of a test one execution segment runs, in a worker thread (the main
+ * thread, the coordinator, never runs script code). It creates its executors for its segment, initialises its share of
  * VUs up front (the VU pool), runs every scenario from its startTime, and keeps k6/execution's
  * instance numbers (iterations completed/interrupted, VUs active/initialised). The same code runs
  * in-process and in workers, so a one-worker run and an N-worker run differ only in segments.
@@ -56,8 +56,10 @@ export interface InstanceSetup {
   /** Normalised scenarios (engine/executors normalizeScenarios). */
   scenarios: ScenarioConfigs;
   segment: SegmentInfo;
-  /** Added to idInInstance to give exec.vu.idInTest (unique across instances). */
+  /** Added to a VU's own number (1..) for exec.vu.idInTest (unique across instances). */
   idOffset: number;
+  /** Added to a VU's own number (1..) for __VU / idInInstance (unique across this process's worker threads). */
+  vuOffset: number;
   sink: MetricSink;
   log: Logger;
   events: InstanceEvents;
@@ -98,7 +100,7 @@ export class Instance {
     };
     this.pool = new VuPool<Vu>((id) =>
       createVu(s.script, {
-        idInInstance: id,
+        idInInstance: s.vuOffset + id,
         idInTest: s.idOffset + id,
         env: s.env,
         options: s.options,

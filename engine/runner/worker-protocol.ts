@@ -1,20 +1,43 @@
 /**
- * The messages between the main thread and a worker thread running one instance (segment).
+ * The messages between the coordinator (main thread) and its worker threads. Two roles run in
+ * workers, both from the one bundled entry (worker-main.ts):
  *
- *   main → worker: init, run, stop, close, stats (fresh counters for the once-a-second vus sample)
- *   worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
- *                  progress), abort / fail (exec.test.*), done (last delta), closed,
- *                  logOnce (a once-only log line: the main thread decides whether it was seen)
+ *  - `instance`: one execution segment of the test (its executors and VUs).
+ *      main → worker: init, run, stop, close, stats (fresh counters for the once-a-second vus sample)
+ *      worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
+ *                     progress), abort / fail (exec.test.*), done (last delta), closed
+ *  - `lifecycle`: the script's one-off VUs: the init VU that reads `options`, then the VU that runs
+ *      setup(), teardown() and handleSummary().
+ *      main → worker: options, configure (the TestPlan), call (setup/teardown/handleSummary)
+ *      worker → main: options | configured | result, or failed; abort / fail
+ *
+ * Both send logOnce (a once-only log line: the main thread decides whether it was seen already).
+ * Everything here is structured-cloneable; the coordinator runs no script code, so every answer the
+ * script gives (options, setup data, handleSummary's files) arrives as one of these messages.
  */
 import type { LogFields, LogLevel } from '../log.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
+import type { TestPlan } from './test-plan.ts';
+
+/** How often an instance hands its metrics to the main thread (ms). */
+export const deltaIntervalMs = 500;
+
+/** What a worker thread is started with (workerData). */
+export type WorkerStart =
+  | { role: 'instance'; plan: TestPlan; index: number }
+  | { role: 'lifecycle'; scriptPath: string; logOutput: string; verbose: boolean };
+
+export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
 export type ToWorker =
   | { type: 'init' }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
   | { type: 'stats' }
-  | { type: 'close' };
+  | { type: 'close' }
+  | { type: 'options'; env: Record<string, string> }
+  | { type: 'configure'; plan: TestPlan }
+  | { type: 'call'; name: LifecycleName; arg: unknown };
 
 export type FromWorker =
   | { type: 'ready'; stats: InstanceStats }
@@ -25,4 +48,9 @@ export type FromWorker =
   | { type: 'fail'; reason: string | undefined }
   | { type: 'done'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
   | { type: 'closed'; delta: unknown }
-  | { type: 'logOnce'; key: string; level: LogLevel; msg: string; fields: LogFields };
+  | { type: 'logOnce'; key: string; level: LogLevel; msg: string; fields: LogFields }
+  /** The script's `options` as JSON data, the metrics its init code defined, and init's samples. */
+  | { type: 'options'; options: Record<string, unknown>; exports: string[]; definitions: [string, unknown][]; delta: unknown }
+  | { type: 'configured' }
+  /** A lifecycle function's result (setup data as JSON text; handleSummary's map as is). */
+  | { type: 'result'; value: unknown; delta: unknown };
