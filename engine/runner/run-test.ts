@@ -30,7 +30,8 @@ import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
 import { defaultLifecycleMs, defaultWorkerMemoryMb, prepare } from './test-plan.ts';
 import type { TestPlan } from './test-plan.ts';
-import { WorkerHost } from './worker-host.ts';
+import { instanceThread, WorkerHost } from './worker-host.ts';
+import type { WorkerThread } from './worker-thread.ts';
 
 export interface RunTestInput {
   /** Script path as given (.ts or .js). */
@@ -92,6 +93,8 @@ class TestRun {
   private phaseStop = new AbortController();
   private signals = 0;
   private hosts: InstanceHost[] = [];
+  /** An instance thread started before the plan; the first host takes it. */
+  private spare: WorkerThread | undefined;
   private readonly lifecycle: LifecycleHost;
   private readonly log: Logger;
   /** Test start (ms since the epoch); 0 while the scenarios have not started. */
@@ -110,7 +113,12 @@ class TestRun {
   ) {
     this.log = input.log;
     const settings = consolidateSettings(layerFromEnv(input.processEnv), input.flags, input.processEnv);
-    this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, this.threadEvents((d) => this.pendingDeltas.push(d)));
+    const events = this.threadEvents((d) => this.pendingDeltas.push(d));
+    this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, events);
+    // The first instance thread starts now, beside the one reading options: it loads the bundle
+    // and the script while the plan is made, so a small test's first request leaves sooner.
+    this.spare = instanceThread(scriptPath, settings, settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1), events);
+    this.spare.spawn().catch(() => undefined);
   }
 
   /** Deltas that arrive before the metrics store exists (init's samples). */
@@ -225,7 +233,8 @@ class TestRun {
     await metrics.open();
     for (const d of this.pendingDeltas.splice(0)) metrics.merge(d);
     const events = { ...this.threadEvents(() => undefined), delta: (d: unknown) => metrics.merge(d), warn: (m: string) => this.log.warn(m) };
-    this.hosts = plan.instances.map((_, i) => new WorkerHost(plan, i, events));
+    this.hosts = plan.instances.map((_, i) => new WorkerHost(plan, i, events, i === 0 ? this.spare : undefined));
+    this.spare = undefined;
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -345,10 +354,12 @@ class TestRun {
   }
 
   async closeInstances(): Promise<void> {
+    await this.spare?.terminate();
     await Promise.allSettled(this.hosts.map((h) => h.close()));
   }
 
   async closeLifecycle(): Promise<void> {
+    await this.spare?.terminate();
     await this.lifecycle.close();
   }
 

@@ -157,7 +157,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       setupMs: durationOption('setupTimeout'),
       teardownMs: durationOption('teardownTimeout'),
       handleSummaryMs: defaultHandleSummaryMs,
-      workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(instances.length + 1),
+      workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1),
     },
     keepSamples: metrics.wantsSamples,
   };

@@ -1,6 +1,6 @@
 /**
  * The code every worker thread starts on: worker-main.ts and the engine it imports, bundled once by
- * esbuild into one ESM file cached in `node_modules/.cache/aetos-load/`. A worker thread starts with
+ * esbuild into ESM files cached in `node_modules/.cache/aetos-load/`. A worker thread starts with
  * no loader hooks, and registering tsx in each thread then transpiling ~100 engine files there cost
  * 300-600 ms per thread; the prebuilt bundle loads in ~50 ms (bench/worker-start.ts).
  *
@@ -10,7 +10,7 @@
  * node_modules, which encloses the cache folder).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -50,22 +50,34 @@ export function workerEntryFile(): Promise<string> {
 }
 
 async function build(): Promise<string> {
-  const dir = cacheDir();
-  const file = path.join(dir, `worker-${sourceFingerprint()}.mjs`);
+  const dir = path.join(cacheDir(), `worker-${sourceFingerprint()}`);
+  const file = path.join(dir, 'worker-main.js');
   if (existsSync(file)) return file;
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  mkdirSync(cacheDir(), { recursive: true });
+  const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // Split at dynamic imports: the k6 modules (k6/http pulls in undici, ~150 ms to load) are loaded
+  // only by workers whose script imports them, as they are when the engine runs from source.
   await esbuild.build({
-    entryPoints: [entry],
-    outfile: tmp,
+    entryPoints: { 'worker-main': entry },
+    outdir: tmp,
+    outExtension: { '.js': '.js' },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    sourcemap: 'inline',
+    sourcemap: 'linked',
     logLevel: 'silent',
   });
-  renameSync(tmp, file);
+  // ESM by its folder's package.json, so the chunks' `.js` names load as modules.
+  writeFileSync(path.join(tmp, 'package.json'), '{"type":"module"}\n');
+  try {
+    renameSync(tmp, dir);
+  } catch (err) {
+    // Another run built the same sources at the same moment: use theirs.
+    if (!existsSync(file)) throw err;
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return file;
 }

@@ -17,7 +17,7 @@ import type { InstanceHost } from './host.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
 import type { TestPlan } from './test-plan.ts';
 import { WorkerThread } from './worker-thread.ts';
-import type { ThreadEnd } from './worker-thread.ts';
+import type { ThreadEnd, ThreadEvents } from './worker-thread.ts';
 
 /** After a hard stop, how long a worker gets to send its last delta before it is terminated (ms). */
 const hardStopGraceMs = 500;
@@ -37,6 +37,11 @@ export interface InstanceHostEvents {
   warn(message: string): void;
 }
 
+/** A thread for an instance; it starts loading the script at once (spawn() it). */
+export function instanceThread(scriptPath: string, settings: { logOutput: string; verbose: boolean }, memoryMb: number, events: ThreadEvents): WorkerThread {
+  return new WorkerThread({ role: 'instance', scriptPath, logOutput: settings.logOutput, verbose: settings.verbose }, memoryMb, events, 'instance');
+}
+
 export class WorkerHost implements InstanceHost {
   private readonly thread: WorkerThread;
   private lastStats: InstanceStats = emptyStats();
@@ -49,14 +54,17 @@ export class WorkerHost implements InstanceHost {
   private lostIterations = 0;
   private stopping: 'graceful' | 'hard' | undefined;
 
+  /** `thread`: one started earlier (before the plan was known) to save its start-up time. */
   constructor(
     private readonly plan: TestPlan,
     private readonly index: number,
     private readonly events: InstanceHostEvents,
+    thread?: WorkerThread,
   ) {
     const names = Object.keys(plan.scenarios).join(', ');
     const label = plan.instances.length > 1 ? `scenario ${names} (worker ${index + 1} of ${plan.instances.length})` : `scenario ${names}`;
-    this.thread = new WorkerThread({ role: 'instance', plan, index }, plan.limits.workerMemoryMb, events, label);
+    this.thread = thread ?? instanceThread(plan.scriptPath, plan.settings, plan.limits.workerMemoryMb, events);
+    this.thread.label = label;
     this.thread.onMessage = (m) => {
       switch (m.type) {
         case 'tick':
@@ -89,8 +97,8 @@ export class WorkerHost implements InstanceHost {
 
   /** Starts the thread; it loads the script and initialises its VUs. */
   async init(): Promise<void> {
-    await this.thread.spawn();
-    await this.thread.request({ type: 'init' }, 'ready');
+    if (!this.thread.isSpawned) await this.thread.spawn();
+    await this.thread.request({ type: 'init', plan: this.plan, index: this.index }, 'ready');
   }
 
   /** Ends the thread whatever it runs (init past its limit). */

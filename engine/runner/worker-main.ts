@@ -20,7 +20,7 @@ import { runLogger } from './logging.ts';
 import { createCollector } from './metrics-bridge.ts';
 import type { Collector } from './metrics-bridge.ts';
 import { createVu, loadScript, parseSegment } from './ports.ts';
-import type { LoadedScript, Vu } from './ports.ts';
+import type { Vu } from './ports.ts';
 import type { TestPlan } from './test-plan.ts';
 import { deltaIntervalMs } from './worker-protocol.ts';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
@@ -36,6 +36,10 @@ function failure(err: unknown): FromWorker {
   return { type: 'failed', message: e?.message ?? String(err), exitCode: ExitCode.ScriptException };
 }
 
+// Started at once: by the time the plan arrives the script is usually ready.
+const scriptLoad = loadScript(start.scriptPath);
+scriptLoad.catch(() => undefined);
+
 function threadLogger(logOutput: string, verbose: boolean): Logger {
   // `once` lines (k6's one warning per distinct error) go to the main thread, which dedupes across threads.
   return runLogger(logOutput, verbose, undefined, undefined, (key, level, msg, fields) => post({ type: 'logOnce', key, level, msg, fields })).log;
@@ -50,16 +54,17 @@ const testControl: TestControl = {
 };
 
 // --- instance -------------------------------------------------------------------------------------
-function instanceRole(plan: TestPlan, index: number): void {
-  const mine = plan.instances[index];
-  if (!mine) throw new Error(`no instance ${index} in the plan`);
-  const collector = createCollector(plan.options, plan.keepSamples);
-  const log = threadLogger(plan.settings.logOutput, plan.settings.verbose);
+function instanceRole(logOutput: string, verbose: boolean): void {
+  let collector: Collector = createCollector();
+  const log = threadLogger(logOutput, verbose);
   let instance: Instance | undefined;
   let aborted = false;
 
-  async function init(): Promise<void> {
-    const script = await loadScript(plan.scriptPath);
+  async function init(plan: TestPlan, index: number): Promise<void> {
+    const mine = plan.instances[index];
+    if (!mine) throw new Error(`no instance ${index} in the plan`);
+    collector = createCollector(plan.options, plan.keepSamples);
+    const script = await scriptLoad;
     instance = new Instance({
       script,
       options: plan.options,
@@ -99,7 +104,7 @@ function instanceRole(plan: TestPlan, index: number): void {
   port?.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'init':
-        init().then(
+        init(m.plan, m.index).then(
           () => post({ type: 'ready', stats: (instance as Instance).stats() }),
           (err) => post(failure(err)),
         );
@@ -133,13 +138,12 @@ const noInstance: InstanceInfo = {
   currentTestRunDuration: 0,
 };
 
-function lifecycleRole(scriptPath: string, logOutput: string, verbose: boolean): void {
+function lifecycleRole(logOutput: string, verbose: boolean): void {
   const log = threadLogger(logOutput, verbose);
-  let script: LoadedScript | undefined;
   let collector: Collector = createCollector();
   let vu: Vu | undefined;
   const vuFor = async (env: Record<string, string>, options: Record<string, unknown>) => {
-    script ??= await loadScript(scriptPath);
+    const script = await scriptLoad;
     return createVu(script, { idInInstance: 0, idInTest: 0, env, options, sink: collector, log, instance: () => noInstance, test: testControl });
   };
 
@@ -185,5 +189,5 @@ function lifecycleRole(scriptPath: string, logOutput: string, verbose: boolean):
   });
 }
 
-if (start.role === 'instance') instanceRole(start.plan, start.index);
-else lifecycleRole(start.scriptPath, start.logOutput, start.verbose);
+if (start.role === 'instance') instanceRole(start.logOutput, start.verbose);
+else lifecycleRole(start.logOutput, start.verbose);

@@ -3,7 +3,7 @@
  * workers, both from the one bundled entry (worker-main.ts):
  *
  *  - `instance`: one execution segment of the test (its executors and VUs).
- *      main → worker: init, run, stop, close, stats (fresh counters for the once-a-second vus sample)
+ *      main → worker: init (the TestPlan and which of its instances), run, stop, close, stats (fresh counters for the once-a-second vus sample)
  *      worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
  *                     progress), abort / fail (exec.test.*), done (last delta), closed
  *  - `lifecycle`: the script's one-off VUs: the init VU that reads `options`, then the VU that runs
@@ -11,6 +11,8 @@
  *      main → worker: options, configure (the TestPlan), call (setup/teardown/handleSummary)
  *      worker → main: options | configured | result, or failed; abort / fail
  *
+ * A thread starts loading the script (read, bundle, transform, compile: no script code runs) as soon
+ * as it starts, so the coordinator can start it before the plan is known and save that time.
  * Both send logOnce (a once-only log line: the main thread decides whether it was seen already).
  * Everything here is structured-cloneable; the coordinator runs no script code, so every answer the
  * script gives (options, setup data, handleSummary's files) arrives as one of these messages.
@@ -24,13 +26,12 @@ export const deltaIntervalMs = 500;
 
 /** What a worker thread is started with (workerData). */
 export type WorkerStart =
-  | { role: 'instance'; plan: TestPlan; index: number }
-  | { role: 'lifecycle'; scriptPath: string; logOutput: string; verbose: boolean };
+  | { role: 'instance' | 'lifecycle'; scriptPath: string; logOutput: string; verbose: boolean };
 
 export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
 export type ToWorker =
-  | { type: 'init' }
+  | { type: 'init'; plan: TestPlan; index: number }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
   | { type: 'stats' }

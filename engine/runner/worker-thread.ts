@@ -47,8 +47,15 @@ export class WorkerThread {
     this.exited = new Promise((r) => (this.resolveExit = r));
   }
 
-  /** Starts the thread (after the worker bundle is ready). */
-  async spawn(): Promise<void> {
+  private spawning: Promise<void> | undefined;
+
+  /** Starts the thread (after the worker bundle is ready); once. */
+  spawn(): Promise<void> {
+    this.spawning ??= this.doSpawn();
+    return this.spawning;
+  }
+
+  private async doSpawn(): Promise<void> {
     const file = await workerEntryFile();
     if (this.terminating) return this.end({ kind: 'terminated' });
     const w = new Worker(file, {
@@ -64,6 +71,10 @@ export class WorkerThread {
       else this.end({ kind: 'crashed', message: err.message });
     });
     w.on('exit', (code) => this.end(this.terminating ? { kind: 'terminated' } : { kind: 'exited', code }));
+  }
+
+  get isSpawned(): boolean {
+    return this.spawning !== undefined;
   }
 
   get isEnded(): boolean {
