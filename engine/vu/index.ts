@@ -295,8 +295,14 @@ class VirtualUser implements Vu, VuContext {
         await settleAfterInterrupt(body);
       }
     } catch (err) {
-      outcome = 'interrupted';
-      if (!(err instanceof IterationInterrupted) && !this.interruptedBy) this.logException(err);
+      // k6 counts an iteration that threw as a full one (iterations, iteration_duration, "complete"):
+      // only an interruption (gracefulStop, abort, a stop signal) is not.
+      if (err instanceof IterationInterrupted || this.interruptedBy) outcome = 'interrupted';
+      else {
+        outcome = 'completed';
+        this.work.clearAll();
+        this.logException(err);
+      }
     }
     const duration = performance.now() - t0;
     this.wakeOnInterrupt = null;
