@@ -242,9 +242,10 @@ class TestRun {
         reject(initTimeoutError(this.scriptPath, plan.limits.initMs));
       }, plan.limits.initMs);
     });
+    const s = this.phaseStop.signal;
+    let onStop: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
-      const s = this.phaseStop.signal;
-      const onStop = () => {
+      onStop = () => {
         for (const h of this.hosts) void h.terminate();
         reject(s.reason);
       };
@@ -256,6 +257,7 @@ class TestRun {
       await Promise.race([all, limit, stop]);
     } finally {
       clearTimeout(timer);
+      if (onStop) s.removeEventListener('abort', onStop);
       all.catch(() => undefined);
       stop.catch(() => undefined);
     }
