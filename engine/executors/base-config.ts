@@ -7,7 +7,7 @@
  * Normalised configs hold plain numbers: durations in milliseconds, counts as integers.
  */
 import { ConfigError } from '../errors.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { Stage } from './stages.ts';
 import type { SharedIterationsConfig } from './shared-iterations.ts';
 import type { PerVuIterationsConfig } from './per-vu-iterations.ts';
