@@ -21,11 +21,11 @@ import type {
   TestControl,
 } from '../types.ts';
 import { createExecutor, createVu } from './ports.ts';
-import type { LoadedScript, Vu } from './ports.ts';
+import type { LoadedScript, ScenarioConfig, Vu } from './ports.ts';
 import { maxPlannedVus, plannedVus } from './plan.ts';
 import { VuPool } from './vu-pool.ts';
 
-export type ScenarioConfigs = Record<string, Record<string, unknown>>;
+export type ScenarioConfigs = Record<string, ScenarioConfig>;
 
 /** Counters an instance reports to the main thread (summed over instances for vus/vus_max/progress). */
 export interface InstanceStats {
@@ -86,7 +86,7 @@ export class Instance {
   private hardStopped = false;
 
   constructor(private readonly s: InstanceSetup) {
-    this.executors = Object.entries(s.scenarios).map(([name, config]) => createExecutor(name, config as never, s.segment));
+    this.executors = Object.entries(s.scenarios).map(([name, config]) => createExecutor(name, config, s.segment));
     const instance = this.instanceInfo();
     this.testControl = {
       abort: (reason?: string): never => {
@@ -177,11 +177,11 @@ export class Instance {
     // The executor waits for its startTime itself, on rt.now().
     const signal = this.stopController.signal;
     if (signal.aborted) return;
-    const config = this.s.scenarios[executor.name] ?? {};
+    const config = this.s.scenarios[executor.name];
     const scenarioStartEpoch = this.startEpoch + executor.startTime;
-    const exec = typeof config.exec === 'string' ? config.exec : 'default';
-    const tags: Tags = { ...((config.tags as Tags | undefined) ?? {}), scenario: executor.name };
-    const env = config.env && typeof config.env === 'object' ? { ...this.s.env, ...(config.env as Record<string, string>) } : undefined;
+    const exec = config?.exec ?? 'default';
+    const tags: Tags = { ...(config?.tags ?? {}), scenario: executor.name };
+    const env = config?.env ? { ...this.s.env, ...config.env } : undefined;
     let inInstance = 0;
     const wrappers = new Map<Vu, ExecVu>();
     const owners = new WeakMap<ExecVu, Vu>();

@@ -9,4 +9,5 @@ export type { LoadedScript } from '../loader/index.ts';
 export { createVu } from '../vu/index.ts';
 export type { Vu } from '../vu/index.ts';
 export { normalizeScenarios, createExecutor } from '../executors/index.ts';
+export type { ScenarioConfig } from '../executors/index.ts';
 export { parseSegment, splitSegment, workerSegments } from '../execution/segment.ts';

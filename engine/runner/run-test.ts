@@ -217,7 +217,7 @@ class TestRun {
           script: input.script,
           outputs: metrics.outputDescriptions,
           share: plan.share,
-          scenarios: plan.scenarios as never,
+          scenarios: plan.scenarios,
           executors: Object.entries(plan.scenarios).map(([name, c]) => createExecutor(name, c, own)),
           maxVus: plan.maxVus,
         }),

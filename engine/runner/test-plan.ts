@@ -14,7 +14,6 @@
 import os from 'node:os';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
 import type { ConfigLayer, RunSettings } from '../config/index.ts';
-import type { ScenarioConfig } from '../executors/index.ts';
 import type { Logger } from '../log.ts';
 import type { MetricDef } from '../metrics/index.ts';
 import type { Executor } from '../types.ts';
@@ -22,6 +21,7 @@ import { createRunMetrics } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
 import { idOffset, maxPlannedVus } from './plan.ts';
 import { createExecutor, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
+import type { ScenarioConfig } from './ports.ts';
 
 /** One worker thread's share of the test. */
 export interface InstanceSegment {
@@ -100,7 +100,7 @@ export interface PrepareInput {
  */
 export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetrics } {
   const config = consolidate({ script: input.scriptOptions, env: layerFromEnv(input.processEnv), flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
-  const scenarios = normalizeScenarios(config.options) as Record<string, ScenarioConfig>;
+  const scenarios = normalizeScenarios(config.options);
   const options: Record<string, unknown> = { ...config.options, scenarios };
   const settings = config.settings;
   const userSegment = typeof options.executionSegment === 'string' ? options.executionSegment : undefined;

@@ -69,7 +69,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
       script,
       options: plan.options,
       env: plan.env,
-      scenarios: plan.scenarios as unknown as Record<string, Record<string, unknown>>,
+      scenarios: plan.scenarios,
       segment: parseSegment(mine?.segment, mine?.sequence),
       idOffset: mine?.idOffset ?? 0,
       vuOffset: mine?.vuOffset ?? 0,
