@@ -20,8 +20,10 @@ import type {
   Tags,
   TestControl,
 } from '../types.ts';
-import { createExecutor, createVu } from './ports.ts';
-import type { LoadedScript, ScenarioConfig, Vu } from './ports.ts';
+import { createExecutor } from './ports.ts';
+import type { ScenarioConfig } from './ports.ts';
+import { createVu } from './script-ports.ts';
+import type { LoadedScript, Vu } from './script-ports.ts';
 import { maxPlannedVus, plannedVus } from './plan.ts';
 import { VuPool } from './vu-pool.ts';
 

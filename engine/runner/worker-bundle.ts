@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 
 const engineDir = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = path.dirname(engineDir);
@@ -57,6 +56,8 @@ async function build(): Promise<string> {
   const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   // Split at dynamic imports: the k6 modules (k6/http pulls in undici, ~150 ms to load) are loaded
   // only by workers whose script imports them, as they are when the engine runs from source.
+  // Loaded only on a cache miss: the coordinator's start-up does not pay for it.
+  const esbuild = await import('esbuild');
   await esbuild.build({
     entryPoints: { 'worker-main': entry },
     outdir: tmp,
