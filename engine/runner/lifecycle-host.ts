@@ -55,19 +55,23 @@ export class LifecycleHost {
     private readonly events: LifecycleEvents,
   ) {}
 
-  private async start(memoryMb: number): Promise<WorkerThread> {
-    const t = new WorkerThread({ role: 'lifecycle', scriptPath: this.scriptPath, logOutput: this.logOutput, verbose: this.verbose }, memoryMb, this.events, 'init');
-    t.onMessage = (m) => {
-      if (m.type === 'tick' || m.type === 'result' || m.type === 'options' || m.type === 'closed') this.events.delta(m.delta);
-    };
+  /** Uses `shared` (a thread instance 0 will use too) or starts a thread of its own. */
+  private async start(memoryMb: number, shared?: WorkerThread): Promise<WorkerThread> {
+    const t = (shared ?? new WorkerThread({ scriptPath: this.scriptPath, logOutput: this.logOutput, verbose: this.verbose }, memoryMb, this.events, 'init')).retain();
+    t.label = 'init';
+    t.listen((m) => {
+      // the lifecycle role's samples (a failed call's too: the requests setup() made before it threw)
+      const mine = m.type === 'result' || m.type === 'options' || (m.type === 'closed' && m.role === 'lifecycle') || (m.type === 'failed' && m.delta !== undefined);
+      if (mine) this.events.delta(m.delta);
+    });
     this.thread = t;
     await t.spawn();
     return t;
   }
 
   /** Loads the script and runs its init code once for `options` (the limit: --init-timeout). */
-  async readOptions(env: Record<string, string>, initMs: number, memoryMb: number, stop: AbortSignal): Promise<ScriptOptions> {
-    const t = await this.start(memoryMb);
+  async readOptions(env: Record<string, string>, initMs: number, memoryMb: number, stop: AbortSignal, shared?: WorkerThread): Promise<ScriptOptions> {
+    const t = await this.start(memoryMb, shared);
     const m = await withLimit(t, t.request({ type: 'options', env }, 'options'), initMs, () => initTimeoutError(this.scriptPath, initMs), stop);
     return { options: m.options, exports: m.exports, definitions: new Map(m.definitions as [string, MetricDef][]) };
   }
@@ -104,6 +108,6 @@ export class LifecycleHost {
   }
 
   async close(): Promise<void> {
-    await this.thread?.close(2000);
+    await this.thread?.close('lifecycle', 2000);
   }
 }

@@ -93,7 +93,7 @@ class TestRun {
   private phaseStop = new AbortController();
   private signals = 0;
   private hosts: InstanceHost[] = [];
-  /** An instance thread started before the plan; the first host takes it. */
+  /** The first thread, started before the plan: the lifecycle role and the first host share it. */
   private spare: WorkerThread | undefined;
   private readonly lifecycle: LifecycleHost;
   private readonly log: Logger;
@@ -115,8 +115,8 @@ class TestRun {
     const settings = consolidateSettings(layerFromEnv(input.processEnv), input.flags, input.processEnv);
     const events = this.threadEvents((d) => this.pendingDeltas.push(d));
     this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, events);
-    // The first instance thread starts now, beside the one reading options: it loads the bundle
-    // and the script while the plan is made, so a small test's first request leaves sooner.
+    // The first thread starts now: it reads the options, then runs setup, instance 0's VUs,
+    // teardown and handleSummary (one thread's start-up fewer on every run).
     this.spare = instanceThread(scriptPath, settings, settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1), events);
     this.spare.spawn().catch(() => undefined);
   }
@@ -192,7 +192,7 @@ class TestRun {
     const memoryMb = preliminary.settings.workerMemoryMb ?? defaultWorkerMemoryMb(2);
     let scriptOptions;
     try {
-      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal);
+      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal, this.spare);
     } catch (err) {
       this.recordError(err);
       return undefined;

@@ -39,7 +39,7 @@ export interface InstanceHostEvents {
 
 /** A thread for an instance; it starts loading the script at once (spawn() it). */
 export function instanceThread(scriptPath: string, settings: { logOutput: string; verbose: boolean }, memoryMb: number, events: ThreadEvents): WorkerThread {
-  return new WorkerThread({ role: 'instance', scriptPath, logOutput: settings.logOutput, verbose: settings.verbose }, memoryMb, events, 'instance');
+  return new WorkerThread({ scriptPath, logOutput: settings.logOutput, verbose: settings.verbose }, memoryMb, events, 'instance');
 }
 
 export class WorkerHost implements InstanceHost {
@@ -63,9 +63,10 @@ export class WorkerHost implements InstanceHost {
   ) {
     const names = Object.keys(plan.scenarios).join(', ');
     const label = plan.instances.length > 1 ? `scenario ${names} (worker ${index + 1} of ${plan.instances.length})` : `scenario ${names}`;
-    this.thread = thread ?? instanceThread(plan.scriptPath, plan.settings, plan.limits.workerMemoryMb, events);
+    this.thread = (thread ?? instanceThread(plan.scriptPath, plan.settings, plan.limits.workerMemoryMb, events)).retain();
     this.thread.label = label;
-    this.thread.onMessage = (m) => {
+    this.label = label;
+    this.thread.listen((m) => {
       switch (m.type) {
         case 'tick':
         case 'done':
@@ -87,13 +88,11 @@ export class WorkerHost implements InstanceHost {
           break;
         }
       }
-    };
+    });
   }
 
   /** Names the scenarios this worker runs (for error lines). */
-  get label(): string {
-    return this.thread.label;
-  }
+  readonly label: string;
 
   /** Starts the thread; it loads the script and initialises its VUs. */
   async init(): Promise<void> {
@@ -109,6 +108,8 @@ export class WorkerHost implements InstanceHost {
   async run(startEpoch: number, setupData: string | undefined): Promise<void> {
     const mine = this.plan.instances[this.index];
     this.deadline = startEpoch + (mine?.endMs ?? 0);
+    // The thread may have run setup() before (it also plays the lifecycle role): errors name the scenarios now.
+    this.thread.label = this.label;
     this.watchdog = setInterval(() => this.watch(), watchEveryMs);
     try {
       await this.thread.request({ type: 'run', startEpoch, setupData }, 'done');
@@ -178,6 +179,6 @@ export class WorkerHost implements InstanceHost {
 
   async close(): Promise<void> {
     clearInterval(this.watchdog);
-    await this.thread.close(this.stopping === 'hard' ? hardStopGraceMs : 5000);
+    await this.thread.close('instance', this.stopping === 'hard' ? hardStopGraceMs : 5000);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The one entry of every worker thread (bundled by worker-bundle.ts). workerData says the role:
+ * The one entry of every worker thread (bundled by worker-bundle.ts). Each thread can play both
+ * roles (the first one does; the others only get instance messages):
  *
  *  - `instance`: one execution segment of the test. It loads the script itself, builds its
  *    executors and VUs from the TestPlan, and streams metric deltas, stats and progress every
@@ -31,10 +32,10 @@ if (!port) throw new Error('worker-main.ts must run in a worker thread');
 const start = workerData as WorkerStart;
 const post = (m: FromWorker) => port.postMessage(m);
 
-function failure(err: unknown): FromWorker {
-  if (err instanceof EngineError) return { type: 'failed', message: err.message, exitCode: err.exitCode };
+function failure(of: ToWorker['type'], err: unknown): Extract<FromWorker, { type: 'failed' }> {
+  if (err instanceof EngineError) return { type: 'failed', of, message: err.message, exitCode: err.exitCode };
   const e = err as Error;
-  return { type: 'failed', message: e?.message ?? String(err), exitCode: ExitCode.ScriptException };
+  return { type: 'failed', of, message: e?.message ?? String(err), exitCode: ExitCode.ScriptException };
 }
 
 // Started at once: by the time the plan arrives the script is usually ready.
@@ -107,11 +108,11 @@ function instanceRole(logOutput: string, verbose: boolean): void {
       case 'init':
         init(m.plan, m.index).then(
           () => post({ type: 'ready', stats: (instance as Instance).stats() }),
-          (err) => post(failure(err)),
+          (err) => post(failure('init', err)),
         );
         break;
       case 'run':
-        run(m.startEpoch, m.setupData).catch((err) => post(failure(err)));
+        run(m.startEpoch, m.setupData).catch((err) => post(failure('run', err)));
         break;
       case 'stats':
         if (instance) post({ type: 'stats', stats: instance.stats() });
@@ -121,10 +122,8 @@ function instanceRole(logOutput: string, verbose: boolean): void {
         else instance?.stopGraceful();
         break;
       case 'close':
-        Promise.resolve(instance?.close()).finally(() => {
-          post({ type: 'closed', delta: collector.drain() });
-          port?.close();
-        });
+        if (m.role !== 'instance') break;
+        Promise.resolve(instance?.close()).finally(() => post({ type: 'closed', role: 'instance', delta: collector.drain() }));
         break;
     }
   });
@@ -166,29 +165,22 @@ function lifecycleRole(logOutput: string, verbose: boolean): void {
 
   async function call(name: 'setup' | 'teardown' | 'handleSummary', arg: unknown): Promise<FromWorker> {
     if (!vu) throw new Error('lifecycle worker not configured');
-    try {
-      const value = await vu.callLifecycle(name, arg);
-      return { type: 'result', value: name === 'setup' ? (value === undefined ? undefined : JSON.stringify(value)) : value, delta: collector.drain() };
-    } catch (err) {
-      // The samples setup()/teardown() sent before throwing still count.
-      post({ type: 'tick', delta: collector.drain(), stats: { vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0 }, progress: [] });
-      throw err;
-    }
+    const value = await vu.callLifecycle(name, arg);
+    return { type: 'result', value: name === 'setup' ? (value === undefined ? undefined : JSON.stringify(value)) : value, delta: collector.drain() };
   }
 
-  const answer = (p: Promise<FromWorker>) => p.then(post, (err) => post(failure(err)));
+  // A failed call's samples (the requests setup() made before throwing) still count.
+  const answer = (of: ToWorker['type'], p: Promise<FromWorker>) => p.then(post, (err) => post({ ...failure(of, err), delta: collector.drain() }));
   port?.on('message', (m: ToWorker) => {
-    if (m.type === 'options') answer(readOptions(m.env));
-    else if (m.type === 'configure') answer(configure(m.plan));
-    else if (m.type === 'call') answer(call(m.name, m.arg));
-    else if (m.type === 'close') {
-      Promise.resolve(vu?.close()).finally(() => {
-        post({ type: 'closed', delta: collector.drain() });
-        port?.close();
-      });
+    if (m.type === 'options') answer(m.type, readOptions(m.env));
+    else if (m.type === 'configure') answer(m.type, configure(m.plan));
+    else if (m.type === 'call') answer(m.type, call(m.name, m.arg));
+    else if (m.type === 'close' && m.role === 'lifecycle') {
+      Promise.resolve(vu?.close()).finally(() => post({ type: 'closed', role: 'lifecycle', delta: collector.drain() }));
     }
   });
 }
 
-if (start.role === 'instance') instanceRole(start.logOutput, start.verbose);
-else lifecycleRole(start.logOutput, start.verbose);
+// The coordinator ends the thread (terminate) once no role needs it any more.
+instanceRole(start.logOutput, start.verbose);
+lifecycleRole(start.logOutput, start.verbose);

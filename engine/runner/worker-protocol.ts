@@ -1,6 +1,8 @@
 /**
  * The messages between the coordinator (main thread) and its worker threads. Two roles run in
- * workers, both from the one bundled entry (worker-main.ts):
+ * workers, both from the one bundled entry (worker-main.ts); the first thread plays both (it reads
+ * the options, runs setup, instance 0's VUs, teardown and handleSummary), which saves a thread's
+ * start-up on every run:
  *
  *  - `instance`: one execution segment of the test (its executors and VUs).
  *      main → worker: init (the TestPlan and which of its instances), run, stop, close, stats (fresh counters for the once-a-second vus sample)
@@ -24,9 +26,14 @@ import type { TestPlan } from './test-plan.ts';
 /** How often an instance hands its metrics to the main thread (ms). */
 export const deltaIntervalMs = 500;
 
-/** What a worker thread is started with (workerData). */
-export type WorkerStart =
-  | { role: 'instance' | 'lifecycle'; scriptPath: string; logOutput: string; verbose: boolean };
+/** What a worker thread is started with (workerData). Every thread can play both roles. */
+export interface WorkerStart {
+  scriptPath: string;
+  logOutput: string;
+  verbose: boolean;
+}
+
+export type Role = 'instance' | 'lifecycle';
 
 export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
@@ -35,20 +42,21 @@ export type ToWorker =
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
   | { type: 'stats' }
-  | { type: 'close' }
+  | { type: 'close'; role: Role }
   | { type: 'options'; env: Record<string, string> }
   | { type: 'configure'; plan: TestPlan }
   | { type: 'call'; name: LifecycleName; arg: unknown };
 
 export type FromWorker =
   | { type: 'ready'; stats: InstanceStats }
-  | { type: 'failed'; message: string; exitCode: number }
+  /** The request of type `of` failed. */
+  | { type: 'failed'; of: ToWorker['type']; message: string; exitCode: number; delta?: unknown }
   | { type: 'tick'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
   | { type: 'stats'; stats: InstanceStats }
   | { type: 'abort'; reason: string | undefined }
   | { type: 'fail'; reason: string | undefined }
   | { type: 'done'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
-  | { type: 'closed'; delta: unknown }
+  | { type: 'closed'; role: Role; delta: unknown }
   | { type: 'logOnce'; key: string; level: LogLevel; msg: string; fields: LogFields }
   /** The script's `options` as JSON data, the metrics its init code defined, and init's samples. */
   | { type: 'options'; options: Record<string, unknown>; exports: string[]; definitions: [string, unknown][]; delta: unknown }

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { EngineError, ExitCode } from '../errors.ts';
 import type { LogFields, LogLevel } from '../log.ts';
 import { workerEntryFile } from './worker-bundle.ts';
-import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
+import type { FromWorker, Role, ToWorker, WorkerStart } from './worker-protocol.ts';
 
 export interface ThreadEvents {
   /** A worker thread's stderr (its log lines), to be written above the progress block. */
@@ -27,15 +27,16 @@ export type ThreadEnd = { kind: 'terminated' } | { kind: 'outOfMemory' } | { kin
 
 export class WorkerThread {
   private worker: Worker | undefined;
-  private readonly pending = new Set<{ types: FromWorker['type'][]; resolve(m: FromWorker): void; reject(e: Error): void }>();
+  private readonly pending = new Set<{ of: ToWorker['type'] | undefined; role?: Role; types: FromWorker['type'][]; resolve(m: FromWorker): void; reject(e: Error): void }>();
+  private readonly listeners: ((m: FromWorker) => void)[] = [];
+  /** Roles using the thread (instance, lifecycle): it is terminated when the last lets go. */
+  private users = 0;
   private ended: ThreadEnd | undefined;
   private terminating = false;
   /** Date.now() of the last message: a thread that stays silent is running script code that does not yield. */
   lastHeard = Date.now();
   readonly exited: Promise<ThreadEnd>;
   private resolveExit!: (e: ThreadEnd) => void;
-  /** Every message, before request matching (ticks, stats, …). */
-  onMessage: (m: FromWorker) => void = () => {};
 
   constructor(
     private readonly start: WorkerStart,
@@ -109,14 +110,15 @@ export class WorkerThread {
     if (m.type === 'logOnce') return void this.events.logOnce?.(m.key, m.level, m.msg, m.fields);
     if (m.type === 'abort') return this.events.abort(m.reason);
     if (m.type === 'fail') return this.events.fail(m.reason);
-    this.onMessage(m);
+    for (const l of this.listeners) l(m);
     for (const p of this.pending) {
       if (m.type === 'failed') {
+        if (p.of !== m.of) continue;
         this.pending.delete(p);
         p.reject(new EngineError(m.message, m.exitCode as EngineError['exitCode']));
         return;
       }
-      if (p.types.includes(m.type)) {
+      if (p.types.includes(m.type) && (m.type !== 'closed' || p.role === m.role)) {
         this.pending.delete(p);
         p.resolve(m);
         return;
@@ -131,7 +133,7 @@ export class WorkerThread {
   /** Sends `m` and waits for the first answer of one of `types` (rejects on 'failed' or the thread's end). */
   request<T extends FromWorker['type']>(m: ToWorker | undefined, ...types: T[]): Promise<Extract<FromWorker, { type: T }>> {
     if (this.ended) return Promise.reject(new EngineError(this.describeEnd(this.ended), this.ended.kind === 'outOfMemory' ? ExitCode.ScriptException : ExitCode.GenericEngine));
-    const answer = new Promise<FromWorker>((resolve, reject) => this.pending.add({ types, resolve, reject }));
+    const answer = new Promise<FromWorker>((resolve, reject) => this.pending.add({ of: m?.type, role: m?.type === 'close' ? m.role : undefined, types, resolve, reject }));
     if (m) this.send(m);
     return answer as Promise<Extract<FromWorker, { type: T }>>;
   }
@@ -145,16 +147,30 @@ export class WorkerThread {
     this.end({ kind: 'terminated' });
   }
 
-  /** Asks the thread to close (VUs' close hooks, last delta) and terminates it if it does not within `ms`. */
-  async close(ms: number): Promise<void> {
+  /** Every message, before request matching (ticks, stats, …). */
+  listen(fn: (m: FromWorker) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** A role starts using the thread. */
+  retain(): this {
+    this.users++;
+    return this;
+  }
+
+  /**
+   * A role is done with the thread: its VUs close (close hooks, last delta) within `ms`; the thread
+   * is terminated once no role uses it.
+   */
+  async close(role: Role, ms: number): Promise<void> {
     if (this.ended) return;
     if (this.worker) {
-      const closed = this.request({ type: 'close' }, 'closed').catch(() => undefined);
+      const closed = this.request({ type: 'close', role }, 'closed').catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, ms)))]);
       clearTimeout(timer);
     }
-    await this.terminate();
+    if (--this.users <= 0) await this.terminate();
   }
 }
 
