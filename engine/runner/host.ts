@@ -6,6 +6,8 @@
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
 
 export interface InstanceHost {
+  /** Starts the instance's thread (resolves once it runs: limits on init code count from then). */
+  start(): Promise<void>;
   /** Starts the instance, loads the script, creates executors, initialises the planned VUs. Rejects with an EngineError. */
   init(): Promise<void>;
   /** Runs the scenarios; resolves when they ended (or their worker was terminated) and the last delta was delivered. */

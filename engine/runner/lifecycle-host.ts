@@ -72,6 +72,7 @@ export class LifecycleHost {
   /** Loads the script and runs its init code once for `options` (the limit: --init-timeout). */
   async readOptions(env: Record<string, string>, initMs: number, memoryMb: number, stop: AbortSignal, shared?: WorkerThread): Promise<ScriptOptions> {
     const t = await this.start(memoryMb, shared);
+    await t.online;
     const m = await withLimit(t, t.request({ type: 'options', env }, 'options'), initMs, () => initTimeoutError(this.scriptPath, initMs), stop);
     return { options: m.options, exports: m.exports, definitions: new Map(m.definitions as [string, MetricDef][]) };
   }
@@ -81,6 +82,7 @@ export class LifecycleHost {
     this.plan = plan;
     let t = this.thread;
     if (!t || t.isEnded) t = await this.start(plan.limits.workerMemoryMb);
+    await t.online;
     await withLimit(t, t.request({ type: 'configure', plan }, 'configured'), plan.limits.initMs, () => initTimeoutError(this.scriptPath, plan.limits.initMs), stop);
   }
 

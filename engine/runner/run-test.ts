@@ -236,11 +236,16 @@ class TestRun {
     this.hosts = plan.instances.map((_, i) => new WorkerHost(plan, i, events, i === 0 ? this.spare : undefined));
     this.spare = undefined;
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    // The limit counts from when every thread runs (starting threads on a loaded machine is not init code).
     const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        for (const h of this.hosts) void h.terminate();
-        reject(initTimeoutError(this.scriptPath, plan.limits.initMs));
-      }, plan.limits.initMs);
+      void Promise.allSettled(this.hosts.map((h) => h.start())).then(() => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          for (const h of this.hosts) void h.terminate();
+          reject(initTimeoutError(this.scriptPath, plan.limits.initMs));
+        }, plan.limits.initMs);
+      });
     });
     const s = this.phaseStop.signal;
     let onStop: (() => void) | undefined;
@@ -256,9 +261,11 @@ class TestRun {
     try {
       await Promise.race([all, limit, stop]);
     } finally {
+      settled = true;
       clearTimeout(timer);
       if (onStop) s.removeEventListener('abort', onStop);
       all.catch(() => undefined);
+      limit.catch(() => undefined);
       stop.catch(() => undefined);
     }
   }

@@ -94,9 +94,15 @@ export class WorkerHost implements InstanceHost {
   /** Names the scenarios this worker runs (for error lines). */
   readonly label: string;
 
-  /** Starts the thread; it loads the script and initialises its VUs. */
-  async init(): Promise<void> {
+  /** Starts the thread (resolves once it runs). */
+  async start(): Promise<void> {
     if (!this.thread.isSpawned) await this.thread.spawn();
+    await this.thread.online;
+  }
+
+  /** The started thread loads the script and initialises its VUs. */
+  async init(): Promise<void> {
+    await this.start();
     await this.thread.request({ type: 'init', plan: this.plan, index: this.index }, 'ready');
   }
 

@@ -37,6 +37,12 @@ export class WorkerThread {
   lastHeard = Date.now();
   readonly exited: Promise<ThreadEnd>;
   private resolveExit!: (e: ThreadEnd) => void;
+  /**
+   * Resolves once the thread runs JavaScript (or has ended). Limits on init code count from here:
+   * starting a thread on a loaded machine can take seconds, and that is not the script's time.
+   */
+  readonly online: Promise<void>;
+  private resolveOnline!: () => void;
 
   constructor(
     private readonly start: WorkerStart,
@@ -46,6 +52,7 @@ export class WorkerThread {
     public label: string,
   ) {
     this.exited = new Promise((r) => (this.resolveExit = r));
+    this.online = new Promise((r) => (this.resolveOnline = r));
   }
 
   private spawning: Promise<void> | undefined;
@@ -65,6 +72,7 @@ export class WorkerThread {
       resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
     });
     this.worker = w;
+    w.once('online', () => this.resolveOnline());
     w.stderr.on('data', (chunk: Uint8Array) => (this.events.stderr ? this.events.stderr(chunk) : process.stderr.write(chunk)));
     w.on('message', (m: FromWorker) => this.receive(m));
     w.on('error', (err: Error & { code?: string }) => {
@@ -86,6 +94,7 @@ export class WorkerThread {
     if (this.ended) return;
     this.ended = e;
     this.resolveExit(e);
+    this.resolveOnline();
     // Script code that used up its heap is the script's error (107), like an exception.
     const err = new EngineError(this.describeEnd(e), e.kind === 'outOfMemory' ? ExitCode.ScriptException : ExitCode.GenericEngine);
     for (const p of this.pending) p.reject(err);
