@@ -125,8 +125,12 @@ class TestRun {
   private pendingDeltas: unknown[] = [];
   private metrics: RunMetrics | undefined;
 
+  /** Every thread of this run that has not ended (closeAll terminates what is left). */
+  private readonly threads = new Set<WorkerThread>();
+
   private threadEvents(delta: (d: unknown) => void) {
     return {
+      threads: this.threads,
       delta: (d: unknown) => (this.metrics ? this.metrics.merge(d) : delta(d)),
       stderr: (chunk: Uint8Array) => (this.input.errWriter ?? this.input.stderr).write(chunk),
       logOnce: (key: string, level: Parameters<Logger['once']>[1], msg: string, fields: Parameters<Logger['once']>[3]) => this.log.once(key, level, msg, fields),
@@ -367,9 +371,11 @@ class TestRun {
     await Promise.allSettled(this.hosts.map((h) => h.close()));
   }
 
+  /** Ends the lifecycle role, then any thread still running: nothing of the run outlives it. */
   async closeLifecycle(): Promise<void> {
     await this.spare?.terminate();
     await this.lifecycle.close();
+    await Promise.allSettled([...this.threads].map((t) => t.terminate()));
   }
 
   // --- report ---------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ export interface ThreadEvents {
   logOnce?(key: string, level: LogLevel, msg: string, fields: LogFields): void;
   abort(reason: string | undefined): void;
   fail(reason: string | undefined): void;
+  /** The run's live threads: a thread adds itself when it starts and leaves when it ends, so the run can end every one. */
+  threads?: Set<WorkerThread>;
 }
 
 /** Why a thread ended, as the coordinator reports it. */
@@ -72,6 +74,7 @@ export class WorkerThread {
       resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
     });
     this.worker = w;
+    this.events.threads?.add(this);
     w.once('online', () => this.resolveOnline());
     w.stderr.on('data', (chunk: Uint8Array) => (this.events.stderr ? this.events.stderr(chunk) : process.stderr.write(chunk)));
     w.on('message', (m: FromWorker) => this.receive(m));
@@ -93,6 +96,7 @@ export class WorkerThread {
   private end(e: ThreadEnd): void {
     if (this.ended) return;
     this.ended = e;
+    this.events.threads?.delete(this);
     this.resolveExit(e);
     this.resolveOnline();
     // Script code that used up its heap is the script's error (107), like an exception.
