@@ -8,6 +8,9 @@
  * is rebuilt on the next run. The file is written under a temporary name and renamed, so two runs
  * building at once never load half a file. Packages stay external (resolved from the repo's
  * node_modules, which encloses the cache folder).
+ *
+ * One rule for engine code that runs in worker threads: do not find files through
+ * `import.meta.url`/`import.meta.dirname` — in the bundle they name the cache folder.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
