@@ -66,6 +66,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
     const mine = plan.instances[index];
     if (!mine) throw new Error(`no instance ${index} in the plan`);
     collector = createCollector(plan.options, plan.keepSamples);
+    Object.freeze(plan.options); // exec.test.options is read-only, as in k6
     const script = await scriptLoad;
     instance = new Instance({
       script,
@@ -159,7 +160,7 @@ function lifecycleRole(logOutput: string, verbose: boolean): void {
 
   async function configure(plan: TestPlan): Promise<FromWorker> {
     collector = createCollector(plan.options, plan.keepSamples);
-    vu = await vuFor(plan.env, plan.options);
+    vu = await vuFor(plan.env, Object.freeze(plan.options));
     return { type: 'configured' };
   }
 
