@@ -82,6 +82,10 @@ function makeVu(id: number): VuContext & { fire(e: string): Promise<void>; newIt
     newIteration() {
       if (controller.signal.aborted) controller = new AbortController();
     },
+    math: Math,
+    timers() {
+      throw new Error('the http benchmark VU has no timers');
+    },
   };
   return vu;
 }

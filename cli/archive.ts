@@ -65,7 +65,6 @@ export async function main(argv: string[], io: ArchiveIo = {}): Promise<number> 
     const scriptPath = path.resolve(cwd, parsed.script as string);
     const { runLogger } = await import('../engine/runner/logging.ts');
     const { readScriptOptions } = await import('../engine/runner/script-options.ts');
-    const { onFileOpened } = await import('../engine/modules/open.ts');
     const { BundleError, bundleScript } = await import('../engine/build/bundle.ts');
     const { cachedFetcher, remoteSettings } = await import('../engine/build/remote-modules.ts');
     const { goos, writeArchive } = await import('../engine/build/archive.ts');
@@ -79,14 +78,14 @@ export async function main(argv: string[], io: ArchiveIo = {}): Promise<number> 
       if (err instanceof BundleError) throw new ScriptLoadError(err.message);
       throw err;
     }
-    const opened = new Set<string>();
-    const stop = onFileOpened((p) => opened.add(p));
+    let opened: string[];
     const { log, close } = runLogger('stderr', false, stderr, stdout);
     let options: Record<string, unknown>;
     try {
-      options = (await readScriptOptions({ scriptPath, flags: parsed.flags, processEnv: env, cwd, log })).config.options;
+      const read = await readScriptOptions({ scriptPath, flags: parsed.flags, processEnv: env, cwd, log });
+      options = read.config.options;
+      opened = read.opened;
     } finally {
-      stop();
       close();
     }
 

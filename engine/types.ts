@@ -109,6 +109,18 @@ export interface VuContext {
   track<T>(work: Promise<T>): Promise<T>;
   /** Lifecycle hooks for modules: http resets its cookie jar on iterationStart, closes connections on close. */
   on(event: 'iterationStart' | 'iterationEnd' | 'close', fn: () => void | Promise<void>): void;
+  /** This VU's `Math` (k6's `randomSeed` replaces its `random`, for this VU only). */
+  readonly math: typeof Math;
+  /** This VU's tracked timer functions (the script's globals and `k6/timers`). */
+  timers(): TimerFunctions;
+}
+
+/** A VU's timer functions: an iteration ends only after its timers ran or were cleared (D3). */
+export interface TimerFunctions {
+  setTimeout(cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]): number;
+  clearTimeout(id: unknown): void;
+  setInterval(cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]): number;
+  clearInterval(id: unknown): void;
 }
 
 /**

@@ -98,5 +98,5 @@ export interface ReportData {
   meta?: RunMeta;
   monitor?: { target?: string; polls?: number; uptimePercent?: number; alerts: MonitorAlertRow[] };
   /** Added by `load --baseline`: the comparison with the baseline run. */
-  baseline?: import('./compare.ts').Comparison;
+  baseline?: import('./comparison.ts').Comparison;
 }

@@ -216,4 +216,4 @@ export function remoteModulesPlugin(source: RemoteSource, used: RemoteModulesUse
 }
 
 /** Whether a script's text imports anything by URL (the loader bundles such a script). */
-export const hasRemoteImport = (code: string) => /(?:^|[\s;}])(?:import|export)\b[^'"]*?(?:from\s*)?['"]https?:\/\//im.test(code);
+export { hasRemoteImport } from './remote-import.ts';

@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ConfigLayer } from './types.ts';
 import { emptyLayer } from './types.ts';
-import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
+import { optionDurationMs, parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
 
 type Apply = (layer: ConfigLayer, value: string, name: string) => void;
 
@@ -84,6 +84,13 @@ export const k6EnvVars: Record<string, Apply> = {
   },
   K6_CONFIG: (layer, value) => {
     if (value !== '') layer.settings.configFile = value;
+  },
+  // the engine's own (no k6 equivalent): see README "Limits"
+  AETOS_INIT_TIMEOUT: (layer, value, name) => {
+    layer.settings.initTimeoutMs = optionDurationMs(name, value);
+  },
+  AETOS_WORKER_MEMORY: (layer, value, name) => {
+    layer.settings.workerMemoryMb = parseInteger(name, value, 16);
   },
 };
 

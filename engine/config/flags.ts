@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ConfigLayer, RunnerKind } from './types.ts';
 import { emptyLayer } from './types.ts';
-import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
+import { optionDurationMs, parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStages } from './values.ts';
 import type { Stage } from './values.ts';
 
 type Kind = 'bool' | 'value' | 'optional';
@@ -135,6 +135,8 @@ export const runFlags: FlagSpec[] = [
   { long: 'no-usage-report', kind: 'bool', help: 'accepted for k6 compatibility; the engine never reports usage', apply: () => {} },
   // --- the engine's own ----------------------------------------------------------------------
   { long: 'workers', kind: 'value', metavar: 'N', engineOnly: true, help: 'worker threads, one execution segment each (default: cores)', apply: set('workers', (n, v) => parseInteger(n, v, 1)) },
+  { long: 'init-timeout', kind: 'value', metavar: 'DURATION', engineOnly: true, help: 'longest time init code may run (default 60s; env AETOS_INIT_TIMEOUT)', apply: set('initTimeoutMs', (n, v) => optionDurationMs(n, v)) },
+  { long: 'worker-memory', kind: 'value', metavar: 'MB', engineOnly: true, help: 'heap limit of each worker thread in MB (default: 3/4 of memory, shared; env AETOS_WORKER_MEMORY)', apply: set('workerMemoryMb', (n, v) => parseInteger(n, v, 16)) },
   {
     long: 'monitor',
     kind: 'value',

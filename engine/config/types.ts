@@ -43,6 +43,10 @@ export interface RunSettings {
   noCache?: boolean;
   /** --monitor URL: watch this deployment (ops/monitor) beside the run; its report goes with the results. */
   monitor?: string;
+  /** How long init code may run (the options VU, each VU's init) before the run ends (ms; default 60 s). */
+  initTimeoutMs?: number;
+  /** Heap limit of each worker thread (MB; default: three quarters of the machine's memory, shared). */
+  workerMemoryMb?: number;
 }
 
 /** What one source contributes. Only keys the source actually set are present. */

@@ -1,10 +1,10 @@
 /**
  * Parsers for the text values of flags and `K6_*` env vars: ints, booleans, k6 durations (through
- * the engine's one duration parser, engine/executors/duration.ts), stages, NAME=VALUE pairs. Each takes the name the user typed (`--vus`, `K6_VUS`) so a bad value fails
+ * the engine's one duration parser, engine/duration.ts), stages, NAME=VALUE pairs. Each takes the name the user typed (`--vus`, `K6_VUS`) so a bad value fails
  * with one line naming it: ConfigError, exit 104.
  */
 import { ConfigError } from '../errors.ts';
-import { parseDuration as parseK6Duration } from '../executors/duration.ts';
+import { parseDuration as parseK6Duration } from '../duration.ts';
 
 export function parseInteger(name: string, text: string, min = 0): number {
   const t = text.trim();

@@ -19,8 +19,6 @@ import {
   type OptionReader,
 } from './base-config.ts';
 import { BaseExecutor, pad } from './base-executor.ts';
-import type { ConstantArrivalRateConfig } from './constant-arrival-rate.ts';
-import type { RampingArrivalRateConfig } from './ramping-arrival-rate.ts';
 import type { RateSchedule } from './stages.ts';
 
 export interface ArrivalRateCommonConfig extends CommonScenarioConfig {
@@ -51,7 +49,7 @@ export function formatRate(perTimeUnit: number, timeUnit: number): string {
 /** Starts in a row before the scheduler yields to the event loop, when it is behind. */
 const BURST = 256;
 
-export abstract class ArrivalRateExecutor<C extends ConstantArrivalRateConfig | RampingArrivalRateConfig> extends BaseExecutor<C> {
+export abstract class ArrivalRateExecutor<C extends ArrivalRateCommonConfig> extends BaseExecutor<C> {
   protected abstract readonly schedule: RateSchedule;
   /** Scheduled length of the scenario (ms), gracefulStop excluded. */
   protected abstract readonly length: number;

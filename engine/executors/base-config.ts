@@ -7,28 +7,13 @@
  * Normalised configs hold plain numbers: durations in milliseconds, counts as integers.
  */
 import { ConfigError } from '../errors.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { Stage } from './stages.ts';
-import type { SharedIterationsConfig } from './shared-iterations.ts';
-import type { PerVuIterationsConfig } from './per-vu-iterations.ts';
-import type { ConstantVusConfig } from './constant-vus.ts';
-import type { RampingVusConfig } from './ramping-vus.ts';
-import type { ConstantArrivalRateConfig } from './constant-arrival-rate.ts';
-import type { RampingArrivalRateConfig } from './ramping-arrival-rate.ts';
-
-export const EXECUTOR_TYPES = [
-  'shared-iterations',
-  'per-vu-iterations',
-  'constant-vus',
-  'ramping-vus',
-  'constant-arrival-rate',
-  'ramping-arrival-rate',
-] as const;
-export type ExecutorType = (typeof EXECUTOR_TYPES)[number];
 
 /** Options every scenario has, with k6's defaults applied. */
 export interface CommonScenarioConfig {
-  executor: ExecutorType;
+  /** Each executor's config narrows this to its own name (registry.ts lists them). */
+  executor: string;
   /** ms after the test start; default 0. */
   startTime: number;
   /** ms running iterations get after the scenario's end before they are interrupted; default 30 000. */
@@ -40,14 +25,6 @@ export interface CommonScenarioConfig {
   /** Extra tags on every sample of this scenario; default {}. */
   tags: Record<string, string>;
 }
-
-export type ScenarioConfig =
-  | SharedIterationsConfig
-  | PerVuIterationsConfig
-  | ConstantVusConfig
-  | RampingVusConfig
-  | ConstantArrivalRateConfig
-  | RampingArrivalRateConfig;
 
 export const DEFAULT_GRACEFUL_STOP = 30_000;
 /** k6 refuses scenario durations (duration, maxDuration) shorter than this. */
@@ -134,7 +111,7 @@ export class OptionReader {
 }
 
 /** Reads and checks the options every executor shares. */
-export function readCommon(r: OptionReader, executor: ExecutorType): CommonScenarioConfig {
+export function readCommon<T extends string>(r: OptionReader, executor: T): CommonScenarioConfig & { executor: T } {
   const startTime = r.duration('startTime', 0)!;
   if (startTime < 0) r.fail('startTime', `must not be negative, got ${String(r.raw.startTime)}`);
   const gracefulStop = r.duration('gracefulStop', DEFAULT_GRACEFUL_STOP)!;

@@ -9,7 +9,7 @@
  *   - yielding to the event loop so iterations that settle in microtasks cannot starve timers.
  */
 import type { ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, SegmentInfo } from '../types.ts';
-import type { ScenarioConfig } from './base-config.ts';
+import type { CommonScenarioConfig } from './base-config.ts';
 
 /** Longest stretch (ms) a chain of microtask-settled iterations may run before yielding. */
 const YIELD_EVERY_MS = 10;
@@ -43,7 +43,7 @@ export class GlobalIterations {
   }
 }
 
-export abstract class BaseExecutor<C extends ScenarioConfig = ScenarioConfig> implements Executor {
+export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenarioConfig> implements Executor {
   readonly type: string;
   readonly startTime: number;
   protected rt!: ExecutorRuntime;

@@ -10,24 +10,10 @@
  * Every error is a ConfigError naming the option path and why (exit 104).
  */
 import { ConfigError } from '../errors.ts';
-import { EXECUTOR_TYPES, OptionReader, show, type ExecutorType, type ScenarioConfig } from './base-config.ts';
-import { readConstantVus } from './constant-vus.ts';
-import { readPerVuIterations } from './per-vu-iterations.ts';
-import { readSharedIterations } from './shared-iterations.ts';
-import { readRampingVus } from './ramping-vus.ts';
-import { readConstantArrivalRate } from './constant-arrival-rate.ts';
-import { readRampingArrivalRate } from './ramping-arrival-rate.ts';
+import { OptionReader, show } from './base-config.ts';
+import { EXECUTOR_TYPES, executors, isExecutorType, type ScenarioConfig } from './registry.ts';
 
 export const DEFAULT_SCENARIO = 'default';
-
-const readers: Record<ExecutorType, (r: OptionReader) => ScenarioConfig> = {
-  'shared-iterations': readSharedIterations,
-  'per-vu-iterations': readPerVuIterations,
-  'constant-vus': readConstantVus,
-  'ramping-vus': readRampingVus,
-  'constant-arrival-rate': readConstantArrivalRate,
-  'ramping-arrival-rate': readRampingArrivalRate,
-};
 
 const NAME = /^[0-9A-Za-z_-]+$/;
 
@@ -40,14 +26,14 @@ export function readScenario(name: string, raw: unknown, path: (key: string) => 
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`scenarios.${name}`, `expected an object with an executor, got ${show(raw)}`);
   }
-  const r = new OptionReader(raw as Record<string, unknown>, path);
+  const r: OptionReader = new OptionReader(raw as Record<string, unknown>, path);
   const executor = (raw as Record<string, unknown>).executor;
   if (!isSet(executor)) r.fail('executor', `is required, one of ${EXECUTOR_TYPES.join(', ')}`);
-  if (typeof executor !== 'string' || !(EXECUTOR_TYPES as readonly string[]).includes(executor)) {
+  if (!isExecutorType(executor)) {
     const why = executor === 'externally-controlled' ? 'is not supported by this engine' : 'is not a k6 executor';
     r.fail('executor', `${show(executor)} ${why}; use one of ${EXECUTOR_TYPES.join(', ')}`);
   }
-  return readers[executor as ExecutorType](r);
+  return executors[executor].read(r);
 }
 
 /** Shortcut options mapped onto the option keys of the scenario they create. */

@@ -6,7 +6,7 @@
 import type { ExecVu, ScenarioProgress } from '../types.ts';
 import { readCommon, readCount, readScenarioDuration, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
 import { BaseExecutor, GlobalIterations } from './base-executor.ts';
-import { formatDuration, formatElapsed } from './duration.ts';
+import { formatDuration, formatElapsed } from '../duration.ts';
 
 export interface ConstantVusConfig extends CommonScenarioConfig {
   executor: 'constant-vus';

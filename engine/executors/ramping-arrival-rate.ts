@@ -6,7 +6,7 @@
 import type { ScenarioProgress } from '../types.ts';
 import { readCount, type OptionReader } from './base-config.ts';
 import { ArrivalRateExecutor, formatRate, readArrivalRateCommon, type ArrivalRateCommonConfig } from './arrival-rate.ts';
-import { formatDuration, formatElapsed } from './duration.ts';
+import { formatDuration, formatElapsed } from '../duration.ts';
 import { rateSchedule, totalDuration, type RateSchedule, type Stage } from './stages.ts';
 
 export interface RampingArrivalRateConfig extends ArrivalRateCommonConfig {

@@ -10,7 +10,7 @@
 import type { ExecVu, ScenarioProgress } from '../types.ts';
 import { readCommon, readCount, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
 import { BaseExecutor, GlobalIterations, pad } from './base-executor.ts';
-import { formatDuration, formatElapsed } from './duration.ts';
+import { formatDuration, formatElapsed } from '../duration.ts';
 import { maxPlannedVus, totalDuration, vuSteps, type Stage } from './stages.ts';
 
 export interface RampingVusConfig extends CommonScenarioConfig {

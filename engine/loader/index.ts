@@ -18,8 +18,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceMap } from 'node:module';
 import vm from 'node:vm';
-import { BundleError, bundleToString, type BundleOptions } from '../build/bundle.ts';
-import { hasRemoteImport } from '../build/remote-modules.ts';
+import type { BundleOptions } from '../build/bundle.ts';
+import { hasRemoteImport } from '../build/remote-import.ts';
 import { ScriptLoadError } from '../errors.ts';
 import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.ts';
 import type { ModuleFactory } from '../types.ts';
@@ -91,6 +91,8 @@ const hasRelativeImport = (code: string) => /(?:^|[\s;])(?:import|export)\b[^'"]
  */
 async function readScript(scriptPath: string, bundle: BundleOptions): Promise<{ code: string; mapBase: string }> {
   const ext = path.extname(scriptPath).toLowerCase();
+  // esbuild is loaded only for scripts that need bundling: a worker thread starts faster without it.
+  const bundleToString = async (file: string, options: BundleOptions) => (await import('../build/bundle.ts')).bundleToString(file, options);
   try {
     if (ext === '.ts' || ext === '.mts' || ext === '.tsx') return { code: await bundleToString(scriptPath, bundle), mapBase: process.cwd() };
     const code = await readFile(scriptPath, 'utf8');
@@ -99,7 +101,7 @@ async function readScript(scriptPath: string, bundle: BundleOptions): Promise<{ 
     if (hasRelativeImport(code) || hasRemoteImport(code)) return { code: await bundleToString(scriptPath, bundle), mapBase: process.cwd() };
     return { code, mapBase: path.dirname(scriptPath) };
   } catch (err) {
-    if (err instanceof BundleError) throw new ScriptLoadError(err.message);
+    if (err instanceof Error && err.name === 'BundleError') throw new ScriptLoadError(err.message);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw new ScriptLoadError(`${displayPath(scriptPath)}: no such file`);
     throw new ScriptLoadError(`${displayPath(scriptPath)}: cannot read script: ${e.message}`);

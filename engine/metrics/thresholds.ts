@@ -10,7 +10,7 @@
  * Bad input is a ConfigError (exit 104) naming the threshold, in k6's words where k6 has them.
  */
 import { ConfigError } from '../errors.ts';
-import { parseDuration } from '../executors/duration.ts';
+import { parseDuration } from '../duration.ts';
 import type { MetricType, Tags } from '../types.ts';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';

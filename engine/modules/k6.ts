@@ -6,7 +6,6 @@
  */
 import { IterationInterrupted } from '../errors.ts';
 import type { ModuleFactory, Tags, VuContext } from '../types.ts';
-import { vuMath } from '../vu/index.ts';
 
 function interruptedError(signal: AbortSignal): IterationInterrupted {
   return signal.reason instanceof IterationInterrupted ? signal.reason : new IterationInterrupted('signal');
@@ -93,8 +92,7 @@ export const k6Module: ModuleFactory = (vu) => {
       throw new Error(message === undefined ? 'fail() called' : String(message));
     },
     randomSeed: (seed: unknown) => {
-      const math = vuMath(vu);
-      if (!math) throw new Error('randomSeed needs an engine VU');
+      const math = vu.math;
       const n = Number(seed);
       if (!Number.isFinite(n)) throw new TypeError('randomSeed(): the seed must be a number');
       Object.defineProperty(math, 'random', { value: seededRandom(Math.trunc(n)), writable: true, configurable: true });

@@ -3,10 +3,9 @@
  * (engine/vu/work-tracker.ts): an iteration ends only after its timers ran or were cleared.
  */
 import type { ModuleFactory } from '../types.ts';
-import { timersOf } from '../vu/index.ts';
 
 export const timersModule: ModuleFactory = (vu) => {
-  const t = timersOf(vu);
+  const t = vu.timers();
   const mod = { setTimeout: t.setTimeout, clearTimeout: t.clearTimeout, setInterval: t.setInterval, clearInterval: t.clearInterval };
   return { ...mod, default: mod };
 };

@@ -11,7 +11,7 @@
  * Scenario lines follow k6's wording per executor, built from the normalised scenario configs.
  */
 import type { ScenarioConfig } from '../executors/index.ts';
-import { formatDuration } from '../executors/duration.ts';
+import { formatDuration } from '../duration.ts';
 import type { Executor } from '../types.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 /**
- * One instance: the part of a test one execution segment runs, in a worker thread or in the main
- * thread with `--workers 1`. It creates its executors for its segment, initialises its share of
+ * One instance: the part of a test one execution segment runs, in a worker thread (the main
+ * thread, the coordinator, never runs script code). It creates its executors for its segment, initialises its share of
  * VUs up front (the VU pool), runs every scenario from its startTime, and keeps k6/execution's
  * instance numbers (iterations completed/interrupted, VUs active/initialised). The same code runs
  * in-process and in workers, so a one-worker run and an N-worker run differ only in segments.
@@ -20,12 +20,14 @@ import type {
   Tags,
   TestControl,
 } from '../types.ts';
-import { createExecutor, createVu } from './ports.ts';
-import type { LoadedScript, Vu } from './ports.ts';
+import { createExecutor } from './ports.ts';
+import type { ScenarioConfig } from './ports.ts';
+import { createVu } from './script-ports.ts';
+import type { LoadedScript, Vu } from './script-ports.ts';
 import { maxPlannedVus, plannedVus } from './plan.ts';
 import { VuPool } from './vu-pool.ts';
 
-export type ScenarioConfigs = Record<string, Record<string, unknown>>;
+export type ScenarioConfigs = Record<string, ScenarioConfig>;
 
 /** Counters an instance reports to the main thread (summed over instances for vus/vus_max/progress). */
 export interface InstanceStats {
@@ -56,8 +58,10 @@ export interface InstanceSetup {
   /** Normalised scenarios (engine/executors normalizeScenarios). */
   scenarios: ScenarioConfigs;
   segment: SegmentInfo;
-  /** Added to idInInstance to give exec.vu.idInTest (unique across instances). */
+  /** Added to a VU's own number (1..) for exec.vu.idInTest (unique across instances). */
   idOffset: number;
+  /** Added to a VU's own number (1..) for __VU / idInInstance (unique across this process's worker threads). */
+  vuOffset: number;
   sink: MetricSink;
   log: Logger;
   events: InstanceEvents;
@@ -84,7 +88,7 @@ export class Instance {
   private hardStopped = false;
 
   constructor(private readonly s: InstanceSetup) {
-    this.executors = Object.entries(s.scenarios).map(([name, config]) => createExecutor(name, config as never, s.segment));
+    this.executors = Object.entries(s.scenarios).map(([name, config]) => createExecutor(name, config, s.segment));
     const instance = this.instanceInfo();
     this.testControl = {
       abort: (reason?: string): never => {
@@ -98,7 +102,7 @@ export class Instance {
     };
     this.pool = new VuPool<Vu>((id) =>
       createVu(s.script, {
-        idInInstance: id,
+        idInInstance: s.vuOffset + id,
         idInTest: s.idOffset + id,
         env: s.env,
         options: s.options,
@@ -175,11 +179,11 @@ export class Instance {
     // The executor waits for its startTime itself, on rt.now().
     const signal = this.stopController.signal;
     if (signal.aborted) return;
-    const config = this.s.scenarios[executor.name] ?? {};
+    const config = this.s.scenarios[executor.name];
     const scenarioStartEpoch = this.startEpoch + executor.startTime;
-    const exec = typeof config.exec === 'string' ? config.exec : 'default';
-    const tags: Tags = { ...((config.tags as Tags | undefined) ?? {}), scenario: executor.name };
-    const env = config.env && typeof config.env === 'object' ? { ...this.s.env, ...(config.env as Record<string, string>) } : undefined;
+    const exec = config?.exec ?? 'default';
+    const tags: Tags = { ...(config?.tags ?? {}), scenario: executor.name };
+    const env = config?.env ? { ...this.s.env, ...config.env } : undefined;
     let inInstance = 0;
     const wrappers = new Map<Vu, ExecVu>();
     const owners = new WeakMap<ExecVu, Vu>();

@@ -1,32 +1,38 @@
 /**
- * The run flow of DESIGN.md, once: load the script → one init VU in the main thread reads
- * `options` → consolidate (defaults < script < K6_* env < flags) → validate (scenarios, thresholds:
- * exit 104) → plan segments → init instances (in-process or one worker thread per segment) →
- * setup() once → scenarios run while metric deltas stream in and thresholds are checked every 2 s →
- * teardown(data) → summary, handleSummary, outputs → the exit code.
+ * The run flow of DESIGN.md, as its steps: prepare → init → setup → run → teardown → report, then
+ * the exit code, one pure function of what happened (outcome.ts).
+ *
+ * The main thread is the coordinator and never runs script code (D9): the init VU that reads
+ * `options`, setup, teardown and handleSummary run in a lifecycle worker thread
+ * (lifecycle-host.ts), every VU in instance worker threads (worker-host.ts), also with one VU and
+ * `--workers 1`. The coordinator schedules, merges metric deltas, checks thresholds every 2 s,
+ * answers signals at once and writes the outputs; every time limit is kept by terminating the
+ * thread that crosses it, so a `while (true) {}` anywhere in a script ends in a written summary.
  *
  * Nothing here calls process.exit: `runTest` returns the code, so it can run many times in one process.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
-import type { ConfigLayer, Consolidated } from '../config/index.ts';
-import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError, TestAborted } from '../errors.ts';
-import type { ExitCodeValue } from '../errors.ts';
-import type { LogFields, Logger, LogLevel } from '../log.ts';
-import type { InstanceInfo, TestControl } from '../types.ts';
-import type { InstanceHost, InstancePlan } from './host.ts';
+import { consolidate, consolidateSettings, layerFromEnv } from '../config/index.ts';
+import type { ConfigLayer } from '../config/index.ts';
+import { EngineError, ExitCode, ScriptLoadError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { logExtrasOf } from './logging.ts';
 import { renderHeader } from './header.ts';
-import { LocalHost } from './local-host.ts';
-import { createCollector, createRunMetrics } from './metrics-bridge.ts';
-import type { RunMetrics } from './metrics-bridge.ts';
-import { createExecutor, createVu, loadScript, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
-import type { LoadedScript, Vu } from './ports.ts';
-import { idOffset, maxPlannedVus } from './plan.ts';
+import type { InstanceHost } from './host.ts';
+import { initTimeoutError, LifecycleHost } from './lifecycle-host.ts';
+import { createCollector } from './metrics-bridge.ts';
+import type { Collector, RunMetrics } from './metrics-bridge.ts';
+import { exitCodeOf } from './outcome.ts';
+import type { RunOutcome } from './outcome.ts';
+import { createExecutor, parseSegment } from './ports.ts';
 import { ProgressView } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
-import { WorkerHost } from './worker-host.ts';
+import { defaultLifecycleMs, defaultWorkerMemoryMb, prepare } from './test-plan.ts';
+import type { TestPlan } from './test-plan.ts';
+import { instanceThread, WorkerHost } from './worker-host.ts';
+import type { WorkerThread } from './worker-thread.ts';
 
 export interface RunTestInput {
   /** Script path as given (.ts or .js). */
@@ -47,348 +53,373 @@ export interface RunTestInput {
   scriptOptions?: Record<string, unknown>;
 }
 
-const defaultLifecycleTimeoutMs = 60_000;
-
-/** Why the test stopped early, in priority order for the exit code. */
-type StopCause = 'abort' | 'signal' | 'thresholds';
-
-/** A TestControl for main-thread VUs (options, setup, teardown, handleSummary). */
-function mainTestControl(onAbort: (reason?: string) => void, onFail: (reason?: string) => void): TestControl {
-  return {
-    abort(reason?: string): never {
-      onAbort(reason);
-      throw new IterationInterrupted('abort');
-    },
-    fail: onFail,
-  };
-}
-
-const noInstance: InstanceInfo = {
-  iterationsInterrupted: 0,
-  iterationsCompleted: 0,
-  vusActive: 0,
-  vusInitialized: 0,
-  currentTestRunDuration: 0,
-};
-
-/** setup()/teardown() with their timeout (the VU runtime: exit 100/101 on timeout, 107 with file:line on an exception). */
-function callWithTimeout(vu: Vu, name: 'setup' | 'teardown', arg: unknown, timeoutMs: number): Promise<unknown> {
-  return vu.callLifecycle(name, arg, timeoutMs);
-}
-
-/** One line for a script exception: the VU runtime's message already names file:line. */
-function scriptError(phase: string, err: unknown): EngineError {
-  if (err instanceof EngineError) return err;
-  const e = err as Error;
-  const where = typeof e?.stack === 'string' ? (e.stack.split('\n').find((l) => /:\d+:\d+\)?$/.test(l.trim())) ?? '').trim() : '';
-  const msg = e?.message ?? String(err);
-  return new ScriptLoadError(`${phase}: ${msg}${where && !msg.includes(where) ? ` (${where.replace(/^at\s+/, '')})` : ''}`);
-}
+type Phase = 'init' | 'setup' | 'run' | 'teardown' | 'report';
 
 export async function runTest(input: RunTestInput): Promise<number> {
-  const { log } = input;
   const scriptPath = path.resolve(input.cwd, input.script);
   if (!existsSync(scriptPath)) throw new ScriptLoadError(`${input.script}: no such file`);
-
-  let aborted: string | undefined;
-  let abortRequested = false;
-  let markedFailed = false;
-  const onFail = (reason?: string) => {
-    if (!markedFailed) log.warn(reason ? `test marked as failed: ${reason}` : 'test marked as failed');
-    markedFailed = true;
-  };
-
-  // --- load, options, consolidate, validate -----------------------------------------------------
-  const script: LoadedScript = await loadScript(scriptPath);
-  const envLayer = layerFromEnv(input.processEnv);
-  const preliminary: Consolidated = consolidate({ script: {}, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
-  // The init VU that reads `options` reports to its own collector: thresholds are not known yet.
-  const initSink = createCollector();
-  let mainSink = initSink;
-  const mainVu = (env: Record<string, string>, options: Record<string, unknown>) =>
-    createVu(script, {
-      idInInstance: 0,
-      idInTest: 0,
-      env,
-      options,
-      sink: mainSink,
-      log,
-      instance: () => noInstance,
-      test: mainTestControl((r) => {
-        abortRequested = true;
-        aborted = r ?? '';
-      }, onFail),
-    });
-  let optionsVu: Vu;
-  try {
-    optionsVu = await mainVu(preliminary.scriptEnv, {});
-  } catch (err) {
-    throw abortRequested ? new TestAborted(aborted) : scriptError('init', err);
-  }
-  const exported = (optionsVu.exports as Record<string, unknown>).options;
-  const scriptOptions = input.scriptOptions ?? (exported && typeof exported === 'object' ? (JSON.parse(JSON.stringify(exported)) as Record<string, unknown>) : {});
-  await optionsVu.close();
-  const config = consolidate({ script: scriptOptions, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
-  const scenarios = normalizeScenarios(config.options) as unknown as Record<string, Record<string, unknown>>;
-  const options: Readonly<Record<string, unknown>> = Object.freeze({ ...config.options, scenarios });
-  const metrics: RunMetrics = createRunMetrics({
-    options,
-    log,
-    noThresholds: options.noThresholds === true,
-    definitions: initSink.definitions(),
-    settings: config.settings,
-    cwd: input.cwd,
-    env: input.processEnv,
-    script: { path: input.script, code: script.code },
-  });
-  const keepSamples = metrics.wantsSamples;
-  mainSink = createCollector(options, keepSamples);
-
-  // --- plan segments ----------------------------------------------------------------------------
-  const userSegment = typeof options.executionSegment === 'string' ? options.executionSegment : undefined;
-  const userSequence = typeof options.executionSegmentSequence === 'string' ? options.executionSegmentSequence : undefined;
-  const ownSegment = parseSegment(userSegment, userSequence);
-  const ownExecutors = Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, ownSegment));
-  const ownMax = maxPlannedVus(ownExecutors);
-  if (!config.settings.quiet) {
-    input.stdout.write(
-      renderHeader({
-        script: input.script,
-        outputs: metrics.outputDescriptions,
-        share: ownSegment.scale(1_000_000) / 1_000_000,
-        scenarios: scenarios as never,
-        executors: ownExecutors,
-        maxVus: ownMax,
-      }),
-    );
-  }
-  // Fewer workers than VUs would leave threads idle, so the count is capped by the VUs; not inside
-  // a user segment, where every instance of the sequence must split it the same way (same N) for
-  // their shares to still add up to the whole test.
-  const workers = userSegment ? config.settings.workers : Math.max(1, Math.min(config.settings.workers, ownMax));
-  const segments =
-    workers === 1
-      ? [{ segment: userSegment, sequence: userSequence }]
-      : userSegment
-        ? splitSegment(userSegment, userSequence, workers)
-        : workerSegments(workers);
-  const maxVusOf = (segment: string | undefined, sequence: string | undefined) =>
-    maxPlannedVus(Object.entries(scenarios).map(([name, c]) => createExecutor(name, c as never, parseSegment(segment, sequence))));
-  const plans: InstancePlan[] = segments.map((seg) => ({
-    scriptPath,
-    options: options as Record<string, unknown>,
-    env: config.scriptEnv,
-    scenarios,
-    segment: seg.segment,
-    sequence: seg.sequence,
-    idOffset: idOffset(seg.segment, seg.sequence, maxVusOf),
-    verbose: config.settings.verbose,
-    logOutput: config.settings.logOutput,
-    logExtras: { format: config.settings.logFormat, consoleOutput: config.settings.consoleOutput && path.resolve(input.cwd, config.settings.consoleOutput) },
-    keepSamples,
-  }));
-
-  let stopCause: StopCause | undefined;
-  const hosts: InstanceHost[] = [];
-  const hostEvents = {
-    delta: (d: unknown) => metrics.merge(d),
-    stderr: (chunk: Uint8Array) => (input.errWriter ?? input.stderr).write(chunk),
-    logOnce: (key: string, level: LogLevel, msg: string, fields: LogFields) => log.once(key, level, msg, fields),
-    abort: (reason: string | undefined) => {
-      abortRequested = true;
-      aborted = reason ?? '';
-      stopAll('abort', true);
-    },
-    fail: onFail,
-  };
-  function stopAll(cause: StopCause, hard: boolean) {
-    if (!stopCause || (cause === 'abort' && stopCause !== 'abort')) stopCause = cause;
-    for (const h of hosts) {
-      if (hard) h.stopHard();
-      else h.stopGraceful();
-    }
-  }
-  for (const plan of plans) {
-    hosts.push(workers === 1 ? new LocalHost(plan, script, ownSegment, log, hostEvents) : new WorkerHost(plan, hostEvents));
-  }
-
-  // --- signals ----------------------------------------------------------------------------------
-  let hardStopped = false;
-  const stopGraceful = () => {
-    log.info('stopping the test gracefully (press Ctrl-C again to stop at once)');
-    stopAll('signal', false);
-  };
-  const stopHard = () => {
-    hardStopped = true;
-    log.warn('stopping the test now');
-    stopAll('signal', true);
-  };
-  const signals = input.handleSignals ? watchStopSignals({ graceful: stopGraceful, hard: stopHard }) : undefined;
-  let externalStops = 0;
-  const onExternal = () => (++externalStops === 1 ? stopGraceful() : stopHard());
+  const run = new TestRun(input, scriptPath);
+  const signals = input.handleSignals ? watchStopSignals({ graceful: () => run.onStopSignal(), hard: () => run.onStopSignal() }) : undefined;
+  const onExternal = () => run.onStopSignal();
   input.signal?.addEventListener('abort', onExternal);
-
-  let code: ExitCodeValue = ExitCode.OK;
-  let setupData: string | undefined;
-  let lifecycleVu: Vu | undefined;
-  let progress: ProgressView | undefined;
-  const timers: NodeJS.Timeout[] = [];
-  let startEpoch = 0;
   try {
-    // --- init VUs, then setup -------------------------------------------------------------------
-    await metrics.open();
-    metrics.merge(initSink.drain());
-    try {
-      await Promise.all(hosts.map((h) => h.init()));
-      lifecycleVu = await mainVu(config.scriptEnv, options as Record<string, unknown>);
-    } catch (err) {
-      throw abortRequested ? new TestAborted(aborted) : scriptError('init', err);
-    }
-    const exportsOf = lifecycleVu.exports as Record<string, unknown>;
-    if (typeof exportsOf.setup === 'function' && options.noSetup !== true && !stopCause) {
-      const timeout = options.setupTimeout !== undefined ? optionDurationMs('setupTimeout', options.setupTimeout) : defaultLifecycleTimeoutMs;
+    const prepared = await run.prepare();
+    if (prepared) {
+      const { plan, metrics } = prepared;
       try {
-        const data = await callWithTimeout(lifecycleVu, 'setup', undefined, timeout);
-        setupData = data === undefined ? undefined : JSON.stringify(data);
+        await run.init(plan, metrics);
+        const setupData = await run.setup(plan);
+        await run.runScenarios(plan, metrics, setupData);
+        await run.teardown(plan, setupData);
       } catch (err) {
-        if (abortRequested) stopCause = 'abort';
-        else throw err instanceof EngineError ? err : scriptError('setup', err);
+        run.recordError(err);
       } finally {
-        metrics.merge(mainSink.drain());
+        await run.closeInstances();
       }
+      await run.report(plan, metrics);
     }
+  } catch (err) {
+    run.recordError(err);
+  } finally {
+    signals?.dispose();
+    input.signal?.removeEventListener('abort', onExternal);
+    await run.closeLifecycle();
+  }
+  return run.exitCode();
+}
 
-    // --- run --------------------------------------------------------------------------------------
-    if (!stopCause) {
-      startEpoch = Date.now();
-      metrics.start(startEpoch);
-      const stats = () => {
-        const all = hosts.map((h) => h.stats());
-        return {
-          vusActive: all.reduce((a, s) => a + s.vusActive, 0),
-          vusInitialized: all.reduce((a, s) => a + s.vusInitialized, 0),
-          completed: all.reduce((a, s) => a + s.iterationsCompleted, 0),
-          interrupted: all.reduce((a, s) => a + s.iterationsInterrupted, 0),
-        };
-      };
-      // k6 samples vus/vus_max once a second while the test runs (no closing zero sample).
-      let vusSamples = 0;
-      const sampleVus = async () => {
-        vusSamples++;
-        const all = await Promise.all(hosts.map((h) => h.freshStats()));
-        mainSink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), {});
-        mainSink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), {});
-        metrics.merge(mainSink.drain());
-      };
-      // The first sample once the executors have taken their VUs.
-      timers.push(setTimeout(() => void sampleVus(), 50));
-      timers.push(setInterval(() => void sampleVus(), 1000));
-      timers.push(
-        setInterval(() => {
-          if (metrics.checkThresholds(Date.now() - startEpoch).abort && !stopCause) {
-            stopAll('thresholds', true);
-          }
-        }, 2000),
+class TestRun {
+  readonly outcome: RunOutcome = { aborted: false, signalled: false, thresholdsAborted: false, thresholdsFailed: false, markedFailed: false };
+  private abortReason: string | undefined;
+  private phase: Phase = 'init';
+  /** Aborted by a stop signal: ends the lifecycle call in progress (init, setup, teardown, handleSummary) at once. */
+  private phaseStop = new AbortController();
+  private signals = 0;
+  private hosts: InstanceHost[] = [];
+  /** The first thread, started before the plan: the lifecycle role and the first host share it. */
+  private spare: WorkerThread | undefined;
+  private readonly lifecycle: LifecycleHost;
+  private readonly log: Logger;
+  /** Test start (ms since the epoch); 0 while the scenarios have not started. */
+  private startEpoch = 0;
+  /** No teardown after a hard stop (second Ctrl-C) or a failed instance. */
+  private hardStopped = false;
+  /** vus / vus_max samples, taken by the coordinator. */
+  private sink: Collector = createCollector();
+  private setupData: string | undefined;
+  /** The functions the script exports (setup, teardown, handleSummary, scenario functions). */
+  private exports = new Set<string>();
+
+  constructor(
+    private readonly input: RunTestInput,
+    private readonly scriptPath: string,
+  ) {
+    this.log = input.log;
+    const settings = consolidateSettings(layerFromEnv(input.processEnv), input.flags, input.processEnv);
+    const events = this.threadEvents((d) => this.pendingDeltas.push(d));
+    const logExtras = logExtrasOf(settings, input.cwd);
+    this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, events, logExtras);
+    // The first thread starts now: it reads the options, then runs setup, instance 0's VUs,
+    // teardown and handleSummary (one thread's start-up fewer on every run).
+    this.spare = instanceThread(scriptPath, { ...settings, logExtras }, settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1), events);
+    this.spare.spawn().catch(() => undefined);
+  }
+
+  /** Deltas that arrive before the metrics store exists (init's samples). */
+  private pendingDeltas: unknown[] = [];
+  private metrics: RunMetrics | undefined;
+
+  /** Every thread of this run that has not ended (closeAll terminates what is left). */
+  private readonly threads = new Set<WorkerThread>();
+
+  private threadEvents(delta: (d: unknown) => void) {
+    return {
+      threads: this.threads,
+      delta: (d: unknown) => (this.metrics ? this.metrics.merge(d) : delta(d)),
+      stderr: (chunk: Uint8Array) => (this.input.errWriter ?? this.input.stderr).write(chunk),
+      logOnce: (key: string, level: Parameters<Logger['once']>[1], msg: string, fields: Parameters<Logger['once']>[3]) => this.log.once(key, level, msg, fields),
+      abort: (reason: string | undefined) => this.onScriptAbort(reason),
+      fail: (reason: string | undefined) => {
+        if (!this.outcome.markedFailed) this.log.warn(reason ? `test marked as failed: ${reason}` : 'test marked as failed');
+        this.outcome.markedFailed = true;
+      },
+    };
+  }
+
+  // --- events -------------------------------------------------------------------------------------
+  onStopSignal(): void {
+    this.signals++;
+    this.outcome.signalled = true;
+    if (this.phase === 'run' && this.signals === 1) {
+      this.log.info('stopping the test gracefully (press Ctrl-C again to stop at once)');
+      for (const h of this.hosts) h.stopGraceful();
+      return;
+    }
+    this.log.warn(this.phase === 'run' ? 'stopping the test now' : `stopping the test now (during ${this.phase})`);
+    this.hardStopped = true;
+    for (const h of this.hosts) h.stopHard();
+    this.phaseStop.abort(new EngineError('stopped by a signal', ExitCode.ExternalAbort));
+  }
+
+  private onScriptAbort(reason: string | undefined): void {
+    if (this.outcome.aborted) return;
+    this.outcome.aborted = true;
+    this.abortReason = reason ?? '';
+    for (const h of this.hosts) h.stopHard();
+  }
+
+  recordError(err: unknown): void {
+    if (!(err instanceof EngineError)) throw err;
+    // A stop signal or exec.test.abort() ends the call in progress: that is not an error of its own.
+    if (err.exitCode === ExitCode.ExternalAbort && this.outcome.signalled) return;
+    if (err.exitCode === ExitCode.ScriptAborted) {
+      this.outcome.aborted = true;
+      return;
+    }
+    if (this.outcome.errorCode !== undefined) return;
+    this.input.stderr.write(`aetos-load run: ${err.message}\n`);
+    this.outcome.errorCode = err.exitCode;
+  }
+
+  private enter(phase: Phase): void {
+    this.phase = phase;
+    if (this.phaseStop.signal.aborted && phase === 'report') this.phaseStop = new AbortController();
+  }
+
+  /** Stop signal or abort: later steps are skipped. */
+  private get stopped(): boolean {
+    return this.outcome.signalled || this.outcome.aborted || this.outcome.errorCode !== undefined;
+  }
+
+  // --- prepare --------------------------------------------------------------------------------------
+  /** The init VU (in the lifecycle thread) reads `options`; prepare() resolves the TestPlan; the header is printed. */
+  async prepare(): Promise<{ plan: TestPlan; metrics: RunMetrics } | undefined> {
+    const { input } = this;
+    const preliminary = consolidate({ script: {}, env: layerFromEnv(input.processEnv), flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
+    const initMs = preliminary.settings.initTimeoutMs ?? defaultLifecycleMs;
+    const memoryMb = preliminary.settings.workerMemoryMb ?? defaultWorkerMemoryMb(2);
+    let scriptOptions;
+    try {
+      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal, this.spare);
+    } catch (err) {
+      this.recordError(err);
+      return undefined;
+    }
+    this.exports = new Set(scriptOptions.exports);
+    const { plan, metrics } = prepare({
+      scriptPath: this.scriptPath,
+      script: input.script,
+      scriptOptions: input.scriptOptions ?? scriptOptions.options,
+      flags: input.flags,
+      processEnv: input.processEnv,
+      cwd: input.cwd,
+      definitions: scriptOptions.definitions,
+      log: this.log,
+    });
+    this.metrics = metrics;
+    this.sink = createCollector(plan.options, plan.keepSamples);
+    if (!plan.settings.quiet) {
+      const own = parseSegment(plan.options.executionSegment as string | undefined, plan.options.executionSegmentSequence as string | undefined);
+      input.stdout.write(
+        renderHeader({
+          script: input.script,
+          outputs: metrics.outputDescriptions,
+          share: plan.share,
+          scenarios: plan.scenarios,
+          executors: Object.entries(plan.scenarios).map(([name, c]) => createExecutor(name, c, own)),
+          maxVus: plan.maxVus,
+        }),
       );
-      const tty = (input.stderr as NodeJS.WriteStream).isTTY === true;
-      if (tty && !config.settings.quiet) {
-        progress = new ProgressView(input.stderr as NodeJS.WriteStream, () => {
-          const s = stats();
-          return {
-            elapsedMs: Date.now() - startEpoch,
-            vusActive: s.vusActive,
-            vusMax: s.vusInitialized,
-            completed: s.completed,
-            interrupted: s.interrupted,
-            scenarios: scenarioProgress(hosts),
-          };
-        });
-        input.errWriter?.attach(progress);
-        progress.start();
-      }
-      // One instance failing (a worker dying) stops the others at once; the first error is reported.
+    }
+    return { plan, metrics };
+  }
+
+  // --- init -----------------------------------------------------------------------------------------
+  /** Outputs open; every instance thread loads the script and initialises its VUs; the lifecycle VU is initialised. */
+  async init(plan: TestPlan, metrics: RunMetrics): Promise<void> {
+    this.enter('init');
+    await metrics.open();
+    for (const d of this.pendingDeltas.splice(0)) metrics.merge(d);
+    const events = { ...this.threadEvents(() => undefined), delta: (d: unknown) => metrics.merge(d), warn: (m: string) => this.log.warn(m) };
+    this.hosts = plan.instances.map((_, i) => new WorkerHost(plan, i, events, i === 0 ? this.spare : undefined));
+    this.spare = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    // The limit counts from when every thread runs (starting threads on a loaded machine is not init code).
+    const limit = new Promise<never>((_, reject) => {
+      void Promise.allSettled(this.hosts.map((h) => h.start())).then(() => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          for (const h of this.hosts) void h.terminate();
+          reject(initTimeoutError(this.scriptPath, plan.limits.initMs));
+        }, plan.limits.initMs);
+      });
+    });
+    const s = this.phaseStop.signal;
+    let onStop: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      onStop = () => {
+        for (const h of this.hosts) void h.terminate();
+        reject(s.reason);
+      };
+      if (s.aborted) onStop();
+      else s.addEventListener('abort', onStop, { once: true });
+    });
+    const all = Promise.all([...this.hosts.map((h) => h.init()), this.lifecycle.configure(plan, this.phaseStop.signal)]);
+    try {
+      await Promise.race([all, limit, stop]);
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      if (onStop) s.removeEventListener('abort', onStop);
+      all.catch(() => undefined);
+      limit.catch(() => undefined);
+      stop.catch(() => undefined);
+    }
+  }
+
+  // --- setup ----------------------------------------------------------------------------------------
+  /** setup() once, in the lifecycle thread, within setupTimeout; its data as JSON text. */
+  async setup(plan: TestPlan): Promise<string | undefined> {
+    this.enter('setup');
+    if (this.stopped || plan.options.noSetup === true || !this.exports.has('setup')) return undefined;
+    const data = (await this.lifecycle.call('setup', undefined, this.phaseStop.signal)) as string | undefined;
+    this.setupData = data;
+    return data;
+  }
+
+  // --- run ------------------------------------------------------------------------------------------
+  async runScenarios(plan: TestPlan, metrics: RunMetrics, setupData: string | undefined): Promise<void> {
+    this.enter('run');
+    if (this.stopped) return;
+    const hosts = this.hosts;
+    this.startEpoch = Date.now();
+    metrics.start(this.startEpoch);
+    const timers: NodeJS.Timeout[] = [];
+    // k6 samples vus/vus_max once a second while the test runs (no closing zero sample).
+    let vusSamples = 0;
+    const sampleVus = async () => {
+      vusSamples++;
+      const all = await Promise.all(hosts.map((h) => h.freshStats()));
+      this.sink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), {});
+      this.sink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), {});
+      metrics.merge(this.sink.drain());
+    };
+    // The first sample once the executors have taken their VUs.
+    timers.push(setTimeout(() => void sampleVus(), 50));
+    timers.push(setInterval(() => void sampleVus(), 1000));
+    timers.push(
+      setInterval(() => {
+        if (metrics.checkThresholds(Date.now() - this.startEpoch).abort && !this.outcome.thresholdsAborted) {
+          this.outcome.thresholdsAborted = true;
+          for (const h of hosts) h.stopHard();
+        }
+      }, 2000),
+    );
+    let progress: ProgressView | undefined;
+    const { input } = this;
+    if ((input.stderr as NodeJS.WriteStream).isTTY === true && !plan.settings.quiet) {
+      progress = new ProgressView(input.stderr as NodeJS.WriteStream, () => {
+        const all = hosts.map((h) => h.stats());
+        const sum = (f: (s: (typeof all)[number]) => number) => all.reduce((a, s) => a + f(s), 0);
+        return {
+          elapsedMs: Date.now() - this.startEpoch,
+          vusActive: sum((s) => s.vusActive),
+          vusMax: sum((s) => s.vusInitialized),
+          completed: sum((s) => s.iterationsCompleted),
+          interrupted: sum((s) => s.iterationsInterrupted),
+          scenarios: scenarioProgress(hosts),
+        };
+      });
+      input.errWriter?.attach(progress);
+      progress.start();
+    }
+    try {
+      // One instance failing (out of memory, a crash) stops the others at once; the first error is reported.
       const ran = await Promise.allSettled(
         hosts.map((h) =>
-          h.run(startEpoch, setupData).catch((err) => {
-            hardStopped = true;
-            stopAll('signal', true);
+          h.run(this.startEpoch, setupData).catch((err) => {
+            this.hardStopped = true;
+            for (const other of hosts) other.stopHard();
             throw err;
           }),
         ),
       );
       const failed = ran.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason instanceof EngineError ? failed.reason : new EngineError(String((failed.reason as Error)?.message ?? failed.reason), ExitCode.GenericEngine);
+    } finally {
       for (const t of timers) clearInterval(t);
       progress?.stop();
       input.errWriter?.detach();
-      progress = undefined;
       if (vusSamples === 0) await sampleVus();
     }
+  }
 
-    // --- teardown ---------------------------------------------------------------------------------
-    // As in k6, teardown runs after the scenarios however they ended (abort included), but not
-    // after a second Ctrl-C, nor when setup() never completed.
-    if (typeof exportsOf.teardown === 'function' && options.noTeardown !== true && !hardStopped && startEpoch !== 0) {
-      const timeout = options.teardownTimeout !== undefined ? optionDurationMs('teardownTimeout', options.teardownTimeout) : defaultLifecycleTimeoutMs;
-      try {
-        await callWithTimeout(lifecycleVu, 'teardown', setupData === undefined ? undefined : JSON.parse(setupData), timeout);
-      } catch (err) {
-        if (abortRequested) stopCause = 'abort';
-        else if (err instanceof EngineError) {
-          input.stderr.write(`aetos-load run: ${err.message}\n`);
-          code = err.exitCode;
-        }
-        else {
-          input.stderr.write(`aetos-load run: ${scriptError('teardown', err).message}\n`);
-          code = ExitCode.ScriptException;
-        }
-      }
+  // --- teardown -------------------------------------------------------------------------------------
+  /**
+   * As in k6, teardown runs after the scenarios however they ended (abort included), but not after a
+   * second Ctrl-C, nor when setup() never completed. A Ctrl-C during teardown ends it at once.
+   */
+  async teardown(plan: TestPlan, setupData: string | undefined): Promise<void> {
+    this.enter('teardown');
+    if (plan.options.noTeardown === true || this.hardStopped || this.startEpoch === 0 || !this.exports.has('teardown')) return;
+    try {
+      await this.lifecycle.call('teardown', setupData === undefined ? undefined : JSON.parse(setupData), this.phaseStop.signal);
+    } catch (err) {
+      this.recordError(err);
     }
-  } catch (err) {
-    if (!(err instanceof EngineError)) throw err;
-    input.stderr.write(`aetos-load run: ${err.message}\n`);
-    code = err.exitCode;
-  } finally {
-    for (const t of timers) clearInterval(t);
-    progress?.stop();
-    input.errWriter?.detach();
-    signals?.dispose();
-    input.signal?.removeEventListener('abort', onExternal);
-    await Promise.allSettled(hosts.map((h) => h.close()));
   }
-  metrics.merge(mainSink.drain());
 
-  // --- summary, handleSummary, outputs ------------------------------------------------------------
-  const thresholdsFailed = metrics.finish(startEpoch === 0 ? 0 : Date.now() - startEpoch);
-  try {
-    await metrics.writeResults({
-      settings: config.settings,
-      handleSummary:
-        lifecycleVu && typeof (lifecycleVu.exports as Record<string, unknown>).handleSummary === 'function'
-          ? (data) => (lifecycleVu as Vu).callLifecycle('handleSummary', data)
+  async closeInstances(): Promise<void> {
+    await this.spare?.terminate();
+    await Promise.allSettled(this.hosts.map((h) => h.close()));
+  }
+
+  /** Ends the lifecycle role, then any thread still running: nothing of the run outlives it. */
+  async closeLifecycle(): Promise<void> {
+    await this.spare?.terminate();
+    await this.lifecycle.close();
+    await Promise.allSettled([...this.threads].map((t) => t.terminate()));
+  }
+
+  // --- report ---------------------------------------------------------------------------------------
+  /** Final threshold evaluation, then outputs, --summary-export and the summary (handleSummary in the lifecycle thread). */
+  async report(plan: TestPlan, metrics: RunMetrics): Promise<void> {
+    this.enter('report');
+    metrics.merge(this.sink.drain());
+    this.outcome.thresholdsFailed = metrics.finish(this.startEpoch === 0 ? 0 : Date.now() - this.startEpoch);
+    const wantsSummary = this.startEpoch !== 0;
+    try {
+      await metrics.writeResults({
+        settings: plan.settings,
+        handleSummary: this.exports.has('handleSummary')
+          ? async (data) => {
+              try {
+                return await this.lifecycle.call('handleSummary', data, this.phaseStop.signal);
+              } catch (err) {
+                if (err instanceof EngineError && err.exitCode === ExitCode.GenericTimeout) this.recordError(err);
+                throw err;
+              }
+            }
           : undefined,
-      stdout: input.stdout,
-      stderr: input.stderr,
-      cwd: input.cwd,
-      setupData: setupData === undefined ? undefined : JSON.parse(setupData),
-      printSummary: startEpoch !== 0,
-    });
-  } catch (err) {
-    log.error(err instanceof Error ? err.message : String(err));
-    if (code === ExitCode.OK) code = err instanceof EngineError ? err.exitCode : ExitCode.GenericEngine;
-  } finally {
-    await lifecycleVu?.close();
+        stdout: this.input.stdout,
+        stderr: this.input.stderr,
+        cwd: this.input.cwd,
+        setupData: this.setupData === undefined ? undefined : JSON.parse(this.setupData),
+        printSummary: wantsSummary,
+      });
+    } catch (err) {
+      this.log.error(err instanceof Error ? err.message : String(err));
+      this.outcome.resultsErrorCode = err instanceof EngineError ? err.exitCode : ExitCode.GenericEngine;
+    }
   }
 
-  if (code !== ExitCode.OK) return code;
-  if (stopCause === 'abort' || abortRequested) {
-    log.error(aborted ? `test aborted: ${aborted}` : 'test aborted by the script');
-    return ExitCode.ScriptAborted;
+  exitCode(): number {
+    if (this.outcome.aborted && this.outcome.errorCode === undefined) {
+      this.log.error(this.abortReason ? `test aborted: ${this.abortReason}` : 'test aborted by the script');
+    }
+    return exitCodeOf(this.outcome);
   }
-  if (stopCause === 'signal') return ExitCode.ExternalAbort;
-  if (thresholdsFailed || stopCause === 'thresholds') return ExitCode.ThresholdsHaveFailed;
-  if (markedFailed) return ExitCode.MarkedAsFailed;
-  return ExitCode.OK;
 }
 
 /** Per-scenario progress over all instances: fractions averaged, counts summed. */

@@ -1,149 +1,182 @@
 /**
- * The main thread's side of one worker thread (`--workers N`, N > 1): starts it on
- * worker-entry.js (which registers tsx), forwards init/run/stop/close, and turns its messages into
- * metric deltas, live stats and progress. A worker that dies unexpectedly ends its part of the run
- * with an engine error instead of hanging the test.
+ * The coordinator's side of one instance (execution segment) running in a worker thread: forwards
+ * init/run/stop/close, turns the thread's messages into metric deltas, live stats and progress, and
+ * keeps the test's time limits even when script code never yields.
+ *
+ * The watchdog: a worker reports every 500 ms while it runs. Once its scenarios' end (gracefulStop
+ * included) has passed, or a graceful stop's gracefulStop, or a hard stop's short grace, a worker
+ * that has not finished and has been silent for a second is busy in synchronous script code: it is
+ * terminated (k6 interrupts such a VU's runtime the same way). Its running iterations count as
+ * interrupted; every delta it sent before is kept. A worker that is not silent is still
+ * finishing on its own and is given a few more seconds.
  */
-import { Worker } from 'node:worker_threads';
 import { EngineError, ExitCode } from '../errors.ts';
-import type { ExitCodeValue } from '../errors.ts';
+import type { LogExtras } from './logging.ts';
+import type { LogFields, LogLevel } from '../log.ts';
 import { emptyStats } from './host.ts';
-import type { HostEvents, InstanceHost, InstancePlan } from './host.ts';
+import type { InstanceHost } from './host.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
-
-const entry = new URL('./worker-entry.js', import.meta.url);
+import type { TestPlan } from './test-plan.ts';
+import { WorkerThread } from './worker-thread.ts';
+import type { ThreadEnd, ThreadEvents } from './worker-thread.ts';
 
 /** After a hard stop, how long a worker gets to send its last delta before it is terminated (ms). */
-const hardStopGraceMs = 2000;
+const hardStopGraceMs = 500;
+/** A worker silent this long past its deadline is running code that does not yield (ms). */
+const silentMs = 1000;
+/** A worker that still talks past its deadline gets this long to finish before it is terminated (ms). */
+const lateGraceMs = 5000;
+const watchEveryMs = 100;
+
+export interface InstanceHostEvents {
+  delta(delta: unknown): void;
+  abort(reason: string | undefined): void;
+  fail(reason: string | undefined): void;
+  stderr?(chunk: Uint8Array): void;
+  logOnce?(key: string, level: LogLevel, msg: string, fields: LogFields): void;
+  /** One line about a worker terminated for running past its deadline. */
+  warn(message: string): void;
+}
+
+/** A thread for an instance; it starts loading the script at once (spawn() it). */
+export function instanceThread(scriptPath: string, settings: { logOutput: string; verbose: boolean; logExtras?: LogExtras }, memoryMb: number, events: ThreadEvents): WorkerThread {
+  return new WorkerThread({ scriptPath, logOutput: settings.logOutput, verbose: settings.verbose, logExtras: settings.logExtras }, memoryMb, events, 'instance');
+}
 
 export class WorkerHost implements InstanceHost {
-  private readonly worker: Worker;
+  private readonly thread: WorkerThread;
   private lastStats: InstanceStats = emptyStats();
   private lastProgress: ScenarioStatus[] = [];
-  private waiting: { type: FromWorker['type'][]; resolve(m: FromWorker): void; reject(e: Error): void } | undefined;
-  private exited = false;
-  private hardTimer: NodeJS.Timeout | undefined;
   private statsWaiters: ((s: InstanceStats) => void)[] = [];
+  /** Date.now() after which a worker still running is terminated (Infinity before the run). */
+  private deadline = Infinity;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Iterations lost to a termination (added to the worker's own count). */
+  private lostIterations = 0;
+  private stopping: 'graceful' | 'hard' | undefined;
 
+  /** `thread`: one started earlier (before the plan was known) to save its start-up time. */
   constructor(
-    plan: InstancePlan,
-    private readonly events: HostEvents,
+    private readonly plan: TestPlan,
+    private readonly index: number,
+    private readonly events: InstanceHostEvents,
+    thread?: WorkerThread,
   ) {
-    this.worker = new Worker(entry, { workerData: plan, stderr: true });
-    this.worker.stderr.on('data', (chunk: Uint8Array) => (events.stderr ? events.stderr(chunk) : process.stderr.write(chunk)));
-    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
-    this.worker.on('error', (err) => this.settleWithError(new EngineError(`worker for segment ${plan.segment ?? '0:1'} failed: ${err.message}`, ExitCode.GenericEngine)));
-    this.worker.on('exit', (code) => {
-      this.exited = true;
-      if (this.hardTimer) clearTimeout(this.hardTimer);
-      this.settleWithError(new EngineError(`worker for segment ${plan.segment ?? '0:1'} exited (code ${code})`, ExitCode.GenericEngine));
-    });
-  }
-
-  private send(m: ToWorker): void {
-    if (!this.exited) this.worker.postMessage(m);
-  }
-
-  private expect(...type: FromWorker['type'][]): Promise<FromWorker> {
-    if (this.exited) return Promise.reject(new EngineError('worker is gone', ExitCode.GenericEngine));
-    return new Promise((resolve, reject) => {
-      this.waiting = { type, resolve, reject };
-    });
-  }
-
-  private settleWithError(err: Error): void {
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.reject(err);
-  }
-
-  private onMessage(m: FromWorker): void {
-    switch (m.type) {
-      case 'tick':
-      case 'done':
-        this.events.delta(m.delta);
-        this.lastStats = m.stats;
-        this.lastProgress = m.progress;
-        break;
-      case 'ready':
-        this.lastStats = m.stats;
-        break;
-      case 'closed':
-        this.events.delta(m.delta);
-        break;
-      case 'logOnce':
-        this.events.logOnce?.(m.key, m.level, m.msg, m.fields);
-        break;
-      case 'stats': {
-        this.lastStats = m.stats;
-        const waiters = this.statsWaiters;
-        this.statsWaiters = [];
-        for (const w of waiters) w(m.stats);
-        return;
+    const names = Object.keys(plan.scenarios).join(', ');
+    const label = plan.instances.length > 1 ? `scenario ${names} (worker ${index + 1} of ${plan.instances.length})` : `scenario ${names}`;
+    this.thread = (thread ?? instanceThread(plan.scriptPath, { ...plan.settings, logExtras: plan.logExtras }, plan.limits.workerMemoryMb, events)).retain();
+    this.thread.label = label;
+    this.label = label;
+    this.thread.listen((m) => {
+      switch (m.type) {
+        case 'tick':
+        case 'done':
+          events.delta(m.delta);
+          this.lastStats = m.stats;
+          this.lastProgress = m.progress;
+          break;
+        case 'ready':
+          this.lastStats = m.stats;
+          break;
+        case 'closed':
+          events.delta(m.delta);
+          break;
+        case 'stats': {
+          this.lastStats = m.stats;
+          const waiters = this.statsWaiters;
+          this.statsWaiters = [];
+          for (const w of waiters) w(m.stats);
+          break;
+        }
       }
-      case 'abort':
-        this.events.abort(m.reason);
-        return;
-      case 'fail':
-        this.events.fail(m.reason);
-        return;
-      case 'failed':
-        break;
-    }
-    const w = this.waiting;
-    if (!w) return;
-    if (m.type === 'failed') {
-      this.waiting = undefined;
-      w.reject(new EngineError(m.message, m.exitCode as ExitCodeValue));
-    } else if (w.type.includes(m.type)) {
-      this.waiting = undefined;
-      w.resolve(m);
-    }
+    });
   }
 
+  /** Names the scenarios this worker runs (for error lines). */
+  readonly label: string;
+
+  /** Starts the thread (resolves once it runs). */
+  async start(): Promise<void> {
+    if (!this.thread.isSpawned) await this.thread.spawn();
+    await this.thread.online;
+  }
+
+  /** The started thread loads the script and initialises its VUs. */
   async init(): Promise<void> {
-    const ready = this.expect('ready');
-    this.send({ type: 'init' });
-    await ready;
+    await this.start();
+    await this.thread.request({ type: 'init', plan: this.plan, index: this.index }, 'ready');
+  }
+
+  /** Ends the thread whatever it runs (init past its limit). */
+  terminate(): Promise<void> {
+    return this.thread.terminate();
   }
 
   async run(startEpoch: number, setupData: string | undefined): Promise<void> {
-    const done = this.expect('done');
-    this.send({ type: 'run', startEpoch, setupData });
+    const mine = this.plan.instances[this.index];
+    this.deadline = startEpoch + (mine?.endMs ?? 0);
+    // The thread may have run setup() before (it also plays the lifecycle role): errors name the scenarios now.
+    this.thread.label = this.label;
+    this.watchdog = setInterval(() => this.watch(), watchEveryMs);
     try {
-      await done;
+      await this.thread.request({ type: 'run', startEpoch, setupData }, 'done');
     } catch (err) {
-      // A hard stop may terminate the worker before it says 'done': what it sent so far is kept.
-      if (!this.exited || !this.hardTimer) throw err;
+      const end = await Promise.race([this.thread.exited, Promise.resolve(undefined)]);
+      // Terminated by the watchdog: the test goes on; what the thread sent so far is kept.
+      if (end?.kind === 'terminated') return;
+      throw err instanceof EngineError ? err : new EngineError(String(err), ExitCode.GenericEngine);
+    } finally {
+      clearInterval(this.watchdog);
     }
+  }
+
+  /** Why the thread ended, once it has (out of memory, a crash, terminated). */
+  ended(): Promise<ThreadEnd> {
+    return this.thread.exited;
+  }
+
+  private watch(): void {
+    const now = Date.now();
+    if (now < this.deadline || this.thread.isEnded) return;
+    const silent = now - this.thread.lastHeard >= silentMs;
+    if (!silent && this.stopping !== 'hard' && now < this.deadline + lateGraceMs) return;
+    clearInterval(this.watchdog);
+    // At least one VU was inside an iteration: the thread was running its code.
+    this.lostIterations = Math.max(1, this.lastStats.vusActive);
+    const why = this.stopping === 'hard' ? 'the hard stop' : this.stopping === 'graceful' ? 'the graceful stop' : 'the end of its scenarios (gracefulStop included)';
+    this.events.warn(`${this.thread.label}: VUs still running script code after ${why}; worker thread terminated, ${this.lostIterations} iteration(s) interrupted`);
+    void this.thread.terminate();
   }
 
   stopGraceful(): void {
-    this.send({ type: 'stop', hard: false });
+    if (this.stopping) return;
+    this.stopping = 'graceful';
+    this.thread.send({ type: 'stop', hard: false });
+    const grace = Math.max(0, ...(this.plan.instances[this.index]?.gracefulStops ?? []).map(([, ms]) => ms));
+    this.deadline = Math.min(this.deadline, Date.now() + grace);
   }
 
   stopHard(): void {
-    this.send({ type: 'stop', hard: true });
-    if (!this.hardTimer) {
-      this.hardTimer = setTimeout(() => void this.worker.terminate(), hardStopGraceMs);
-      this.hardTimer.unref();
-    }
+    this.stopping = 'hard';
+    this.thread.send({ type: 'stop', hard: true });
+    this.deadline = Math.min(this.deadline, Date.now() + hardStopGraceMs);
   }
 
   stats(): InstanceStats {
-    return this.lastStats;
+    const s = this.lastStats;
+    if (this.lostIterations === 0) return s;
+    return { ...s, vusActive: 0, iterationsInterrupted: s.iterationsInterrupted + this.lostIterations };
   }
 
   freshStats(): Promise<InstanceStats> {
-    if (this.exited) return Promise.resolve(this.lastStats);
+    if (this.thread.isEnded) return Promise.resolve(this.stats());
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.lastStats), 200);
-      this.statsWaiters.push((s) => {
+      const timer = setTimeout(() => resolve(this.stats()), 200);
+      this.statsWaiters.push(() => {
         clearTimeout(timer);
-        resolve(s);
+        resolve(this.stats());
       });
-      if (this.statsWaiters.length === 1) this.send({ type: 'stats' });
+      if (this.statsWaiters.length === 1) this.thread.send({ type: 'stats' });
     });
   }
 
@@ -152,11 +185,7 @@ export class WorkerHost implements InstanceHost {
   }
 
   async close(): Promise<void> {
-    if (this.exited) return;
-    const closed = this.expect('closed').catch(() => undefined);
-    this.send({ type: 'close' });
-    const timeout = new Promise((r) => setTimeout(r, 5000).unref());
-    await Promise.race([closed, timeout]);
-    await this.worker.terminate();
+    clearInterval(this.watchdog);
+    await this.thread.close('instance', this.stopping === 'hard' ? hardStopGraceMs : 5000);
   }
 }

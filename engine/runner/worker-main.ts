@@ -1,93 +1,190 @@
 /**
- * A worker thread running one instance (execution segment) of the test: it loads the script itself,
- * builds its executors and VUs, and streams metric deltas, stats and progress to the main thread
- * every 500 ms until its scenarios end. See worker-protocol.ts for the messages.
+ * The one entry of every worker thread (bundled by worker-bundle.ts). Each thread can play both
+ * roles (the first one does; the others only get instance messages):
+ *
+ *  - `instance`: one execution segment of the test. It loads the script itself, builds its
+ *    executors and VUs from the TestPlan, and streams metric deltas, stats and progress every
+ *    500 ms until its scenarios end.
+ *  - `lifecycle`: the script's one-off VUs. The init VU that reads `options` (the coordinator needs
+ *    them to plan the test), then, once configured with the plan, the VU that runs setup(),
+ *    teardown() and handleSummary().
+ *
+ * The coordinator enforces every time limit by terminating the thread, so nothing here needs to
+ * guard against script code that never yields. See worker-protocol.ts for the messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { EngineError, ExitCode } from '../errors.ts';
-import type { InstancePlan } from './host.ts';
+import { EngineError, ExitCode, IterationInterrupted } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { InstanceInfo, TestControl } from '../types.ts';
 import { Instance } from './instance.ts';
-import { deltaIntervalMs } from './local-host.ts';
 import { runLogger } from './logging.ts';
 import { createCollector } from './metrics-bridge.ts';
-import { loadScript, parseSegment } from './ports.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { Collector } from './metrics-bridge.ts';
+import { parseSegment } from './ports.ts';
+import { createVu, loadScript, onFileOpened } from './script-ports.ts';
+import type { Vu } from './script-ports.ts';
+import type { TestPlan } from './test-plan.ts';
+import { deltaIntervalMs } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main.ts must run in a worker thread');
-const plan = workerData as InstancePlan;
+const start = workerData as WorkerStart;
 const post = (m: FromWorker) => port.postMessage(m);
-const collector = createCollector(plan.options, plan.keepSamples);
-// `once` lines (k6's one warning per distinct error) go to the main thread, which dedupes across threads.
-const { log } = runLogger(plan.logOutput, plan.verbose, undefined, undefined, (key, level, msg, fields) =>
-  post({ type: 'logOnce', key, level, msg, fields }),
-  plan.logExtras,
-);
-let instance: Instance | undefined;
 
-function failure(err: unknown): FromWorker {
-  if (err instanceof EngineError) return { type: 'failed', message: err.message, exitCode: err.exitCode };
+function failure(of: ToWorker['type'], err: unknown): Extract<FromWorker, { type: 'failed' }> {
+  if (err instanceof EngineError) return { type: 'failed', of, message: err.message, exitCode: err.exitCode };
   const e = err as Error;
-  return { type: 'failed', message: e?.message ?? String(err), exitCode: ExitCode.ScriptException };
+  return { type: 'failed', of, message: e?.message ?? String(err), exitCode: ExitCode.ScriptException };
 }
 
-async function init(): Promise<void> {
-  const script = await loadScript(plan.scriptPath);
-  instance = new Instance({
-    script,
-    options: plan.options,
-    env: plan.env,
-    scenarios: plan.scenarios,
-    segment: parseSegment(plan.segment, plan.sequence),
-    idOffset: plan.idOffset,
-    sink: collector,
-    log,
-    events: {
-      abort: (reason) => post({ type: 'abort', reason }),
-      fail: (reason) => post({ type: 'fail', reason }),
-    },
+// Started at once: by the time the plan arrives the script is usually ready.
+const scriptLoad = loadScript(start.scriptPath);
+scriptLoad.catch(() => undefined);
+
+function threadLogger(logOutput: string, verbose: boolean): Logger {
+  // `once` lines (k6's one warning per distinct error) go to the main thread, which dedupes across threads.
+  return runLogger(logOutput, verbose, undefined, undefined, (key, level, msg, fields) => post({ type: 'logOnce', key, level, msg, fields }), start.logExtras).log;
+}
+
+const testControl: TestControl = {
+  abort(reason?: string): never {
+    post({ type: 'abort', reason });
+    throw new IterationInterrupted('abort');
+  },
+  fail: (reason?: string) => post({ type: 'fail', reason }),
+};
+
+// --- instance -------------------------------------------------------------------------------------
+function instanceRole(logOutput: string, verbose: boolean): void {
+  let collector: Collector = createCollector();
+  const log = threadLogger(logOutput, verbose);
+  let instance: Instance | undefined;
+  let aborted = false;
+
+  async function init(plan: TestPlan, index: number): Promise<void> {
+    const mine = plan.instances[index];
+    if (!mine) throw new Error(`no instance ${index} in the plan`);
+    collector = createCollector(plan.options, plan.keepSamples);
+    Object.freeze(plan.options); // exec.test.options is read-only, as in k6
+    const script = await scriptLoad;
+    instance = new Instance({
+      script,
+      options: plan.options,
+      env: plan.env,
+      scenarios: plan.scenarios,
+      segment: parseSegment(mine?.segment, mine?.sequence),
+      idOffset: mine?.idOffset ?? 0,
+      vuOffset: mine?.vuOffset ?? 0,
+      sink: collector,
+      log,
+      events: {
+        abort: (reason) => {
+          if (!aborted) post({ type: 'abort', reason });
+          aborted = true;
+        },
+        fail: (reason) => post({ type: 'fail', reason }),
+      },
+    });
+    await instance.init();
+  }
+
+  async function run(startEpoch: number, setupData: string | undefined): Promise<void> {
+    const inst = instance as Instance;
+    const tick = () => post({ type: 'tick', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+    const timer = setInterval(tick, deltaIntervalMs);
+    // An early tick, so the main thread's vus gauge sees the VUs of even a sub-second test.
+    const early = setTimeout(tick, 50);
+    try {
+      await inst.run(startEpoch, setupData);
+    } finally {
+      clearInterval(timer);
+      clearTimeout(early);
+      post({ type: 'done', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+    }
+  }
+
+  port?.on('message', (m: ToWorker) => {
+    switch (m.type) {
+      case 'init':
+        init(m.plan, m.index).then(
+          () => post({ type: 'ready', stats: (instance as Instance).stats() }),
+          (err) => post(failure('init', err)),
+        );
+        break;
+      case 'run':
+        run(m.startEpoch, m.setupData).catch((err) => post(failure('run', err)));
+        break;
+      case 'stats':
+        if (instance) post({ type: 'stats', stats: instance.stats() });
+        break;
+      case 'stop':
+        if (m.hard) instance?.stopHard();
+        else instance?.stopGraceful();
+        break;
+      case 'close':
+        if (m.role !== 'instance') break;
+        Promise.resolve(instance?.close()).finally(() => post({ type: 'closed', role: 'instance', delta: collector.drain() }));
+        break;
+    }
   });
-  await instance.init();
 }
 
-async function run(startEpoch: number, setupData: string | undefined): Promise<void> {
-  const inst = instance as Instance;
-  const tick = () => post({ type: 'tick', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
-  const timer = setInterval(tick, deltaIntervalMs);
-  // An early tick, so the main thread's vus gauge sees the VUs of even a sub-second test.
-  const early = setTimeout(tick, 50);
-  try {
-    await inst.run(startEpoch, setupData);
-  } finally {
-    clearInterval(timer);
-    clearTimeout(early);
-    post({ type: 'done', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+// --- lifecycle ------------------------------------------------------------------------------------
+const noInstance: InstanceInfo = {
+  iterationsInterrupted: 0,
+  iterationsCompleted: 0,
+  vusActive: 0,
+  vusInitialized: 0,
+  currentTestRunDuration: 0,
+};
+
+function lifecycleRole(logOutput: string, verbose: boolean): void {
+  const log = threadLogger(logOutput, verbose);
+  let collector: Collector = createCollector();
+  let vu: Vu | undefined;
+  const vuFor = async (env: Record<string, string>, options: Record<string, unknown>) => {
+    const script = await scriptLoad;
+    return createVu(script, { idInInstance: 0, idInTest: 0, env, options, sink: collector, log, instance: () => noInstance, test: testControl });
+  };
+
+  async function readOptions(env: Record<string, string>): Promise<FromWorker> {
+    // the files init code open()s: `archive` packs them (k6's archive holds every open()ed file)
+    const opened = new Set<string>();
+    const stopWatching = onFileOpened((p) => opened.add(p));
+    const optionsVu = await vuFor(env, {}).finally(stopWatching);
+    const exported = (optionsVu.exports as Record<string, unknown>).options;
+    // Plain data, as k6 sees options (functions and class instances do not survive JSON).
+    const options: Record<string, unknown> = exported && typeof exported === 'object' ? (JSON.parse(JSON.stringify(exported)) as Record<string, unknown>) : {};
+    await optionsVu.close();
+    const exports = Object.keys(optionsVu.exports).filter((k) => typeof optionsVu.exports[k] === 'function');
+    return { type: 'options', options, exports, definitions: [...collector.definitions()], opened: [...opened], delta: collector.drain() };
   }
+
+  async function configure(plan: TestPlan): Promise<FromWorker> {
+    collector = createCollector(plan.options, plan.keepSamples);
+    vu = await vuFor(plan.env, Object.freeze(plan.options));
+    return { type: 'configured' };
+  }
+
+  async function call(name: 'setup' | 'teardown' | 'handleSummary', arg: unknown): Promise<FromWorker> {
+    if (!vu) throw new Error('lifecycle worker not configured');
+    const value = await vu.callLifecycle(name, arg);
+    return { type: 'result', value: name === 'setup' ? (value === undefined ? undefined : JSON.stringify(value)) : value, delta: collector.drain() };
+  }
+
+  // A failed call's samples (the requests setup() made before throwing) still count.
+  const answer = (of: ToWorker['type'], p: Promise<FromWorker>) => p.then(post, (err) => post({ ...failure(of, err), delta: collector.drain() }));
+  port?.on('message', (m: ToWorker) => {
+    if (m.type === 'options') answer(m.type, readOptions(m.env));
+    else if (m.type === 'configure') answer(m.type, configure(m.plan));
+    else if (m.type === 'call') answer(m.type, call(m.name, m.arg));
+    else if (m.type === 'close' && m.role === 'lifecycle') {
+      Promise.resolve(vu?.close()).finally(() => post({ type: 'closed', role: 'lifecycle', delta: collector.drain() }));
+    }
+  });
 }
 
-port.on('message', (m: ToWorker) => {
-  switch (m.type) {
-    case 'init':
-      init().then(
-        () => post({ type: 'ready', stats: (instance as Instance).stats() }),
-        (err) => post(failure(err)),
-      );
-      break;
-    case 'run':
-      run(m.startEpoch, m.setupData).catch((err) => post(failure(err)));
-      break;
-    case 'stats':
-      if (instance) post({ type: 'stats', stats: instance.stats() });
-      break;
-    case 'stop':
-      if (m.hard) instance?.stopHard();
-      else instance?.stopGraceful();
-      break;
-    case 'close':
-      Promise.resolve(instance?.close()).finally(() => {
-        post({ type: 'closed', delta: collector.drain() });
-        port.close();
-      });
-      break;
-  }
-});
+// The coordinator ends the thread (terminate) once no role needs it any more.
+instanceRole(start.logOutput, start.verbose);
+lifecycleRole(start.logOutput, start.verbose);

@@ -1,28 +1,68 @@
 /**
- * The messages between the main thread and a worker thread running one instance (segment).
+ * The messages between the coordinator (main thread) and its worker threads. Two roles run in
+ * workers, both from the one bundled entry (worker-main.ts); the first thread plays both (it reads
+ * the options, runs setup, instance 0's VUs, teardown and handleSummary), which saves a thread's
+ * start-up on every run:
  *
- *   main → worker: init, run, stop, close, stats (fresh counters for the once-a-second vus sample)
- *   worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
- *                  progress), abort / fail (exec.test.*), done (last delta), closed,
- *                  logOnce (a once-only log line: the main thread decides whether it was seen)
+ *  - `instance`: one execution segment of the test (its executors and VUs).
+ *      main → worker: init (the TestPlan and which of its instances), run, stop, close, stats (fresh counters for the once-a-second vus sample)
+ *      worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
+ *                     progress), abort / fail (exec.test.*), done (last delta), closed
+ *  - `lifecycle`: the script's one-off VUs: the init VU that reads `options`, then the VU that runs
+ *      setup(), teardown() and handleSummary().
+ *      main → worker: options, configure (the TestPlan), call (setup/teardown/handleSummary)
+ *      worker → main: options | configured | result, or failed; abort / fail
+ *
+ * A thread starts loading the script (read, bundle, transform, compile: no script code runs) as soon
+ * as it starts, so the coordinator can start it before the plan is known and save that time.
+ * Both send logOnce (a once-only log line: the main thread decides whether it was seen already).
+ * Everything here is structured-cloneable; the coordinator runs no script code, so every answer the
+ * script gives (options, setup data, handleSummary's files) arrives as one of these messages.
  */
 import type { LogFields, LogLevel } from '../log.ts';
+import type { LogExtras } from './logging.ts';
 import type { InstanceStats, ScenarioStatus } from './instance.ts';
+import type { TestPlan } from './test-plan.ts';
+
+/** How often an instance hands its metrics to the main thread (ms). */
+export const deltaIntervalMs = 500;
+
+/** What a worker thread is started with (workerData). Every thread can play both roles. */
+export interface WorkerStart {
+  scriptPath: string;
+  logOutput: string;
+  verbose: boolean;
+  /** --log-format and --console-output, so worker threads log like the main thread. */
+  logExtras?: LogExtras;
+}
+
+export type Role = 'instance' | 'lifecycle';
+
+export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
 export type ToWorker =
-  | { type: 'init' }
+  | { type: 'init'; plan: TestPlan; index: number }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
   | { type: 'stats' }
-  | { type: 'close' };
+  | { type: 'close'; role: Role }
+  | { type: 'options'; env: Record<string, string> }
+  | { type: 'configure'; plan: TestPlan }
+  | { type: 'call'; name: LifecycleName; arg: unknown };
 
 export type FromWorker =
   | { type: 'ready'; stats: InstanceStats }
-  | { type: 'failed'; message: string; exitCode: number }
+  /** The request of type `of` failed. */
+  | { type: 'failed'; of: ToWorker['type']; message: string; exitCode: number; delta?: unknown }
   | { type: 'tick'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
   | { type: 'stats'; stats: InstanceStats }
   | { type: 'abort'; reason: string | undefined }
   | { type: 'fail'; reason: string | undefined }
   | { type: 'done'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
-  | { type: 'closed'; delta: unknown }
-  | { type: 'logOnce'; key: string; level: LogLevel; msg: string; fields: LogFields };
+  | { type: 'closed'; role: Role; delta: unknown }
+  | { type: 'logOnce'; key: string; level: LogLevel; msg: string; fields: LogFields }
+  /** The script's `options` as JSON data, the metrics its init code defined, and init's samples. */
+  | { type: 'options'; options: Record<string, unknown>; exports: string[]; definitions: [string, unknown][]; opened: string[]; delta: unknown }
+  | { type: 'configured' }
+  /** A lifecycle function's result (setup data as JSON text; handleSummary's map as is). */
+  | { type: 'result'; value: unknown; delta: unknown };

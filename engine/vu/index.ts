@@ -21,6 +21,7 @@ import type {
   ScenarioInfo,
   Tags,
   TestControl,
+  TimerFunctions,
   ValueType,
   VuContext,
   VuPhase,
@@ -67,13 +68,6 @@ export interface Vu {
 
 type Hook = () => void | Promise<void>;
 
-/** The VU's timer functions (the script's globals and `k6/timers`). */
-export interface TimerFunctions {
-  setTimeout(cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]): number;
-  clearTimeout(id: unknown): void;
-  setInterval(cb: (...a: unknown[]) => unknown, ms?: number, ...args: unknown[]): number;
-  clearInterval(id: unknown): void;
-}
 type HookEvent = 'iterationStart' | 'iterationEnd' | 'close';
 
 const lifecycleTimeoutCode: Record<LifecycleName, EngineError['exitCode']> = {
@@ -295,8 +289,14 @@ class VirtualUser implements Vu, VuContext {
         await settleAfterInterrupt(body);
       }
     } catch (err) {
-      outcome = 'interrupted';
-      if (!(err instanceof IterationInterrupted) && !this.interruptedBy) this.logException(err);
+      // k6 counts an iteration that threw as a full one (iterations, iteration_duration, "complete"):
+      // only an interruption (gracefulStop, abort, a stop signal) is not.
+      if (err instanceof IterationInterrupted || this.interruptedBy) outcome = 'interrupted';
+      else {
+        outcome = 'completed';
+        this.work.clearAll();
+        this.logException(err);
+      }
     }
     const duration = performance.now() - t0;
     this.wakeOnInterrupt = null;
@@ -475,15 +475,4 @@ export async function createVu(script: LoadedScript, init: VuInit): Promise<Vu> 
   await vu.initialise();
   vu.phase = 'iteration';
   return vu;
-}
-
-/** The VU's timer functions, for `k6/timers`. */
-export function timersOf(ctx: VuContext): TimerFunctions {
-  if (!(ctx instanceof VirtualUser)) throw new Error('k6/timers needs an engine VU');
-  return ctx.timers();
-}
-
-/** The per-VU `Math` of a context (for `randomSeed`). */
-export function vuMath(ctx: VuContext): typeof Math | null {
-  return ctx instanceof VirtualUser ? ctx.math : null;
 }

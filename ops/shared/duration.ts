@@ -4,7 +4,7 @@
  * ("5" = 5 s), as an interval on a command line reads naturally. Returns ms; throws a one-line
  * error naming the input.
  */
-import { durationTextMs } from '../../engine/executors/duration.ts';
+import { durationTextMs } from '../../engine/duration.ts';
 
 export function parseDuration(input: string | number, what = 'duration'): number {
   if (typeof input === 'number') {

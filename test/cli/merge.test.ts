@@ -252,8 +252,9 @@ describe('merge of 3 segment processes against one whole run', () => {
     writeFileSync(path.join(dir, 'late.json'), JSON.stringify(late));
     const r = await mergeIn(dir, ['--no-summary', '--summary-export', 'late-summary.json', segFile(0), segFile(1), 'late.json']);
     expect(r.code, r.stderr).toBe(99);
-    const start = Math.min((parts[0]?.time as { start: number }).start, (parts[1]?.time as { start: number }).start, t.start + 8000);
-    const end = Math.max((parts[0]?.time as { end: number }).end, (parts[1]?.time as { end: number }).end, t.end + 8000);
+    const [t0, t1] = [parts[0]!.time as { start: number; end: number }, parts[1]!.time as { start: number; end: number }];
+    const start = Math.min(t0.start, t1.start, t.start + 8000);
+    const end = Math.max(t0.end, t1.end, t.end + 8000);
     const exp = JSON.parse(readFileSync(path.join(dir, 'late-summary.json'), 'utf8'));
     const iterations = exp.metrics.iterations.count as number;
     expect(exp.metrics.iterations.rate).toBeCloseTo(iterations / ((end - start) / 1000), 6);

@@ -3,7 +3,7 @@
  * milliseconds; otherwise a k6 duration ("1m30s", "500ms", "1d12h"). A bad value is a
  * TypeError thrown into the script (not a ConfigError: it surfaces inside an iteration).
  */
-import { durationTextMs } from '../../executors/duration.ts';
+import { durationTextMs } from '../../duration.ts';
 
 /** Parses `value` to ms; throws a one-line error naming `what` on bad input. */
 export function parseDurationMs(value: unknown, what: string): number {

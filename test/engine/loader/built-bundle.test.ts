@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('a bundle read from disk', () => {
   it('maps runtime errors to the original .ts files', async () => {
     const h = await harness(bundle);
-    expect(await h.iterate(await h.vu(1), 1)).toEqual(['interrupted']);
+    expect(await h.iterate(await h.vu(1), 1)).toEqual(['completed']);
     const [err] = h.rec.errors;
     expect(err).toMatch(/\(test\/fixtures\/scripts\/ts\/lib\/fails\.ts:7:\d+\)/);
     expect(err).toMatch(/\(test\/fixtures\/scripts\/ts\/lib-error\.ts:6:\d+\)/);

@@ -201,17 +201,17 @@ describe('shapes that block in k6 run in order on the engine', () => {
     expect(console).toEqual(['tick 1', 'tick 2', 'tick 3']);
   });
 
-  it('29 an exception is logged with the original file:line and the iteration is interrupted without samples', async () => {
+  it('29 an exception is logged with the original file:line and the iteration still counts (k6: iterations, iteration_duration)', async () => {
     const { h, outcome, console } = await run('29-throws.js');
-    expect(outcome).toBe('interrupted');
+    expect(outcome).toBe('completed');
     expect(console).toEqual(['start']);
     const [err] = h.rec.errors;
     expect(err).toContain('Error: boom at line 4');
     expect(err).toMatch(/29-throws\.js:4:\d+/);
     expect(err).toMatch(/29-throws\.js:8:\d+/);
     expect(h.rec.lines.find((l) => l.includes('level=error'))).toContain('source=stacktrace');
-    expect(h.rec.of('iterations')).toEqual([]);
-    expect(h.rec.of('iteration_duration')).toEqual([]);
+    expect(h.rec.of('iterations')).toHaveLength(1);
+    expect(h.rec.of('iteration_duration')).toHaveLength(1);
   });
 
   it('31 randomSeed makes Math.random reproducible per VU, without touching the realm', async () => {
@@ -240,7 +240,7 @@ describe('shapes that block in k6 run in order on the engine', () => {
   it('34 a runtime error in a .ts scenario points at the .ts line', async () => {
     const h = await harness('ts/main.ts');
     const vu = await h.vu(1, { EXPLODE: '1' });
-    expect(await h.iterate(vu, 1)).toEqual(['interrupted']);
+    expect(await h.iterate(vu, 1)).toEqual(['completed']);
     const [err] = h.rec.errors;
     expect(err).toContain('exploded on purpose');
     expect(err).toMatch(/ts\/main\.ts:17:\d+/);
@@ -273,7 +273,7 @@ describe('shapes that block in k6 run in order on the engine', () => {
 
   it('38 CommonJS require() is a clear error, not a silent non-blocking call', async () => {
     const { h, outcome } = await run('38-commonjs-require.js');
-    expect(outcome).toBe('interrupted');
+    expect(outcome).toBe('completed');
     expect(h.rec.errors[0]).toMatch(/require\("k6\/http"\) is not supported by the aetos-load engine: use import/);
   });
 
@@ -321,7 +321,7 @@ describe('shapes that block in k6 run in order on the engine', () => {
 
   it('45 an error thrown in a relatively imported .ts module names that module and the caller, at their lines', async () => {
     const h = await harness('ts/lib-error.ts');
-    expect(await h.iterate(await h.vu(1), 1)).toEqual(['interrupted']);
+    expect(await h.iterate(await h.vu(1), 1)).toEqual(['completed']);
     const [err] = h.rec.errors;
     expect(err).toMatch(/^RangeError: order id must be positive, got -1\n/);
     expect(err).toMatch(/at validateOrder \(test\/fixtures\/scripts\/ts\/lib\/fails\.ts:7:\d+\)/);

@@ -70,11 +70,13 @@ describe('iteration metrics and tags', () => {
     expect(settled).toBe(true);
   });
 
-  it('a timer callback exception fails the iteration and is logged', async () => {
+  it('a timer callback exception ends the iteration, is logged, and still counts as an iteration (k6)', async () => {
     const h = await harness('modules/lifecycle.js');
     const vu = await h.vu(1, { TIMER_THROWS: '1' });
-    expect(await h.iterate(vu, 1)).toEqual(['interrupted']);
+    expect(await h.iterate(vu, 1)).toEqual(['completed']);
     expect(h.rec.errors[0]).toMatch(/timer broke[\s\S]*lifecycle\.js:11:/);
+    expect(h.rec.of('iterations')).toHaveLength(1);
+    expect(h.rec.of('iteration_duration')).toHaveLength(1);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { IterationInterrupted } from '../../../../engine/errors.ts';
 import { createLogger, type Logger } from '../../../../engine/log.ts';
-import type { InstanceInfo, MetricType, Tags, TestControl, ValueType, VuContext, VuPhase } from '../../../../engine/types.ts';
+import type { InstanceInfo, MetricType, Tags, TestControl, TimerFunctions, ValueType, VuContext, VuPhase } from '../../../../engine/types.ts';
 
 export interface Sample {
   metric: string;
@@ -49,6 +49,10 @@ export class RecordingVu implements VuContext {
   readonly counts = new Map<string, number>();
   readonly tracked: Promise<unknown>[] = [];
   private controller = new AbortController();
+  readonly math: typeof Math = Object.create(Math);
+  timers(): TimerFunctions {
+    return { setTimeout: (cb, ms) => Number(setTimeout(cb, ms)), clearTimeout: (id) => clearTimeout(id as number), setInterval: (cb, ms) => Number(setInterval(cb, ms)), clearInterval: (id) => clearInterval(id as number) };
+  }
   private readonly hooks: Record<string, Hook[]> = { iterationStart: [], iterationEnd: [], close: [] };
 
   constructor(options: Record<string, unknown> = {}, id = 1, private readonly countOnly = false) {

@@ -5,7 +5,7 @@
  * The one k6 duration parser of the project: the config layer uses it for flags and env vars,
  * k6/http for `timeout`, ops/ for its command lines (each with its own rule for bare numbers).
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from './errors.ts';
 
 /**
  * A k6 duration option in milliseconds. `option` names it in the ConfigError

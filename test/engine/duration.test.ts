@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatElapsed, parseDuration } from '../../../engine/executors/duration.ts';
+import { formatDuration, formatElapsed, parseDuration } from '../../engine/duration.ts';
 
 describe('k6 durations', () => {
   it.each([

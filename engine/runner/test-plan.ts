@@ -1,0 +1,172 @@
+/**
+ * prepare(): everything a run needs to know, resolved once, before any VU starts. The result is one
+ * typed, structured-cloneable TestPlan that the coordinator keeps and every worker thread receives
+ * as it is (no worker consolidates options, normalises scenarios or plans segments again):
+ * consolidated options, the normalised scenarios, __ENV, the segments each worker thread runs with
+ * their VU-ID offsets, the outputs, and the limits the coordinator enforces (init, setup, teardown,
+ * handleSummary, worker memory).
+ *
+ * VU IDs: `__VU`/`exec.vu.idInInstance` are 1..N within one process however many worker threads
+ * run the VUs (worker threads are an implementation detail, k6 has one runtime per instance), so
+ * each worker's VUs start after the previous workers' (`vuOffset`). `exec.vu.idInTest` adds the VUs
+ * of the user's segments before this one (`idOffset`), so it is unique across instances too.
+ */
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { logExtrasOf, type LogExtras } from './logging.ts';
+import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
+import type { ConfigLayer, RunSettings } from '../config/index.ts';
+import type { Logger } from '../log.ts';
+import type { MetricDef } from '../metrics/index.ts';
+import type { Executor } from '../types.ts';
+import { createRunMetrics } from './metrics-bridge.ts';
+import type { RunMetrics } from './metrics-bridge.ts';
+import { idOffset, maxPlannedVus } from './plan.ts';
+import { createExecutor, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
+import type { ScenarioConfig } from './ports.ts';
+
+/** One worker thread's share of the test. */
+export interface InstanceSegment {
+  segment?: string;
+  sequence?: string;
+  /** Added to a VU's own number (1..) for exec.vu.idInTest. */
+  idOffset: number;
+  /** Added to a VU's own number (1..) for __VU / exec.vu.idInInstance: the VUs of the workers before it. */
+  vuOffset: number;
+  /** The most VUs this worker holds. */
+  maxVus: number;
+  /** ms after the test start by which every scenario of this worker has ended, gracefulStop included. */
+  endMs: number;
+  /** Per scenario: [name, gracefulStop ms] (how long a graceful stop may take). */
+  gracefulStops: [string, number][];
+}
+
+/** Limits the coordinator enforces by terminating the worker thread that crosses them (ms, MB). */
+export interface RunLimits {
+  initMs: number;
+  setupMs: number;
+  teardownMs: number;
+  handleSummaryMs: number;
+  /** V8 old-generation limit of each worker thread (resourceLimits.maxOldGenerationSizeMb). */
+  workerMemoryMb: number;
+}
+
+export interface TestPlan {
+  /** Absolute script path, and as the user gave it (for messages). */
+  scriptPath: string;
+  script: string;
+  /** Consolidated k6 options with the normalised scenarios (exec.test.options). */
+  options: Record<string, unknown>;
+  scenarios: Record<string, ScenarioConfig>;
+  /** __ENV. */
+  env: Record<string, string>;
+  settings: RunSettings;
+  /** The user's --execution-segment as parsed (this process's share of the whole test). */
+  share: number;
+  /** Max VUs over this process (the header's "max VUs"). */
+  maxVus: number;
+  instances: InstanceSegment[];
+  limits: RunLimits;
+  /** Collectors keep raw samples (an --out output wants them). */
+  keepSamples: boolean;
+  /** --log-format and --console-output (the console file resolved against the run's folder). */
+  logExtras: LogExtras;
+}
+
+/** k6's default for setupTimeout and teardownTimeout; also the init limit and handleSummary's. */
+export const defaultLifecycleMs = 60_000;
+export const defaultHandleSummaryMs = 120_000;
+
+/** Per-thread heap limit: three quarters of the machine's memory shared by the threads, at least 256 MB. */
+export function defaultWorkerMemoryMb(threads: number): number {
+  const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
+  const total = os.totalmem();
+  const bytes = constrained && constrained > 0 && constrained < total ? constrained : total;
+  return Math.max(256, Math.floor((bytes / 1024 / 1024) * 0.75 / Math.max(1, threads)));
+}
+
+export interface PrepareInput {
+  scriptPath: string;
+  script: string;
+  /** The script's exported options, as plain data (from the init VU in a worker). */
+  scriptOptions: Record<string, unknown>;
+  flags: ConfigLayer;
+  processEnv: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Custom metrics the init VU defined (thresholds on them validate before the run). */
+  definitions: ReadonlyMap<string, MetricDef>;
+  log: Logger;
+}
+
+/**
+ * Consolidates, validates (ConfigError: exit 104) and plans the test. Also returns the coordinator's
+ * metrics store and outputs (they are not cloneable, so they stay beside the plan, not in it).
+ */
+export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetrics } {
+  const config = consolidate({ script: input.scriptOptions, env: layerFromEnv(input.processEnv), flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
+  const scenarios = normalizeScenarios(config.options);
+  const options: Record<string, unknown> = { ...config.options, scenarios };
+  const settings = config.settings;
+  const userSegment = typeof options.executionSegment === 'string' ? options.executionSegment : undefined;
+  const userSequence = typeof options.executionSegmentSequence === 'string' ? options.executionSegmentSequence : undefined;
+  const executorsOf = (segment: string | undefined, sequence: string | undefined): Executor[] =>
+    Object.entries(scenarios).map(([name, c]) => createExecutor(name, c, parseSegment(segment, sequence)));
+  const ownSegment = parseSegment(userSegment, userSequence);
+  const maxVus = maxPlannedVus(executorsOf(userSegment, userSequence));
+  // Fewer workers than VUs would leave threads idle, so the count is capped by the VUs; not inside
+  // a user segment, where every instance of the sequence must split it the same way (same N) for
+  // their shares to still add up to the whole test.
+  const workers = userSegment ? settings.workers : Math.max(1, Math.min(settings.workers, maxVus));
+  const segments =
+    workers === 1 ? [{ segment: userSegment, sequence: userSequence }] : userSegment ? splitSegment(userSegment, userSequence, workers) : workerSegments(workers);
+  const maxVusOf = (segment: string | undefined, sequence: string | undefined) => maxPlannedVus(executorsOf(segment, sequence));
+  let vuOffset = 0;
+  const instances: InstanceSegment[] = segments.map((seg) => {
+    const executors = executorsOf(seg.segment, seg.sequence);
+    const mine = maxPlannedVus(executors);
+    const instance: InstanceSegment = {
+      segment: seg.segment,
+      sequence: seg.sequence,
+      idOffset: idOffset(seg.segment, seg.sequence, maxVusOf),
+      vuOffset,
+      maxVus: mine,
+      endMs: Math.max(0, ...executors.map((e) => e.startTime + e.maxDuration())),
+      gracefulStops: Object.entries(scenarios).map(([name, c]) => [name, c.gracefulStop]),
+    };
+    vuOffset += mine;
+    return instance;
+  });
+  const metrics = createRunMetrics({
+    options,
+    log: input.log,
+    noThresholds: options.noThresholds === true,
+    definitions: input.definitions,
+    settings,
+    cwd: input.cwd,
+    env: input.processEnv,
+    // --out segment hashes it to tell segments of different tests apart
+    script: { path: input.script, code: readFileSync(input.scriptPath, 'utf8') },
+  });
+  const durationOption = (name: string) => (options[name] !== undefined ? optionDurationMs(name, options[name]) : defaultLifecycleMs);
+  const plan: TestPlan = {
+    scriptPath: input.scriptPath,
+    script: input.script,
+    options,
+    scenarios,
+    env: config.scriptEnv,
+    settings,
+    share: ownSegment.scale(1_000_000) / 1_000_000,
+    maxVus,
+    instances,
+    limits: {
+      initMs: settings.initTimeoutMs ?? defaultLifecycleMs,
+      setupMs: durationOption('setupTimeout'),
+      teardownMs: durationOption('teardownTimeout'),
+      handleSummaryMs: defaultHandleSummaryMs,
+      workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1),
+    },
+    keepSamples: metrics.wantsSamples,
+    logExtras: logExtrasOf(settings, input.cwd),
+  };
+  return { plan, metrics };
+}
