@@ -34,9 +34,10 @@ export default defineConfig({
     // until the other file ended (seen: 20 s of one lane idle in the e2e-pairs group).
     minWorkers: 2,
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line for CI
-    // (package.json's test:unit / test:e2e name the file of each run).
+    // (package.json's test:unit / test:e2e name the file of each run). Never under results/: that
+    // folder holds the user's load runs, which the tests must not touch.
     reporters: ['default', 'json'],
-    outputFile: { json: 'results/vitest.json' },
+    outputFile: { json: 'node_modules/.cache/aetos-load/vitest.json' },
     projects: [
       {
         extends: true,

@@ -90,7 +90,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
     },
     finish(elapsedMs) {
       durationMs = elapsedMs;
-      const e = store.evaluateThresholds(elapsedMs);
+      const e = store.evaluateThresholds(elapsedMs, { final: true });
       if (e.crossed.length > 0) o.log.error(crossedThresholdsMessage(e));
       return e.crossed.length > 0;
     },
