@@ -2,13 +2,16 @@
  * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [--monitor] [--results DIR] [-- k6 flags]`
  * (`npm run load:<name>`): the main job end to end. Bundles scenarios/<name>.ts into
  * build/<name>.js, starts the reference target on a free loopback port when BASE_URL is unset
- * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes results/<name>/
- * (summary.json, junit.xml, metrics.ndjson and the live monitor's report when asked), stops the target and returns the run's
- * exit code.
+ * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes a fresh run folder
+ * results/<name>/<UTC time>/ (`latest` points at it; `--results DIR` writes exactly there): run.json,
+ * summary.json, junit.xml, metrics.ndjson and the live monitor's report when asked (see
+ * engine/outputs/run-folder.ts), stops the target and returns the run's exit code. A folder that
+ * cannot be made is exit 104 before anything starts.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, bundleToDir } from '../engine/build/bundle.ts';
+import { checkWritable, OutputFileError } from '../engine/outputs/file-sink.ts';
+import { createRunFolder, engineVersion, exitReason, gitCommit, pointLatest, writeRunRecord } from '../engine/outputs/run-folder.ts';
 import { listScenarios } from './build.ts';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { main as run } from './run.ts';
@@ -20,7 +23,7 @@ interface LoadArgs {
   profile: string;
   ndjson: boolean;
   monitor: boolean;
-  /** where summary.json, junit.xml (and metrics.ndjson) go; default results/<name> */
+  /** where summary.json, junit.xml (and metrics.ndjson) go, exactly; default results/<name>/<UTC time>/ */
   resultsDir?: string;
   extra: string[];
 }
@@ -53,6 +56,62 @@ function parse(argv: string[]): LoadArgs | string {
   return { name: rest[0] as string, profile, ndjson, monitor, resultsDir, extra };
 }
 
+/** Files a run may write outside the engine's outputs (report.html, …): listed in run.json when present. */
+export const extraResultFiles: string[] = [];
+
+/** The run folder: `--results DIR` exactly, else a fresh `results/<name>/<UTC time>/`. Throws naming the folder. */
+function prepareResultsDir(args: LoadArgs, startedAt: Date): string {
+  if (args.resultsDir) {
+    checkWritable(path.join(args.resultsDir, 'run.json'));
+    return args.resultsDir;
+  }
+  try {
+    return createRunFolder('results', args.name, startedAt);
+  } catch (err) {
+    throw new OutputFileError(path.join('results', args.name), (err as Error).message);
+  }
+}
+
+/**
+ * Whatever ends the command, the embedded target ends with it: a closed stdout/stderr pipe
+ * (`load … | head -5`) stops the run at once, SIGHUP stops it like Ctrl-C, and a stop signal that
+ * arrives before the run has started skips the run. The returned dispose() removes the handlers.
+ */
+function watchForStop(): { readonly stopping: boolean; dispose(): void } {
+  let stopping = false;
+  const onPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') return;
+    if (stopping) return;
+    stopping = true;
+    // The run's own Ctrl-C handling (engine/runner/signals.ts): twice = stop at once.
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGTERM', 'SIGTERM');
+  };
+  const onStop = () => {
+    stopping = true;
+  };
+  const onHup = () => {
+    stopping = true;
+    process.emit('SIGINT', 'SIGINT');
+  };
+  process.stdout.on('error', onPipe);
+  process.stderr.on('error', onPipe);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onHup);
+  return {
+    get stopping() {
+      return stopping;
+    },
+    dispose() {
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+      process.off('SIGHUP', onHup);
+      // stdout/stderr keep their handlers: a late write to a closed pipe must not crash the exit
+    },
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
   if (typeof args === 'string') {
@@ -65,40 +124,82 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let bundle: string;
+  // The results folder comes first: when it cannot be made, nothing else starts (no target left listening).
+  const startedAt = new Date();
+  let dir: string;
   try {
-    [bundle] = (await bundleToDir([path.join('scenarios', `${args.name}.ts`)], 'build')) as [string];
+    dir = prepareResultsDir(args, startedAt);
   } catch (err) {
-    if (err instanceof BundleError) {
-      process.stderr.write(`${err.message}\n`);
-      return 107;
-    }
-    throw err;
+    process.stderr.write(`aetos-load load: ${(err as Error).message}\n`);
+    return 104;
   }
 
+  const watch = watchForStop();
   let target: SpawnedTarget | undefined;
-  let baseUrl = process.env.BASE_URL;
-  if (!baseUrl) {
-    try {
-      target = await spawnTarget();
-    } catch (err) {
-      process.stderr.write(`aetos-load load: could not start the embedded target: ${(err as Error).message}\n`);
-      return 1;
-    }
-    baseUrl = target.url;
-    process.stderr.write(`target: embedded AetosWMS at ${baseUrl} (set BASE_URL to test your own deployment)\n`);
-  }
-
-  const dir = args.resultsDir ?? path.join('results', args.name);
-  await mkdir(dir, { recursive: true });
-  const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
-  if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
-  if (args.monitor) outputs.push('--monitor', baseUrl);
+  let baseUrl = process.env.BASE_URL || null;
+  let code = 1;
+  let detail: string | undefined;
   try {
-    const code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
-    process.stderr.write(`results: ${dir}/ (summary.json, junit.xml${args.ndjson ? ', metrics.ndjson' : ''}); exit code ${code}\n`);
+    let bundle: string;
+    try {
+      [bundle] = (await bundleToDir([path.join('scenarios', `${args.name}.ts`)], 'build')) as [string];
+    } catch (err) {
+      if (!(err instanceof BundleError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      detail = err.message.split('\n')[0];
+      return (code = 107);
+    }
+
+    if (!baseUrl) {
+      try {
+        target = await spawnTarget();
+      } catch (err) {
+        detail = `could not start the embedded target: ${(err as Error).message.split('\n')[0]}`;
+        process.stderr.write(`aetos-load load: could not start the embedded target: ${(err as Error).message}\n`);
+        return (code = 1);
+      }
+      baseUrl = target.url;
+      process.stderr.write(`target: embedded AetosWMS at ${baseUrl} (set BASE_URL to test your own deployment)\n`);
+    }
+    if (watch.stopping) {
+      detail = 'stopped before the test started';
+      return (code = 105);
+    }
+
+    const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
+    if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
+    if (args.monitor) outputs.push('--monitor', baseUrl);
+    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
     return code;
+  } catch (err) {
+    code = 1;
+    detail = `exception: ${(err as Error)?.message ?? String(err)}`;
+    throw err;
   } finally {
+    watch.dispose();
     await target?.stop();
+    try {
+      const record = writeRunRecord(
+        dir,
+        {
+          scenario: args.name,
+          profile: args.profile,
+          baseUrl,
+          embeddedTarget: target !== undefined,
+          startedAt: startedAt.toISOString(),
+          endedAt: new Date().toISOString(),
+          exitCode: code,
+          exitReason: exitReason(code, detail),
+          engineVersion: engineVersion(),
+          gitCommit: gitCommit(),
+          args: args.extra,
+        },
+        extraResultFiles,
+      );
+      if (!args.resultsDir) pointLatest(dir);
+      process.stderr.write(`results: ${dir}/ (${record.files.join(', ')}); exit code ${code}\n`);
+    } catch (err) {
+      process.stderr.write(`aetos-load load: ${(err as Error).message}\n`);
+    }
   }
 }
