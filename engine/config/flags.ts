@@ -7,7 +7,7 @@
 import { ConfigError } from '../errors.ts';
 import type { ConfigLayer, RunnerKind } from './types.ts';
 import { emptyLayer } from './types.ts';
-import { parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStage } from './values.ts';
+import { optionDurationMs, parseBoolean, parseDuration, parseInteger, parseKeyValue, parseList, parseStage } from './values.ts';
 import type { Stage } from './values.ts';
 
 type Kind = 'bool' | 'value' | 'optional';
@@ -116,6 +116,7 @@ export const runFlags: FlagSpec[] = [
   { long: 'summary-mode', kind: 'value', metavar: 'MODE', help: 'end-of-test summary: compact, full or disabled', apply: set('summaryMode', oneOf(['compact', 'full', 'disabled', 'legacy'])) },
   { long: 'no-summary', kind: 'bool', help: "don't show the end-of-test summary", apply: opt('noSummary', bool) },
   { long: 'quiet', short: 'q', kind: 'bool', help: 'no progress bars', apply: set('quiet', bool) },
+  { long: 'progress-interval', kind: 'value', metavar: 'DURATION', engineOnly: true, help: 'a progress line this often when stdout is not a terminal (default 10s)', apply: set('progressIntervalMs', (n, v) => Math.max(100, optionDurationMs(n, parseDuration(n, v)))) },
   { long: 'no-color', kind: 'bool', help: 'no colours in the output', apply: set('noColor', bool) },
   { long: 'verbose', short: 'v', kind: 'bool', help: 'debug logging', apply: set('verbose', bool) },
   { long: 'log-output', kind: 'value', metavar: 'WHERE', help: 'logs to stderr (default), stdout, none or file=PATH', apply: set('logOutput', logOutput) },

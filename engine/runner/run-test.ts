@@ -23,7 +23,7 @@ import type { RunMetrics } from './metrics-bridge.ts';
 import { createExecutor, createVu, loadScript, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
 import type { LoadedScript, Vu } from './ports.ts';
 import { idOffset, maxPlannedVus } from './plan.ts';
-import { ProgressView } from './progress.ts';
+import { startProgress } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
 import { WorkerHost } from './worker-host.ts';
@@ -227,7 +227,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   let code: ExitCodeValue = ExitCode.OK;
   let setupData: string | undefined;
   let lifecycleVu: Vu | undefined;
-  let progress: ProgressView | undefined;
+  let progress: ReturnType<typeof startProgress>;
   const timers: NodeJS.Timeout[] = [];
   let startEpoch = 0;
   try {
@@ -286,9 +286,8 @@ export async function runTest(input: RunTestInput): Promise<number> {
           }
         }, 2000),
       );
-      const tty = (input.stderr as NodeJS.WriteStream).isTTY === true;
-      if (tty && !config.settings.quiet) {
-        progress = new ProgressView(input.stderr as NodeJS.WriteStream, () => {
+      // a live block on a terminal, progress lines every --progress-interval in a CI log (progress.ts)
+      progress = startProgress({ stdout: input.stdout, stderr: input.stderr, errWriter: input.errWriter, quiet: config.settings.quiet, intervalMs: config.settings.progressIntervalMs, snapshot: () => {
           const s = stats();
           return {
             elapsedMs: Date.now() - startEpoch,
@@ -298,10 +297,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
             interrupted: s.interrupted,
             scenarios: scenarioProgress(hosts),
           };
-        });
-        input.errWriter?.attach(progress);
-        progress.start();
-      }
+        } });
       // One instance failing (a worker dying) stops the others at once; the first error is reported.
       const ran = await Promise.allSettled(
         hosts.map((h) =>
