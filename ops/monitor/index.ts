@@ -96,7 +96,8 @@ export function startMonitor(opts: MonitorOptions): MonitorHandle {
       intervalMs,
       polls,
       upPolls,
-      uptimePercent: polls ? (100 * upPolls) / polls : 100,
+      // no completed poll is no evidence of uptime
+      uptimePercent: polls ? (100 * upPolls) / polls : 0,
       samples,
       alerts,
       firing: engine.firing(),

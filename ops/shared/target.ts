@@ -12,6 +12,18 @@ export interface WatchedTarget {
   stop(): Promise<void>;
 }
 
+/** An http(s) URL of a deployment (`--url`, BASE_URL); throws a one-line error naming `what` otherwise. */
+export function checkTargetUrl(input: string, what = '--url'): string {
+  let u: URL;
+  try {
+    u = new URL(input);
+  } catch {
+    throw new Error(`${what}: "${input}" is not a URL (e.g. http://127.0.0.1:8080)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${what}: "${input}" is not an http(s) URL`);
+  return input;
+}
+
 export async function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<WatchedTarget> {
   const given = url ?? env.BASE_URL;
   if (given) return { url: given.replace(/\/+$/, ''), embedded: false, stop: async () => {} };

@@ -106,6 +106,26 @@ describe('containers through the Docker engine socket', () => {
     }
   });
 
+  it("judges only AetosWMS's containers: another job's exited container does not make a healthy target unhealthy", async () => {
+    const engine = await startDockerEngine([
+      { id: 'a1', name: 'aetos_backend', state: 'running', health: 'healthy', restarts: 0 },
+      { id: 'z9', name: 'nightly_batch', state: 'exited', restarts: 4, labels: { 'com.docker.compose.project': 'other-job' } },
+      { id: 'y8', name: 'loose', state: 'exited', restarts: 0, labels: {} },
+    ]);
+    const saved = process.env.AETOS_CONTAINERS;
+    try {
+      expect(await containerCheck(engine.socketPath, 2000)).toMatchObject({ status: 'pass', reason: '1/1 running' });
+      process.env.AETOS_CONTAINERS = 'label=com.docker.compose.project=other-job';
+      expect((await containerCheck(engine.socketPath, 2000)).reason).toContain('0/1 running');
+      process.env.AETOS_CONTAINERS = 'all';
+      expect((await containerCheck(engine.socketPath, 2000)).reason).toContain('1/3 running');
+    } finally {
+      if (saved === undefined) delete process.env.AETOS_CONTAINERS;
+      else process.env.AETOS_CONTAINERS = saved;
+      await engine.close();
+    }
+  });
+
   it('no engine socket: not available and not scored', async () => {
     expect(await containerCheck('/nonexistent/docker.sock', 500)).toMatchObject({ status: 'skip', weight: 0 });
   });
