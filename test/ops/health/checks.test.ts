@@ -55,8 +55,13 @@ describe('runHealthCheck', () => {
       const r = await runHealthCheck({ url: server.url, dockerSocket: noDocker, cpuSampleMs: 100 });
       const byId = Object.fromEntries(r.checks.map((c) => [c.id, c]));
       expect(byId['response.cached'].status).toBe('fail'); // 450 ms ≥ 2 × 200 ms
-      expect(byId['response.database'].status).toBe('pass'); // < 500 ms
       expect(byId['response.cached'].latencyMs).toBeGreaterThanOrEqual(440);
+      // the database check is judged by the latency it measured: 450 ms plus whatever a loaded
+      // machine adds, so its verdict is checked against its own reading, not assumed to be < 500
+      const db = byId['response.database'];
+      const ms = db.latencyMs ?? 0;
+      expect(ms).toBeGreaterThanOrEqual(440);
+      expect(db.status).toBe(ms < 500 ? 'pass' : ms < 1000 ? 'warn' : 'fail');
     } finally {
       server.faults = {};
     }
