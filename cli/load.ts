@@ -77,12 +77,15 @@ function prepareResultsDir(args: LoadArgs, startedAt: Date): string {
  * (`load … | head -5`) stops the run at once, SIGHUP stops it like Ctrl-C, and a stop signal that
  * arrives before the run has started skips the run. The returned dispose() removes the handlers.
  */
-function watchForStop(): { readonly stopping: boolean; dispose(): void } {
+function watchForStop(): { readonly stopping: boolean; readonly signal: AbortSignal; dispose(): void } {
   let stopping = false;
+  // Reaches the run even while it is still starting (before its own signal handlers exist).
+  const stop = new AbortController();
   const onPipe = (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') return;
     if (stopping) return;
     stopping = true;
+    stop.abort();
     // The run's own Ctrl-C handling (engine/runner/signals.ts): twice = stop at once.
     process.emit('SIGTERM', 'SIGTERM');
     process.emit('SIGTERM', 'SIGTERM');
@@ -92,7 +95,7 @@ function watchForStop(): { readonly stopping: boolean; dispose(): void } {
   };
   const onHup = () => {
     stopping = true;
-    process.emit('SIGINT', 'SIGINT');
+    stop.abort(); // like a first Ctrl-C: the test stops gracefully, results are written
   };
   process.stdout.on('error', onPipe);
   process.stderr.on('error', onPipe);
@@ -103,6 +106,7 @@ function watchForStop(): { readonly stopping: boolean; dispose(): void } {
     get stopping() {
       return stopping;
     },
+    signal: stop.signal,
     dispose() {
       process.off('SIGINT', onStop);
       process.off('SIGTERM', onStop);
@@ -152,7 +156,8 @@ export async function main(argv: string[]): Promise<number> {
 
     if (!baseUrl) {
       try {
-        target = await spawnTarget();
+        // seeding the embedded database takes more than 30 s on a loaded 2-core machine
+        target = await spawnTarget({ timeoutMs: 120_000 });
       } catch (err) {
         detail = `could not start the embedded target: ${(err as Error).message.split('\n')[0]}`;
         process.stderr.write(`aetos-load load: could not start the embedded target: ${(err as Error).message}\n`);
@@ -169,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
     const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
     if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
     if (args.monitor) outputs.push('--monitor', baseUrl);
-    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
+    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal });
     return code;
   } catch (err) {
     code = 1;

@@ -223,6 +223,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   let externalStops = 0;
   const onExternal = () => (++externalStops === 1 ? stopGraceful() : stopHard());
   input.signal?.addEventListener('abort', onExternal);
+  if (input.signal?.aborted) onExternal(); // stopped while the run was starting
 
   let code: ExitCodeValue = ExitCode.OK;
   let setupData: string | undefined;

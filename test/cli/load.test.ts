@@ -35,7 +35,7 @@ function load(
       stderr += d;
       opts.onStderr?.(stderr, child);
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 230_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -80,7 +80,7 @@ describe('aetos-load load', () => {
 
   it('two smoke runs at once: each its own results/smoke/<UTC time>/ with its run.json, latest points at one, exit 0', async () => {
     const cwd = await scratch();
-    const target = await spawnTarget();
+    const target = await spawnTarget({ timeoutMs: 110_000 });
     targets.push(target);
     const [a, b] = await Promise.all([1, 2].map(() => load(['smoke', '--profile', 'quick'], { BASE_URL: target.url }, { cwd })));
     for (const r of [a!, b!]) expect(r.code, r.stderr).toBe(0);
@@ -102,7 +102,7 @@ describe('aetos-load load', () => {
       expect(await readFile(path.join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*failures="0"/);
     }
     expect(`${a!.stderr}${b!.stderr}`).toContain(`results: results/smoke/${runs[0]}/ (junit.xml, summary.json, run.json); exit code 0`);
-  }, 120_000);
+  }, 240_000);
 
   it('a results folder that cannot be made: one line naming it, exit 104, no target started', async () => {
     const cwd = await scratch();
@@ -162,7 +162,7 @@ describe('aetos-load load', () => {
       expect(r.stderr).toMatch(/results: results\/\w+\/[^ ]+\/ \(/);
       expect(await listening(port)).toBe(false);
     }
-  }, 120_000);
+  }, 240_000);
   it('an unreachable BASE_URL: exit 99, says why at which script line, and still writes the results', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aetos-load-unreachable-'));
     try {
@@ -180,7 +180,7 @@ describe('aetos-load load', () => {
   });
 
   it('heavy (quick) against a target injecting 10 % errors: exit 99 naming http_req_failed', async () => {
-    const target = await spawnTarget({ env: { FAULT_ERROR_RATE: '0.1' } });
+    const target = await spawnTarget({ env: { FAULT_ERROR_RATE: '0.1' }, timeoutMs: 110_000 });
     targets.push(target);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aetos-load-heavy-'));
     const r = await load(['heavy', '--profile', 'quick', '--results', dir], { BASE_URL: target.url });
@@ -192,5 +192,5 @@ describe('aetos-load load', () => {
     expect(failed.value).toBeGreaterThan(0.05);
     expect(failed.value).toBeLessThan(0.2);
     expect(failed.thresholds['rate<0.05']).toBe(true);
-  });
+  }, 240_000);
 });
