@@ -28,7 +28,8 @@ export async function resolveTarget(url: string | undefined, env: NodeJS.Process
   const given = url ?? env.BASE_URL;
   if (given) return { url: given.replace(/\/+$/, ''), embedded: false, stop: async () => {} };
   const { spawnTarget } = await import('../../wms/spawn.ts');
-  const t = await spawnTarget({});
+  // seeding the embedded database takes more than 30 s on a loaded 2-core machine
+  const t = await spawnTarget({ timeoutMs: 120_000 });
   return { url: t.url.replace(/\/+$/, ''), embedded: true, adminToken: t.adminToken, stop: async () => void (await t.stop()) };
 }
 
