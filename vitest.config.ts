@@ -22,6 +22,10 @@ const paired = [
   'test/scenarios/db-stress-slow.test.ts',
 ];
 
+// A quick-profile load run takes ~30 s alone, but its embedded target alone can take over 30 s to
+// start on a loaded 2-core machine: each e2e test gets 150 s (run-load.ts kills the run at 140 s).
+const e2eTimeoutMs = 150_000;
+
 export default defineConfig({
   test: {
     // no root `include`: with `extends: true` a project's include would be added to it, not replace it
@@ -45,13 +49,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e-pairs', include: paired, sequence: { groupOrder: 1 } },
+        test: { name: 'e2e-pairs', include: paired, sequence: { groupOrder: 1 }, testTimeout: e2eTimeoutMs, hookTimeout: e2eTimeoutMs },
       },
       {
         extends: true,
         test: {
           name: 'e2e-alone',
           include: ['test/scenarios/**/*.test.ts'],
+          testTimeout: e2eTimeoutMs,
+          hookTimeout: e2eTimeoutMs,
           exclude: [...configDefaults.exclude, ...paired],
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 2 },
