@@ -22,6 +22,10 @@ const paired = [
   'test/scenarios/db-stress-slow.test.ts',
 ];
 
+// A quick-profile load run takes ~30 s alone, but its embedded target alone can take over 30 s to
+// start on a loaded 2-core machine: each e2e test gets 150 s (run-load.ts kills the run at 140 s).
+const e2eTimeoutMs = 150_000;
+
 export default defineConfig({
   test: {
     // no root `include`: with `extends: true` a project's include would be added to it, not replace it
@@ -34,9 +38,10 @@ export default defineConfig({
     // until the other file ended (seen: 20 s of one lane idle in the e2e-pairs group).
     minWorkers: 2,
     // The JSON report lets .ci/run print one plain 'N passed, N failed' line for CI
-    // (package.json's test:unit / test:e2e name the file of each run).
+    // (package.json's test:unit / test:e2e name the file of each run). Never under results/: that
+    // folder holds the user's load runs, which the tests must not touch.
     reporters: ['default', 'json'],
-    outputFile: { json: 'results/vitest.json' },
+    outputFile: { json: 'node_modules/.cache/aetos-load/vitest.json' },
     projects: [
       {
         extends: true,
@@ -44,13 +49,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e-pairs', include: paired, sequence: { groupOrder: 1 } },
+        test: { name: 'e2e-pairs', include: paired, sequence: { groupOrder: 1 }, testTimeout: e2eTimeoutMs, hookTimeout: e2eTimeoutMs },
       },
       {
         extends: true,
         test: {
           name: 'e2e-alone',
           include: ['test/scenarios/**/*.test.ts'],
+          testTimeout: e2eTimeoutMs,
+          hookTimeout: e2eTimeoutMs,
           exclude: [...configDefaults.exclude, ...paired],
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 2 },

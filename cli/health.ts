@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../engine/errors.ts';
-import { parseDuration } from '../ops/shared/duration.ts';
-import { resolveTarget, type WatchedTarget } from '../ops/shared/target.ts';
+import { parseTimeout } from '../ops/shared/duration.ts';
+import { checkTargetUrl, resolveTarget, type WatchedTarget } from '../ops/shared/target.ts';
 import { colorWanted } from '../ops/shared/terminal.ts';
 import { TargetUnreachable, runHealthCheck } from '../ops/health/index.ts';
 import { renderHealth } from '../ops/health/render.ts';
@@ -62,7 +62,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   let timeoutMs: number;
   try {
-    timeoutMs = values.timeout ? parseDuration(values.timeout, '--timeout') : 10_000;
+    timeoutMs = values.timeout ? parseTimeout(values.timeout, '--timeout') : 10_000;
+    if (values.url !== undefined) checkTargetUrl(values.url, '--url');
+    else if (process.env.BASE_URL) checkTargetUrl(process.env.BASE_URL, 'BASE_URL');
   } catch (err) {
     process.stderr.write(`aetos-load health: ${(err as Error).message}\n`);
     return ExitCode.InvalidConfig;

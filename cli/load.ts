@@ -2,13 +2,16 @@
  * `aetos-load load <name> [--profile quick|standard|nightly] [--ndjson] [--monitor] [--results DIR] [-- k6 flags]`
  * (`npm run load:<name>`): the main job end to end. Bundles scenarios/<name>.ts into
  * build/<name>.js, starts the reference target on a free loopback port when BASE_URL is unset
- * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes results/<name>/
- * (summary.json, junit.xml, metrics.ndjson and the live monitor's report when asked), stops the target and returns the run's
- * exit code.
+ * (D7), runs the bundle on the engine (or on k6 with `--runner k6`), writes a fresh run folder
+ * results/<name>/<UTC time>/ (`latest` points at it; `--results DIR` writes exactly there): run.json,
+ * summary.json, junit.xml, metrics.ndjson and the live monitor's report when asked (see
+ * engine/outputs/run-folder.ts), stops the target and returns the run's exit code. A folder that
+ * cannot be made is exit 104 before anything starts.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, bundleToDir } from '../engine/build/bundle.ts';
+import { checkWritable, OutputFileError } from '../engine/outputs/file-sink.ts';
+import { createRunFolder, engineVersion, exitReason, gitCommit, pointLatest, writeRunRecord } from '../engine/outputs/run-folder.ts';
 import { listScenarios } from './build.ts';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { main as run } from './run.ts';
@@ -25,7 +28,7 @@ interface LoadArgs {
   /** --baseline <run|latest-passing> and its --fail-on rules (default p95>+20%). */
   baseline?: string;
   failOn: string;
-  /** where summary.json, junit.xml (and metrics.ndjson) go; default results/<name> */
+  /** where summary.json, junit.xml (and metrics.ndjson) go, exactly; default results/<name>/<UTC time>/ */
   resultsDir?: string;
   extra: string[];
 }
@@ -67,6 +70,66 @@ function parse(argv: string[]): LoadArgs | string {
   return { name: rest[0] as string, profile, ndjson, monitor, dashboard, baseline, failOn, resultsDir, extra };
 }
 
+/** Files a run may write outside the engine's outputs (report.html, …): listed in run.json when present. */
+export const extraResultFiles: string[] = [];
+
+/** The run folder: `--results DIR` exactly, else a fresh `results/<name>/<UTC time>/`. Throws naming the folder. */
+function prepareResultsDir(args: LoadArgs, startedAt: Date): string {
+  if (args.resultsDir) {
+    checkWritable(path.join(args.resultsDir, 'run.json'));
+    return args.resultsDir;
+  }
+  try {
+    return createRunFolder('results', args.name, startedAt);
+  } catch (err) {
+    throw new OutputFileError(path.join('results', args.name), (err as Error).message);
+  }
+}
+
+/**
+ * Whatever ends the command, the embedded target ends with it: a closed stdout/stderr pipe
+ * (`load … | head -5`) stops the run at once, SIGHUP stops it like Ctrl-C, and a stop signal that
+ * arrives before the run has started skips the run. The returned dispose() removes the handlers.
+ */
+function watchForStop(): { readonly stopping: boolean; readonly signal: AbortSignal; dispose(): void } {
+  let stopping = false;
+  // Reaches the run even while it is still starting (before its own signal handlers exist).
+  const stop = new AbortController();
+  const onPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') return;
+    if (stopping) return;
+    stopping = true;
+    stop.abort();
+    // The run's own Ctrl-C handling (engine/runner/signals.ts): twice = stop at once.
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGTERM', 'SIGTERM');
+  };
+  const onStop = () => {
+    stopping = true;
+  };
+  const onHup = () => {
+    stopping = true;
+    stop.abort(); // like a first Ctrl-C: the test stops gracefully, results are written
+  };
+  process.stdout.on('error', onPipe);
+  process.stderr.on('error', onPipe);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  process.on('SIGHUP', onHup);
+  return {
+    get stopping() {
+      return stopping;
+    },
+    signal: stop.signal,
+    dispose() {
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+      process.off('SIGHUP', onHup);
+      // stdout/stderr keep their handlers: a late write to a closed pipe must not crash the exit
+    },
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parse(argv);
   if (typeof args === 'string') {
@@ -79,17 +142,6 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let bundle: string;
-  try {
-    [bundle] = (await bundleToDir([path.join('scenarios', `${args.name}.ts`)], 'build')) as [string];
-  } catch (err) {
-    if (err instanceof BundleError) {
-      process.stderr.write(`${err.message}\n`);
-      return 107;
-    }
-    throw err;
-  }
-
   // --baseline before anything starts: a typo costs nothing, and the new run cannot be its own baseline.
   let baseline: Awaited<ReturnType<typeof resolveBaseline>>;
   try {
@@ -99,33 +151,95 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let target: SpawnedTarget | undefined;
-  let baseUrl = process.env.BASE_URL;
-  if (!baseUrl) {
-    try {
-      target = await spawnTarget();
-    } catch (err) {
-      process.stderr.write(`aetos-load load: could not start the embedded target: ${(err as Error).message}\n`);
-      return 1;
-    }
-    baseUrl = target.url;
-    process.stderr.write(`target: embedded AetosWMS at ${baseUrl} (set BASE_URL to test your own deployment)\n`);
+  // The results folder comes first: when it cannot be made, nothing else starts (no target left listening).
+  const startedAt = new Date();
+  let dir: string;
+  try {
+    dir = prepareResultsDir(args, startedAt);
+  } catch (err) {
+    process.stderr.write(`aetos-load load: ${(err as Error).message}\n`);
+    return 104;
   }
 
-  const dir = args.resultsDir ?? path.join('results', args.name);
-  await mkdir(dir, { recursive: true });
-  const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
-  outputs.push('--out', `html=${path.join(dir, 'report.html')}`);
-  if (args.dashboard) outputs.push('--out', 'web-dashboard');
-  if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
-  if (args.monitor) outputs.push('--monitor', baseUrl);
+  const watch = watchForStop();
+  let target: SpawnedTarget | undefined;
+  let baseUrl = process.env.BASE_URL || null;
+  let code = 1;
+  let detail: string | undefined;
   try {
-    let code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle]);
-    code = await finishReport(path.join(dir, 'report.html'), baseline, code, { scenario: args.name, profile: args.profile });
-    process.stderr.write(`results: ${dir}/ (summary.json, junit.xml, report.html${args.ndjson ? ', metrics.ndjson' : ''}); exit code ${code}\n`);
+    let bundle: string;
+    try {
+      [bundle] = (await bundleToDir([path.join('scenarios', `${args.name}.ts`)], 'build')) as [string];
+    } catch (err) {
+      if (!(err instanceof BundleError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      detail = err.message.split('\n')[0];
+      return (code = 107);
+    }
+
+    if (!baseUrl) {
+      try {
+        // seeding the embedded database takes more than 30 s on a loaded 2-core machine
+        target = await spawnTarget({ timeoutMs: 120_000 });
+      } catch (err) {
+        detail = `could not start the embedded target: ${(err as Error).message.split('\n')[0]}`;
+        process.stderr.write(`aetos-load load: could not start the embedded target: ${(err as Error).message}\n`);
+        return (code = 1);
+      }
+      baseUrl = target.url;
+      process.stderr.write(`target: embedded AetosWMS at ${baseUrl} (set BASE_URL to test your own deployment)\n`);
+    }
+    if (watch.stopping) {
+      detail = 'stopped before the test started';
+      return (code = 105);
+    }
+
+    const outputs = ['--summary-export', path.join(dir, 'summary.json'), '--out', `junit=${path.join(dir, 'junit.xml')}`];
+    outputs.push('--out', `html=${path.join(dir, 'report.html')}`);
+    if (args.dashboard) outputs.push('--out', 'web-dashboard');
+    if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
+    if (args.monitor) outputs.push('--monitor', baseUrl);
+    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal });
+    // The report gets what exists only now: the monitor's alerts, the run's metadata, the baseline verdict.
+    code = await finishReport(path.join(dir, 'report.html'), baseline, code, {
+      scenario: args.name,
+      profile: args.profile,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      engineVersion: engineVersion(),
+      gitCommit: gitCommit() ?? undefined,
+    });
     return code;
+  } catch (err) {
+    code = 1;
+    detail = `exception: ${(err as Error)?.message ?? String(err)}`;
+    throw err;
   } finally {
+    watch.dispose();
     await target?.stop();
+    try {
+      const record = writeRunRecord(
+        dir,
+        {
+          scenario: args.name,
+          profile: args.profile,
+          baseUrl,
+          embeddedTarget: target !== undefined,
+          startedAt: startedAt.toISOString(),
+          endedAt: new Date().toISOString(),
+          exitCode: code,
+          exitReason: exitReason(code, detail),
+          engineVersion: engineVersion(),
+          gitCommit: gitCommit(),
+          args: args.extra,
+        },
+        extraResultFiles,
+      );
+      if (!args.resultsDir) pointLatest(dir);
+      process.stderr.write(`results: ${dir}/ (${record.files.join(', ')}); exit code ${code}\n`);
+    } catch (err) {
+      process.stderr.write(`aetos-load load: ${(err as Error).message}\n`);
+    }
   }
 }
 
@@ -148,7 +262,7 @@ async function resolveBaseline(args: LoadArgs, runsDir: string) {
 }
 
 /** report.html gets run.json, the monitor's alerts and the baseline verdict; a regression fails a passing run (exit 111). */
-async function finishReport(file: string, baseline: { run: string; rules: import('../report/compare.ts').Rule[] } | undefined, code: number, fallbackMeta: { scenario: string; profile: string }): Promise<number> {
+async function finishReport(file: string, baseline: { run: string; rules: import('../report/compare.ts').Rule[] } | undefined, code: number, fallbackMeta: import('../report/data.ts').RunMeta): Promise<number> {
   const { finishRunReport, BASELINE_REGRESSION_EXIT } = await import('../report/finish.ts');
   try {
     const { comparison } = finishRunReport({ reportFile: file, baseline: baseline?.run, rules: baseline?.rules, fallbackMeta });

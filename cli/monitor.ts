@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ExitCode } from '../engine/errors.ts';
-import { parseDuration } from '../ops/shared/duration.ts';
-import { resolveTarget, type WatchedTarget } from '../ops/shared/target.ts';
+import { parseDuration, parseTimeout } from '../ops/shared/duration.ts';
+import { checkTargetUrl, resolveTarget, type WatchedTarget } from '../ops/shared/target.ts';
 import { colorWanted } from '../ops/shared/terminal.ts';
 import { startMonitor } from '../ops/monitor/index.ts';
 import { defaultRules, loadRulesFile, type AlertEvent, type AlertRule } from '../ops/monitor/rules.ts';
@@ -79,7 +79,9 @@ export async function main(argv: string[]): Promise<number> {
     intervalMs = values.interval ? parseDuration(values.interval, '--interval') : 5000;
     if (intervalMs <= 0) throw new Error('--interval: must be more than 0');
     durationMs = values.duration ? parseDuration(values.duration, '--duration') : undefined;
-    timeoutMs = values.timeout ? parseDuration(values.timeout, '--timeout') : 10_000;
+    timeoutMs = values.timeout ? parseTimeout(values.timeout, '--timeout') : 10_000;
+    if (values.url !== undefined) checkTargetUrl(values.url, '--url');
+    else if (process.env.BASE_URL) checkTargetUrl(process.env.BASE_URL, 'BASE_URL');
     rules = values.rules ? await loadRulesFile(values.rules) : defaultRules;
     if (values.path && !values.path.startsWith('/')) throw new Error(`--path: "${values.path}" must start with /`);
     if (values.webhook) new URL(values.webhook);

@@ -33,13 +33,75 @@ export function formatLine(level: LogLevel, msg: string, fields: LogFields = {},
 /** k6's --log-format: logfmt text (default), `raw` (the message alone), `json` (one object a line). */
 export type LogFormat = 'text' | 'raw' | 'json';
 
-function formatAs(format: LogFormat, level: LogLevel, msg: string, fields: LogFields): string {
+export function formatAs(format: LogFormat, level: LogLevel, msg: string, fields: LogFields): string {
   if (format === 'raw') return msg;
   if (format === 'text') return formatLine(level, msg, fields);
   const o: Record<string, unknown> = { level, msg };
   for (const [k, v] of Object.entries(fields)) if (v !== undefined && k !== 'level' && k !== 'msg') o[k] = v;
   o.time = new Date().toISOString();
   return JSON.stringify(o);
+}
+
+/**
+ * One error, one line: the same iteration exception (source=stacktrace; same first line, same
+ * place) is logged with its stack the first time, then only counted. Every `windowMs` one line
+ * says how often each repeated ("… repeated 10,342 times in the last 10 s"), and `close()` sums
+ * them up. Lives in the main thread; worker threads hand their exceptions to it (LoggerOptions.once
+ * with a `repeatKeyPrefix` key), so the counts cover every worker.
+ */
+export class RepeatedErrors {
+  private readonly seen = new Map<string, { msg: string; fields: LogFields; recent: number; total: number }>();
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly write: (level: LogLevel, msg: string, fields: LogFields) => void,
+    private readonly windowMs = 10_000,
+  ) {
+    if (windowMs > 0) {
+      this.timer = setInterval(() => this.flush(), windowMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Counts one occurrence; true the first time (the caller logs it in full). */
+  note(key: string, msg: string, fields: LogFields): boolean {
+    const e = this.seen.get(key);
+    if (e) {
+      e.recent++;
+      e.total++;
+      return false;
+    }
+    this.seen.set(key, { msg: msg.split('\n')[0] as string, fields, recent: 0, total: 1 });
+    return true;
+  }
+
+  /** One line per exception that repeated since the last flush. */
+  flush(): void {
+    const secs = Math.round(this.windowMs / 1000);
+    for (const e of this.seen.values()) {
+      if (e.recent === 0) continue;
+      this.write('error', `… repeated ${e.recent.toLocaleString('en-US')} times in the last ${secs} s: ${e.msg}`, e.fields);
+      e.recent = 0;
+    }
+  }
+
+  /** Stops the timer, flushes, and sums up every exception that was thrown more than once. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const e of this.seen.values()) e.recent = 0;
+    for (const e of this.seen.values()) {
+      if (e.total > 1) this.write('error', `thrown ${e.total.toLocaleString('en-US')} times in all: ${e.msg}`, e.fields);
+    }
+    this.seen.clear();
+  }
+}
+
+/** `once` keys with this prefix are repeated exceptions: counted by the main thread's RepeatedErrors, never dropped. */
+export const repeatKeyPrefix = 'repeat\u0000';
+
+/** The identity of an iteration exception: its first line and where it was thrown. */
+function repeatKey(msg: string, fields: LogFields): string {
+  return `${repeatKeyPrefix}${msg.split('\n')[0]}\u0000${fields.at ?? ''}`;
 }
 
 export interface LoggerOptions {
@@ -53,17 +115,31 @@ export interface LoggerOptions {
    * main thread, whose logger remembers keys for all threads (else each worker warns once).
    */
   once?: (key: string, level: LogLevel, msg: string, fields: LogFields) => void;
+  /** The main thread's counter of repeated exceptions (see RepeatedErrors). */
+  repeats?: RepeatedErrors;
 }
 
 export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, seen = new Set<string>()): Logger {
   const min = order[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const format = opts.format ?? 'text';
-  const log = (level: LogLevel, msg: string, fields?: LogFields) => {
+  const line = (level: LogLevel, msg: string, all: LogFields) => (format === 'text' ? formatLine(level, msg, all) : formatAs(format, level, msg, all));
+  const plain = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (order[level] < min) return;
     const all = { ...base, ...fields };
     const out = opts.writeConsole && all.source === 'console' ? opts.writeConsole : write;
-    out(format === 'text' ? formatLine(level, msg, all) : formatAs(format, level, msg, all));
+    out(line(level, msg, all));
+  };
+  const log = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (level === 'error' && fields?.source === 'stacktrace' && (opts.repeats || opts.once)) {
+      const all = { ...base, ...fields };
+      const key = repeatKey(msg, all);
+      if (opts.repeats) {
+        if (opts.repeats.note(key, msg, all)) plain(level, msg, fields);
+      } else opts.once?.(key, level, msg, all);
+      return;
+    }
+    plain(level, msg, fields);
   };
   return {
     debug: (m, f) => log('debug', m, f),
@@ -71,6 +147,11 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, see
     warn: (m, f) => log('warning', m, f),
     error: (m, f) => log('error', m, f),
     once(key, level, msg, fields) {
+      // a worker's repeated exception: counted here, in the main thread
+      if (key.startsWith(repeatKeyPrefix) && opts.repeats) {
+        if (opts.repeats.note(key, msg, { ...base, ...fields })) write(line(level, msg, { ...base, ...fields }));
+        return;
+      }
       if (seen.has(key)) return;
       seen.add(key);
       if (opts.once) opts.once(key, level, msg, { ...base, ...fields });

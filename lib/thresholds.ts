@@ -4,10 +4,13 @@
  * metric, and `[]` drops the metric. The profile layer is there because a short profile can't
  * always resolve a criterion that a long one judges: a 25 s quick run can't tell 300 MB/h of
  * memory growth from a process warming up. The JSON is bundled into each k6 script at build
- * time, so real k6 applies the same criteria (D2).
+ * time, so real k6 applies the same criteria (D2). For each judged metric that stands on evidence
+ * from the target (X-Cache, Server-Timing, /metrics memory, probes, uploads) an
+ * `evidence{criterion:…}: ['count>0']` threshold is added, so it can never pass unmeasured.
  */
 import criteria from '../thresholds.json';
 import { profile, type Profile } from './config.ts';
+import { evidenceThresholds } from './evidence-criteria.ts';
 
 type ThresholdMap = Record<string, string[]>;
 type Entry = Record<string, unknown> & { profiles?: Partial<Record<Profile, ThresholdMap>> };
@@ -26,5 +29,6 @@ export function thresholdsFor(scenario: string, p: Profile = profile()): Thresho
   const merged: ThresholdMap = { ...lists(all.defaults as Entry), ...lists(own), ...lists(own.profiles?.[p]) };
   // An empty list drops a default (stress: latency at the peak is not judged, recovery is).
   for (const [metric, list] of Object.entries(merged)) if (list.length === 0) delete merged[metric];
-  return merged;
+  // Every judged metric that needs evidence from the target must have it (lib/evidence.ts).
+  return { ...merged, ...evidenceThresholds(Object.keys(merged)) };
 }

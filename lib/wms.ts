@@ -6,6 +6,7 @@
 import http from 'k6/http';
 import { authorized } from './auth.ts';
 import { baseUrl } from './config.ts';
+import { evidenceMissing, evidenceSeen, firstVu } from './evidence.ts';
 import { record } from './metrics.ts';
 
 export interface InventoryItem {
@@ -97,6 +98,8 @@ export function upload(data: string | ArrayBuffer, filename: string) {
     }),
   );
   // Not recorded into the cached/database split: a file transfer has its own criterion (< 5 s).
+  if (res.status >= 200 && res.status < 300) evidenceSeen('http_req_duration{name:upload}');
+  else if (firstVu()) evidenceMissing('http_req_duration{name:upload}', `no completed upload yet: the first answered ${res.status === 0 ? `nothing (${res.error})` : `HTTP ${res.status}`}`);
   return res;
 }
 
@@ -105,8 +108,13 @@ export function health() {
   return http.get(`${baseUrl()}/api/health`, { tags: { name: 'health' } });
 }
 
-/** The target's Prometheus text; not part of the measured traffic. */
+/** The target's /metrics answer (Prometheus text); not part of the measured traffic. */
+export function metricsScrape() {
+  return http.get(`${baseUrl()}/metrics`, { tags: { name: 'metrics_scrape' } });
+}
+
+/** The target's Prometheus text ('' when /metrics does not answer 200). */
 export function prometheusText(): string {
-  const res = http.get(`${baseUrl()}/metrics`, { tags: { name: 'metrics_scrape' } });
+  const res = metricsScrape();
   return res.status === 200 ? String(res.body) : '';
 }

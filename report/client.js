@@ -62,8 +62,8 @@
   function metaList(d) {
     var m = d.meta || {};
     var items = [
-      ['started', m.startTime || new Date(d.startMs).toISOString()],
-      ['ended', m.endTime || (d.live ? '(running)' : new Date(d.endMs).toISOString())],
+      ['started', m.startedAt || new Date(d.startMs).toISOString()],
+      ['ended', m.endedAt || (d.live ? '(running)' : new Date(d.endMs).toISOString())],
       ['duration', num(d.durationMs / 1000, 1) + ' s'],
       ['scenario', m.scenario], ['profile', m.profile], ['target', m.baseUrl],
       ['exit code', m.exitCode !== undefined ? String(m.exitCode) + (m.exitReason ? ' (' + m.exitReason + ')' : '') : undefined],

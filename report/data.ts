@@ -55,8 +55,8 @@ export interface ThresholdRow {
 
 /** run.json as the `load` command writes it (every field optional: it may be absent or older). */
 export interface RunMeta {
-  startTime?: string;
-  endTime?: string;
+  startedAt?: string;
+  endedAt?: string;
   scenario?: string;
   profile?: string;
   baseUrl?: string;

@@ -10,6 +10,7 @@ import { check } from 'k6';
 import exec from 'k6/execution';
 import { Gauge } from 'k6/metrics';
 import type { Options } from 'k6/options';
+import { evidenceMissing, evidenceSeen } from '../lib/evidence.ts';
 import { think, warehouseJourney } from '../lib/journey.ts';
 import { stress } from '../lib/profiles.ts';
 import { recoveryTime, type Probe } from '../lib/recovery.ts';
@@ -46,7 +47,10 @@ export function probe(): void {
     const r = recoveryTime(probes, { peakEnd: shape.peakEnd, latencyBoundMs, window: shape.recoveryWindow });
     recovered = r !== undefined;
     recovery.add(r ?? t - shape.peakEnd);
+    evidenceSeen('recovery_time');
   }
+  // the probe's last second: without a probe after the peak, recovery was never measured
+  if (t + 1.5 >= totalSeconds(shape.stages) && t < shape.peakEnd) evidenceMissing('recovery_time', `no health probe ran after the peak ended at ${shape.peakEnd} s`);
   think(1, 1);
 }
 

@@ -126,6 +126,7 @@ export const runFlags: FlagSpec[] = [
   { long: 'summary-mode', kind: 'value', metavar: 'MODE', help: 'end-of-test summary: compact, full or disabled', apply: set('summaryMode', oneOf(['compact', 'full', 'disabled', 'legacy'])) },
   { long: 'no-summary', kind: 'bool', help: "don't show the end-of-test summary", apply: opt('noSummary', bool) },
   { long: 'quiet', short: 'q', kind: 'bool', help: 'no progress bars', apply: set('quiet', bool) },
+  { long: 'progress-interval', kind: 'value', metavar: 'DURATION', engineOnly: true, help: 'a progress line this often when stdout is not a terminal (default 10s)', apply: set('progressIntervalMs', (n, v) => Math.max(100, optionDurationMs(n, parseDuration(n, v)))) },
   { long: 'no-color', kind: 'bool', help: 'no colours in the output', apply: set('noColor', bool) },
   { long: 'verbose', short: 'v', kind: 'bool', help: 'debug logging', apply: set('verbose', bool) },
   { long: 'log-format', kind: 'value', metavar: 'FORMAT', help: 'log format: raw (the message only) or json', apply: set('logFormat', (n, v) => oneOf(['raw', 'json'])(n, v) as 'raw' | 'json') },

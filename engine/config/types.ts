@@ -19,6 +19,8 @@ export interface RunSettings {
   runner: RunnerKind;
   /** No progress bars. */
   quiet: boolean;
+  /** --progress-interval: how often a progress line is printed when stdout is not a terminal (ms; default 10 s). */
+  progressIntervalMs?: number;
   noColor: boolean;
   /** Debug logging (-v). */
   verbose: boolean;

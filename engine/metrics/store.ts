@@ -169,9 +169,16 @@ export class MetricsStore {
     return this.aggs.get(name);
   }
 
-  private thresholdValue(set: ThresholdSet, t: Threshold, elapsedMs: number): number | undefined {
-    const agg = this.aggs.get(set.selector.name);
-    if (!agg || agg.samples === 0) return undefined;
+  private thresholdValue(set: ThresholdSet, t: Threshold, elapsedMs: number, final: boolean): number | undefined {
+    let agg = this.aggs.get(set.selector.name);
+    if (!agg || agg.samples === 0) {
+      // k6 skips an empty metric while the test runs, but its final evaluation judges the empty
+      // sink: a Counter counts 0, a Trend's p(95) is 0, a Rate is 0, a Gauge's value is 0.
+      if (!final) return undefined;
+      const def = this.defs.get(set.selector.metric);
+      if (!def) return undefined;
+      agg = createAggregate(def.type);
+    }
     if (agg instanceof CounterAgg) return t.aggregation === 'rate' ? (elapsedMs > 0 ? agg.sum / (elapsedMs / 1000) : 0) : agg.sum;
     if (agg instanceof GaugeAgg) return agg.last;
     if (agg instanceof RateAgg) return agg.rate;
@@ -184,14 +191,16 @@ export class MetricsStore {
 
   /**
    * Evaluates every threshold now. `elapsedMs` is the time since the test started (for counter
-   * rates and delayAbortEval). A metric with no samples passes.
+   * rates and delayAbortEval). During the run (`final` false) a metric with no samples passes;
+   * the final evaluation judges it with its empty values, as k6 does (`count>5` on a Counter that
+   * never got a sample is crossed).
    */
-  evaluateThresholds(elapsedMs: number): ThresholdEvaluation {
+  evaluateThresholds(elapsedMs: number, { final = false }: { final?: boolean } = {}): ThresholdEvaluation {
     const results: ThresholdResult[] = [];
     let abort = false;
     for (const set of this.sets) {
       for (const t of set.thresholds) {
-        const value = this.thresholdValue(set, t, elapsedMs);
+        const value = this.thresholdValue(set, t, elapsedMs, final);
         const id = `${set.selector.key}\u0000${t.source}`;
         let ok = value === undefined ? true : compare(value, t.operator, t.value);
         if (!ok && t.abortOnFail && elapsedMs >= t.delayAbortEvalMs) {
@@ -247,10 +256,10 @@ export class MetricsStore {
     return root;
   }
 
-  /** k6's handleSummary data. Thresholds are evaluated at testRunDurationMs. */
+  /** k6's handleSummary data. Thresholds are evaluated at testRunDurationMs, as the final evaluation. */
   summaryData(o: SummaryDataOptions): SummaryData {
     const stats = [...(o.summaryTrendStats ?? defaultSummaryTrendStats)];
-    const evaluation = this.evaluateThresholds(o.testRunDurationMs);
+    const evaluation = this.evaluateThresholds(o.testRunDurationMs, { final: true });
     const thresholdsByKey = new Map<string, Record<string, { ok: boolean }>>();
     for (const r of evaluation.results) {
       const name = parseMetricSelector(r.metric).name;

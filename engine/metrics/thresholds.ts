@@ -6,7 +6,8 @@
  *   op:  < <= > >= == === !=
  *
  * Which aggregation fits which metric type (k6 docs, "Thresholds"): counter → count, rate;
- * gauge → value; rate → rate; trend → avg, min, max, med, p(N). A metric with no samples passes.
+ * gauge → value; rate → rate; trend → avg, min, max, med, p(N). A metric with no samples passes
+ * while the test runs and is judged with its empty values (0) at the end, as in k6.
  * Bad input is a ConfigError (exit 104) naming the threshold, in k6's words where k6 has them.
  */
 import { ConfigError } from '../errors.ts';

@@ -58,7 +58,7 @@ export class CsvOutput implements Output {
   private file: BufferedFile | null = null;
 
   constructor(
-    private readonly path: string,
+    readonly path: string,
     private readonly timeFormat: CsvTimeFormat = 'unix',
   ) {
     this.description = `csv (${path})`;

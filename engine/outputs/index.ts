@@ -1,12 +1,14 @@
 /**
  * Builds the run's outputs from `--out` specs (json=…, csv=…, junit=…), `--summary-export` and
- * $GITHUB_STEP_SUMMARY, and drives them together. An unknown output type is a ConfigError (104).
+ * $GITHUB_STEP_SUMMARY, and drives them together. An unknown output type, or a file that cannot be
+ * written (checked here, before the test starts), is a ConfigError (104).
  */
 import { resolve } from 'node:path';
 import { webDashboardFromEnv } from '../config/web-dashboard.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, EngineError, ExitCode } from '../errors.ts';
 import type { Sample } from '../metrics/collector.ts';
 import type { SummaryData } from '../metrics/store.ts';
+import { checkWritable } from './file-sink.ts';
 import { CsvOutput, csvTimeFormats, type CsvTimeFormat } from './csv.ts';
 import { JsonOutput } from './json.ts';
 import { JunitOutput } from './junit.ts';
@@ -97,7 +99,24 @@ export function createOutputs(specs: readonly string[], opts: CreateOutputsOptio
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(resolve(opts.cwd, opts.summaryExport)));
   const step = opts.env?.GITHUB_STEP_SUMMARY;
   if (step) outputs.push(new MarkdownOutput(step));
+  checkOutputPaths(outputs);
   return outputs;
+}
+
+/**
+ * Before the test starts, every file an output will write must be writable: otherwise one line
+ * naming it and exit 104 (ConfigError), before any VU runs.
+ */
+export function checkOutputPaths(outputs: readonly Output[]): void {
+  for (const o of outputs) {
+    if (!o.path) continue;
+    try {
+      checkWritable(o.path);
+    } catch (err) {
+      const flag = o instanceof SummaryExportOutput ? 'summary-export' : 'out';
+      throw new ConfigError(flag, (err as Error).message);
+    }
+  }
 }
 
 /** Drives several outputs as one. stop() stops every output and then reports the first failure. */
@@ -113,9 +132,20 @@ export class OutputSet {
     if (!samples || samples.length === 0) return;
     for (const o of this.outputs) if (o.wantsSamples) o.addSamples(samples);
   }
+  /** Stops every output; throws a ResultsWriteError (exit 103) naming every file that could not be written. */
   async stop(data: SummaryData): Promise<void> {
     const results = await Promise.allSettled(this.outputs.map((o) => o.stop(data)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) throw new ResultsWriteError(failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('; '));
+  }
+}
+
+/**
+ * A result file that could not be written at the end of the run (a full disk, a folder removed
+ * while the test ran): reported on stderr, and the run exits 103 even when every threshold held.
+ */
+export class ResultsWriteError extends EngineError {
+  constructor(detail: string) {
+    super(`writing results failed: ${detail}`, ExitCode.GenericEngine);
   }
 }

@@ -13,7 +13,7 @@ export class JsonOutput implements Output {
   private info: OutputStartInfo | null = null;
   private readonly declared = new Set<string>();
 
-  constructor(private readonly path: string) {
+  constructor(readonly path: string) {
     this.description = `json (${path})`;
   }
 

@@ -2,9 +2,8 @@
  * `--out junit=file.xml`: a JUnit XML report for CI: one testcase per threshold (a failure element
  * when it was crossed) and one per check (a failure element when any of its runs failed).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { SummaryData, SummaryGroup } from '../metrics/store.ts';
+import { writeFileWhole } from './file-sink.ts';
 import type { Output } from './types.ts';
 
 export function xmlEscape(s: string): string {
@@ -62,13 +61,12 @@ export function renderJunit(data: SummaryData): string {
 export class JunitOutput implements Output {
   readonly wantsSamples = false;
   readonly description: string;
-  constructor(private readonly path: string) {
+  constructor(readonly path: string) {
     this.description = `junit (${path})`;
   }
   async start(): Promise<void> {}
   addSamples(): void {}
   async stop(data: SummaryData): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(this.path, renderJunit(data));
+    writeFileWhole(this.path, renderJunit(data));
   }
 }

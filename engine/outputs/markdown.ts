@@ -54,12 +54,12 @@ export function renderMarkdown(data: SummaryData, title = 'aetos-load results'):
 export class MarkdownOutput implements Output {
   readonly wantsSamples = false;
   readonly description: string;
-  constructor(private readonly path: string) {
-    this.description = `markdown (${path})`;
+  constructor(private readonly file: string) {
+    this.description = `markdown (${file})`;
   }
   async start(): Promise<void> {}
   addSamples(): void {}
   async stop(data: SummaryData): Promise<void> {
-    appendFileSync(this.path, renderMarkdown(data));
+    appendFileSync(this.file, renderMarkdown(data));
   }
 }

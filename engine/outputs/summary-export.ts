@@ -3,9 +3,8 @@
  * values (rates as {passes, fails, value}); groups and checks are keyed by name; a threshold's
  * boolean is true when it FAILED (k6's long-standing, documented quirk, kept for compatibility).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { SummaryData, SummaryGroup } from '../metrics/store.ts';
+import { writeFileWhole } from './file-sink.ts';
 import type { Output } from './types.ts';
 
 interface LegacyGroup {
@@ -42,13 +41,12 @@ export function renderSummaryExport(data: SummaryData): Record<string, unknown> 
 export class SummaryExportOutput implements Output {
   readonly wantsSamples = false;
   readonly description: string;
-  constructor(private readonly path: string) {
+  constructor(readonly path: string) {
     this.description = `summary-export (${path})`;
   }
   async start(): Promise<void> {}
   addSamples(): void {}
   async stop(data: SummaryData): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(this.path, `${JSON.stringify(renderSummaryExport(data), null, 4)}\n`);
+    writeFileWhole(this.path, `${JSON.stringify(renderSummaryExport(data), null, 4)}\n`);
   }
 }

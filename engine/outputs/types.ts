@@ -32,6 +32,8 @@ export interface RunRecord {
 export interface Output {
   /** e.g. "json (results.json)", shown in the run header. */
   readonly description: string;
+  /** The file it writes, checked before the test starts (none for the GitHub step summary). */
+  readonly path?: string;
   /** Whether the collectors must keep raw samples for this output. */
   readonly wantsSamples: boolean;
   start(info: OutputStartInfo): Promise<void>;

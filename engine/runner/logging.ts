@@ -1,10 +1,14 @@
 /**
- * The engine logger for a run, honouring k6's --log-output (stderr, stdout, none, file=PATH) and -v.
- * Used by the CLI in the main thread and by each worker thread, so every thread logs the same way.
+ * The engine logger for a run, honouring k6's --log-output (stderr, stdout, none, file=PATH), -v,
+ * --log-format and --console-output. Used by the CLI in the main thread and by each worker thread,
+ * so every thread logs the same way. In the main thread (no `once` hand-off) the same iteration
+ * exception is logged once with its stack, then counted: a line per 10 s window while it repeats,
+ * a total at close() (engine/log.ts RepeatedErrors). Worker threads hand theirs to the main thread
+ * through `once`.
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger } from '../log.ts';
+import { createLogger, formatAs, RepeatedErrors } from '../log.ts';
 import type { LogFormat, Logger, LoggerOptions } from '../log.ts';
 
 /** --log-format and --console-output (k6's flags); `truncateConsole`: the first opener (the main thread) starts the file afresh, workers append. */
@@ -26,26 +30,26 @@ export function runLogger(
   stdout: NodeJS.WritableStream = process.stdout,
   once?: LoggerOptions['once'],
   extras: LogExtras = {},
+  repeatWindowMs = 10_000,
 ): { log: Logger; close(): void } {
   const level = verbose ? 'debug' : 'info';
-  const base: LoggerOptions = { level, once, format: extras.format };
+  const format = extras.format ?? 'text';
   // Emptied synchronously, before any worker thread can start appending (an async 'w' open could
   // truncate lines a fast worker had already written).
   if (extras.consoleOutput && extras.truncateConsole) writeFileSync(extras.consoleOutput, '');
   const consoleFile = extras.consoleOutput ? createWriteStream(extras.consoleOutput, { flags: 'a' }) : undefined;
-  if (consoleFile) base.writeConsole = (l) => consoleFile.write(`${l}\n`);
-  const closeConsole = () => consoleFile?.end();
-  if (logOutput === 'none') return { log: createLogger({ ...base, write: () => {} }), close: closeConsole };
-  if (logOutput === 'stdout') return { log: createLogger({ ...base, write: (l) => stdout.write(`${l}\n`) }), close: closeConsole };
-  if (logOutput.startsWith('file=')) {
-    const file = createWriteStream(logOutput.slice('file='.length), { flags: 'a' });
-    return {
-      log: createLogger({ ...base, write: (l) => file.write(`${l}\n`) }),
-      close: () => {
-        file.end();
-        closeConsole();
-      },
-    };
-  }
-  return { log: createLogger({ ...base, write: (l) => stderr.write(`${l}\n`) }), close: closeConsole };
+  const writeConsole = consoleFile ? (l: string) => void consoleFile.write(`${l}\n`) : undefined;
+  if (logOutput === 'none') return { log: createLogger({ level, format, writeConsole, write: () => {} }), close: () => consoleFile?.end() };
+  const file = logOutput.startsWith('file=') ? createWriteStream(logOutput.slice('file='.length), { flags: 'a' }) : undefined;
+  const out = file ?? (logOutput === 'stdout' ? stdout : stderr);
+  const write = (l: string) => void out.write(`${l}\n`);
+  const repeats = once ? undefined : new RepeatedErrors((lvl, msg, fields) => write(formatAs(format, lvl, msg, fields)), repeatWindowMs);
+  return {
+    log: createLogger({ level, format, once, repeats, write, writeConsole }),
+    close() {
+      repeats?.close();
+      file?.end();
+      consoleFile?.end();
+    },
+  };
 }

@@ -9,7 +9,7 @@ import type { RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { abortOnFailMessage, createCollector as createMetricsCollector, crossedThresholdsMessage, MetricsStore } from '../metrics/index.ts';
 import type { Collector, MetricDef, MetricsDelta, ThresholdEvaluation } from '../metrics/index.ts';
-import { createOutputs, OutputSet } from '../outputs/index.ts';
+import { createOutputs, OutputSet, ResultsWriteError } from '../outputs/index.ts';
 import { produceSummary } from '../summary/index.ts';
 
 export type { Collector };
@@ -100,7 +100,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
     },
     finish(elapsedMs) {
       durationMs = elapsedMs;
-      const e = store.evaluateThresholds(elapsedMs);
+      const e = store.evaluateThresholds(elapsedMs, { final: true });
       if (e.crossed.length > 0) o.log.error(crossedThresholdsMessage(e));
       return e.crossed.length > 0;
     },
@@ -115,13 +115,8 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
         isStdErrTTY: (input.stderr as NodeJS.WriteStream).isTTY === true,
         setupData: input.setupData,
       });
-      try {
-        await outputs.stop(data);
-      } catch (err) {
-        o.log.error(`writing outputs failed: ${(err as Error).message}`);
-      }
-      if (!input.printSummary) return;
-      await produceSummary({
+      const failed = await outputs.stop(data).then(() => undefined, (err: Error) => err);
+      if (input.printSummary && !(await produceSummary({
         data,
         handleSummary: input.handleSummary as ((d: unknown) => unknown) | undefined,
         enableColors: !input.settings.noColor && (input.stdout as NodeJS.WriteStream).isTTY === true,
@@ -130,7 +125,10 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
         stdout: input.stdout,
         stderr: input.stderr,
         cwd: input.cwd,
-      });
+      }))) {
+        throw new ResultsWriteError('a file handleSummary() returned could not be written (see above)');
+      }
+      if (failed) throw failed; // ResultsWriteError (exit 103): logged by the runner, even when every threshold held
     },
   };
 }

@@ -1,11 +1,15 @@
 /**
- * The live progress block on a terminal, shaped like k6's:
+ * Progress while a test runs, shaped like k6's:
  *
- *   running (0m05.2s), 10/10 VUs, 45 complete and 0 interrupted iterations
- *   default   [=======>------------------------------] 10 VUs  05.2s/30s
- *
- * repainted in place on stderr. Nothing is drawn when stderr is not a TTY or with --quiet; the
- * caller decides that and simply does not start a ProgressView.
+ * - on a terminal (stderr is a TTY), a live block repainted in place on stderr:
+ *     running (0m05.2s), 10/10 VUs, 45 complete and 0 interrupted iterations
+ *     default   [=======>------------------------------] 10 VUs  05.2s/30s
+ * - in a CI log (stdout not a TTY), the same lines printed every `--progress-interval` (10 s by
+ *   default) and once at the end, with the scenario's share as k6 prints it there:
+ *     running (1m00.0s), 200/200 VUs, 3010 complete and 0 interrupted iterations
+ *     default   [  45% ] 200/200 VUs  1m18.6s/2m50s
+ *   so no CI log stays silent for minutes (many CI systems kill a job after 10 silent minutes);
+ * - nothing with --quiet. `startProgress` picks one. Counts are never zero-padded.
  */
 
 export interface ProgressSnapshot {
@@ -36,15 +40,87 @@ export function bar(fraction: number, width = barWidth): string {
   return `[${'='.repeat(filled)}>${'-'.repeat(width - filled - 1)}]`;
 }
 
-/** The lines of one frame (no colours, no cursor control). */
-export function renderProgress(s: ProgressSnapshot): string[] {
-  const head = `running (${formatElapsed(s.elapsedMs)}), ${String(s.vusActive).padStart(2, '0')}/${String(s.vusMax).padStart(2, '0')} VUs, ${s.completed} complete and ${s.interrupted} interrupted iterations`;
+/** `020/200 VUs` → `20/200 VUs`: the executors pad counts for a fixed width; the progress shows them plain. */
+export function unpadCounts(text: string): string {
+  return text.replace(/\b0+(\d+)\/(\d+)/g, '$1/$2');
+}
+
+/** `[  45% ]`, as k6 prints a scenario's share when it cannot draw a bar. */
+export function percent(fraction: number): string {
+  const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  return `[ ${String(Math.floor(f * 100)).padStart(3, ' ')}% ]`;
+}
+
+function headLine(s: ProgressSnapshot): string {
+  return `running (${formatElapsed(s.elapsedMs)}), ${s.vusActive}/${s.vusMax} VUs, ${s.completed} complete and ${s.interrupted} interrupted iterations`;
+}
+
+/** The lines of one frame (no colours, no cursor control). `plain`: percentages instead of bars (a CI log). */
+export function renderProgress(s: ProgressSnapshot, plain = false): string[] {
   const width = Math.max(7, ...s.scenarios.map((x) => x.name.length));
   const rows = s.scenarios.map((x) => {
     const mark = x.fraction >= 1 ? '✓' : ' ';
-    return `${x.name.padEnd(width)} ${mark} ${bar(x.fraction)} ${x.text}`;
+    return `${x.name.padEnd(width)} ${mark} ${plain ? percent(x.fraction) : bar(x.fraction)} ${unpadCounts(x.text)}`;
   });
-  return [head, ...rows];
+  return [headLine(s), ...rows];
+}
+
+/** Progress lines for a log (stdout not a terminal): one frame every `intervalMs`, and one at the end. */
+export class ProgressLog {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly snapshot: () => ProgressSnapshot,
+    private readonly intervalMs = defaultLogIntervalMs,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.print(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  print(): void {
+    this.out.write(`${renderProgress(this.snapshot(), true).join('\n')}\n`);
+  }
+
+  stop(): void {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.print();
+  }
+}
+
+export const defaultLogIntervalMs = 10_000;
+
+export interface StartProgressOptions {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Log lines pass above the live block through it. */
+  errWriter?: ProgressAwareWriter;
+  quiet: boolean;
+  /** --progress-interval for the log lines (ms). */
+  intervalMs?: number;
+  snapshot: () => ProgressSnapshot;
+}
+
+/**
+ * Starts the progress that fits where the output goes (see the header comment), or none with
+ * --quiet or when stdout is a terminal and stderr is not. Stop it with stop().
+ */
+export function startProgress(o: StartProgressOptions): ProgressView | ProgressLog | undefined {
+  if (o.quiet) return undefined;
+  if ((o.stderr as NodeJS.WriteStream).isTTY === true) {
+    const view = new ProgressView(o.stderr as NodeJS.WriteStream, o.snapshot);
+    o.errWriter?.attach(view);
+    view.start();
+    return view;
+  }
+  if ((o.stdout as NodeJS.WriteStream).isTTY === true) return undefined;
+  const log = new ProgressLog(o.stdout, o.snapshot, o.intervalMs ?? defaultLogIntervalMs);
+  log.start();
+  return log;
 }
 
 /** Paints frames in place: moves up over the previous frame and clears each line it rewrites. */

@@ -26,7 +26,7 @@ import type { Collector, RunMetrics } from './metrics-bridge.ts';
 import { exitCodeOf } from './outcome.ts';
 import type { RunOutcome } from './outcome.ts';
 import { createExecutor, parseSegment } from './ports.ts';
-import { ProgressView } from './progress.ts';
+import { startProgress } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
 import { defaultLifecycleMs, defaultWorkerMemoryMb, prepare } from './test-plan.ts';
@@ -62,6 +62,7 @@ export async function runTest(input: RunTestInput): Promise<number> {
   const signals = input.handleSignals ? watchStopSignals({ graceful: () => run.onStopSignal(), hard: () => run.onStopSignal() }) : undefined;
   const onExternal = () => run.onStopSignal();
   input.signal?.addEventListener('abort', onExternal);
+  if (input.signal?.aborted) onExternal(); // stopped while the run was starting
   try {
     const prepared = await run.prepare();
     if (prepared) {
@@ -316,10 +317,15 @@ class TestRun {
         }
       }, 2000),
     );
-    let progress: ProgressView | undefined;
     const { input } = this;
-    if ((input.stderr as NodeJS.WriteStream).isTTY === true && !plan.settings.quiet) {
-      progress = new ProgressView(input.stderr as NodeJS.WriteStream, () => {
+    // a live block on a terminal, progress lines every --progress-interval in a CI log (progress.ts)
+    const progress = startProgress({
+      stdout: input.stdout,
+      stderr: input.stderr,
+      errWriter: input.errWriter,
+      quiet: plan.settings.quiet,
+      intervalMs: plan.settings.progressIntervalMs,
+      snapshot: () => {
         const all = hosts.map((h) => h.stats());
         const sum = (f: (s: (typeof all)[number]) => number) => all.reduce((a, s) => a + f(s), 0);
         return {
@@ -330,10 +336,8 @@ class TestRun {
           interrupted: sum((s) => s.iterationsInterrupted),
           scenarios: scenarioProgress(hosts),
         };
-      });
-      input.errWriter?.attach(progress);
-      progress.start();
-    }
+      },
+    });
     try {
       // One instance failing (out of memory, a crash) stops the others at once; the first error is reported.
       const ran = await Promise.allSettled(

@@ -1,13 +1,13 @@
 /**
  * The end of a run's reporting, as k6 does it: call the script's handleSummary(data) when it has
  * one and write what it returns ('stdout', 'stderr', or a file path relative to the working
- * directory, folders created); otherwise print the default text summary. If handleSummary throws
+ * directory, folders created, each written whole: engine/outputs/file-sink.ts); otherwise print the default text summary. If handleSummary throws
  * or returns something unusable, the error is logged and the default summary still prints.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from '../log.ts';
 import type { SummaryData } from '../metrics/store.ts';
+import { OutputFileError, writeFileWhole } from '../outputs/file-sink.ts';
 import { renderTextSummary } from './text.ts';
 
 export interface SummaryStreams {
@@ -52,10 +52,9 @@ export function writeSummaryResult(result: Record<string, unknown>, io: SummaryS
     else {
       const path = resolve(io.cwd, key);
       try {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, bytes);
+        writeFileWhole(path, bytes);
       } catch (err) {
-        problems.push(`could not write the summary to ${path}: ${(err as Error).message}`);
+        problems.push(`could not write the summary to ${path}: ${err instanceof OutputFileError ? err.reason : (err as Error).message}`);
       }
     }
   }

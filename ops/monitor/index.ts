@@ -96,7 +96,8 @@ export function startMonitor(opts: MonitorOptions): MonitorHandle {
       intervalMs,
       polls,
       upPolls,
-      uptimePercent: polls ? (100 * upPolls) / polls : 100,
+      // no completed poll is no evidence of uptime
+      uptimePercent: polls ? (100 * upPolls) / polls : 0,
       samples,
       alerts,
       firing: engine.firing(),
@@ -128,12 +129,12 @@ export function startMonitor(opts: MonitorOptions): MonitorHandle {
  * `<dir>/monitor-alerts.jsonl` (one alert event per line). Returns the paths written.
  */
 export async function writeMonitorReport(report: MonitorReport, dir: string): Promise<string[]> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
+  // written whole (temp + rename), as every result file is
+  const { writeFileWhole } = await import('../../engine/outputs/file-sink.ts');
   const path = await import('node:path');
-  await mkdir(dir, { recursive: true });
   const json = path.join(dir, 'monitor.json');
   const alerts = path.join(dir, 'monitor-alerts.jsonl');
-  await writeFile(json, JSON.stringify(report, null, 2) + '\n');
-  await writeFile(alerts, report.alerts.map((a) => JSON.stringify(a) + '\n').join(''));
+  writeFileWhole(json, JSON.stringify(report, null, 2) + '\n');
+  writeFileWhole(alerts, report.alerts.map((a) => JSON.stringify(a) + '\n').join(''));
   return [json, alerts];
 }

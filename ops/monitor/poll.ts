@@ -56,11 +56,11 @@ export class Poller {
   }
 
   /** A bearer token for the timed path, logging in when there is none (not timed). */
-  private async authHeaders(signal?: AbortSignal): Promise<Record<string, string>> {
+  private async authHeaders(signal?: AbortSignal, timeoutMs = this.o.timeoutMs): Promise<Record<string, string>> {
     if (!this.o.user || !this.o.password) return {};
     if (!this.token) {
       const r = await probe(joinUrl(this.o.url, '/api/auth/login'), {
-        method: 'POST', body: { username: this.o.user, password: this.o.password }, timeoutMs: this.o.timeoutMs, signal,
+        method: 'POST', body: { username: this.o.user, password: this.o.password }, timeoutMs, signal,
       });
       this.token = r.status === 200 ? jsonBody<{ token?: string }>(r)?.token : undefined;
     }
@@ -69,11 +69,14 @@ export class Poller {
 
   async poll(startedAtMs: number, signal?: AbortSignal): Promise<Omit<MonitorSample, 'firing'>> {
     const t0 = Date.now();
-    const { url, timeoutMs } = this.o;
+    const { url } = this.o;
     const values: Record<string, number | undefined> = {};
     const notes: Record<string, string> = {};
     const apiIsHealth = this.o.apiPath === '/api/health';
-    const auth = apiIsHealth ? {} : await this.authHeaders(signal);
+    // One deadline for the whole poll (login included), so a target that never answers costs
+    // one timeout per poll, not two, and a watch ends on time.
+    const auth = apiIsHealth ? {} : await this.authHeaders(signal, this.o.timeoutMs / 2);
+    const timeoutMs = Math.max(this.o.timeoutMs / 2, this.o.timeoutMs - (Date.now() - t0));
 
     const [health, api, front, metrics, containers, disk, tail, pgA, redisA] = await Promise.all([
       probe(joinUrl(url, '/api/health'), { timeoutMs, signal }),

@@ -59,8 +59,22 @@ interface InspectedContainer {
   State?: { Status?: string; Health?: { Status?: string } };
 }
 
-/** Lists every container (running or not) with its health and restart count. */
-export async function inspectContainers(socketPath = dockerSocketPath(), timeoutMs = 5000): Promise<ContainerReport> {
+/**
+ * Which containers are AetosWMS's: only those are judged, never another job's on the same host.
+ * AETOS_CONTAINERS picks them: `project=NAME` (a compose project, the default with NAME from
+ * COMPOSE_PROJECT_NAME or "aetos"), `label=KEY=VALUE` (any label), or `all`. Returns the Docker
+ * API `filters` object (undefined for all).
+ */
+export function containerFilter(env: NodeJS.ProcessEnv = process.env): Record<string, string[]> | undefined {
+  const spec = (env.AETOS_CONTAINERS ?? '').trim();
+  if (spec === 'all') return undefined;
+  if (spec.startsWith('label=')) return { label: [spec.slice('label='.length)] };
+  const project = spec.startsWith('project=') ? spec.slice('project='.length) : env.COMPOSE_PROJECT_NAME || 'aetos';
+  return { label: [`com.docker.compose.project=${project}`] };
+}
+
+/** Lists AetosWMS's containers (running or not; `containerFilter`) with their health and restart count. */
+export async function inspectContainers(socketPath = dockerSocketPath(), timeoutMs = 5000, filter = containerFilter()): Promise<ContainerReport> {
   if (!socketPath) return { available: false, reason: 'not available (DOCKER_HOST is not a unix socket)', socketFound: false };
   try {
     await access(socketPath);
@@ -69,7 +83,8 @@ export async function inspectContainers(socketPath = dockerSocketPath(), timeout
   }
   const start = performance.now();
   try {
-    const list = (await getJson(socketPath, '/containers/json?all=1', timeoutMs)) as ListedContainer[];
+    const query = filter ? `&filters=${encodeURIComponent(JSON.stringify(filter))}` : '';
+    const list = (await getJson(socketPath, `/containers/json?all=1${query}`, timeoutMs)) as ListedContainer[];
     const containers = await Promise.all(
       list.map(async (c): Promise<ContainerState> => {
         const info = (await getJson(socketPath, `/containers/${encodeURIComponent(c.Id)}/json`, timeoutMs)) as InspectedContainer;

@@ -17,3 +17,10 @@ export function parseDuration(input: string | number, what = 'duration'): number
   if (ms === undefined) throw new Error(`${what}: "${input}" is not a duration (e.g. 500ms, 5s, 2m, 1m30s)`);
   return ms;
 }
+
+/** A per-request timeout: a duration above zero (a zero timeout fails every request). */
+export function parseTimeout(input: string, what = '--timeout'): number {
+  const ms = parseDuration(input, what);
+  if (!(ms > 0)) throw new Error(`${what}: "${input}" must be more than 0`);
+  return ms;
+}

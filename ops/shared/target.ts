@@ -12,11 +12,24 @@ export interface WatchedTarget {
   stop(): Promise<void>;
 }
 
+/** An http(s) URL of a deployment (`--url`, BASE_URL); throws a one-line error naming `what` otherwise. */
+export function checkTargetUrl(input: string, what = '--url'): string {
+  let u: URL;
+  try {
+    u = new URL(input);
+  } catch {
+    throw new Error(`${what}: "${input}" is not a URL (e.g. http://127.0.0.1:8080)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`${what}: "${input}" is not an http(s) URL`);
+  return input;
+}
+
 export async function resolveTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<WatchedTarget> {
   const given = url ?? env.BASE_URL;
   if (given) return { url: given.replace(/\/+$/, ''), embedded: false, stop: async () => {} };
   const { spawnTarget } = await import('../../wms/spawn.ts');
-  const t = await spawnTarget({});
+  // seeding the embedded database takes more than 30 s on a loaded 2-core machine
+  const t = await spawnTarget({ timeoutMs: 120_000 });
   return { url: t.url.replace(/\/+$/, ''), embedded: true, adminToken: t.adminToken, stop: async () => void (await t.stop()) };
 }
 

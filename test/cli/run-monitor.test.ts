@@ -12,12 +12,13 @@ import { fixture, runCli } from '../engine/cli/run-cli.ts';
 let target: SpawnedTarget;
 let dir: string;
 beforeAll(async () => {
-  target = await spawnTarget({ args: ['--seed-users', '5', '--seed-skus', '20'] });
+  // a loaded 2-core machine can take more than the default 30 s to start the target
+  target = await spawnTarget({ args: ['--seed-users', '5', '--seed-skus', '20'], timeoutMs: 110_000 });
   dir = await mkdtemp(path.join(os.tmpdir(), 'aetos-run-monitor-'));
-});
+}, 120_000);
 afterAll(async () => {
   await target?.stop();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('run --monitor', () => {

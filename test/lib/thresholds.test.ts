@@ -22,6 +22,9 @@ describe('thresholdsFor', () => {
       db_query_duration: ['p(95)<50'],
       http_req_failed: ['rate<0.05'],
       http_reqs: ['rate>=16.67'],
+      'evidence{criterion:response_time_cached}': ['count>0'],
+      'evidence{criterion:response_time_database}': ['count>0'],
+      'evidence{criterion:db_query_duration}': ['count>0'],
     });
     const leak = thresholdsFor('memory-leak', 'standard');
     expect(Object.keys(leak).some((k) => k.startsWith('$') || k === 'profiles')).toBe(false);
@@ -49,6 +52,15 @@ describe('thresholdsFor', () => {
     expect(thresholdsFor('memory-leak').target_memory_growth_mb_per_hour).toEqual(['value<300']);
     globalThis.__ENV = { PROFILE: 'soak' };
     expect(() => thresholdsFor('memory-leak')).toThrow(/PROFILE must be one of quick, standard, nightly, got "soak"/);
+  });
+
+  it('every judged metric that needs evidence from the target gets an evidence threshold; a dropped one does not', () => {
+    expect(thresholdsFor('memory-leak', 'quick')['evidence{criterion:target_memory_growth_mb_per_hour}']).toEqual(['count>0']);
+    const stress = thresholdsFor('stress', 'quick');
+    expect(stress['evidence{criterion:recovery_time}']).toEqual(['count>0']);
+    expect(stress['evidence{criterion:response_time_cached}']).toBeUndefined();
+    const upload = thresholdsFor('upload', 'quick');
+    expect(Object.keys(upload).filter((k) => k.startsWith('evidence'))).toEqual(['evidence{criterion:http_req_duration_upload}']);
   });
 
   it('names a scenario that has no entry', () => {

@@ -11,8 +11,9 @@ import { runCli } from './fixtures/run-cli.ts';
 type Target = Awaited<ReturnType<typeof spawnTarget>>;
 let target: Target;
 beforeAll(async () => {
-  target = await spawnTarget({});
-});
+  // a loaded 2-core machine can take more than the default 30 s to seed and start the target
+  target = await spawnTarget({ timeoutMs: 110_000 });
+}, 120_000);
 afterAll(async () => {
   await target?.stop();
 });
@@ -21,14 +22,14 @@ const env = { BASE_URL: '', DATABASE_URL: '', REDIS_URL: '' };
 
 describe('health check against the real target', () => {
   it('with no BASE_URL it starts the embedded target, scores ≥ 90 and exits 0', async () => {
-    const r = await runCli(['health', '--json'], env, 90_000);
+    const r = await runCli(['health', '--json'], env, 170_000);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.embedded).toBe(true);
     expect(report.score).toBeGreaterThanOrEqual(90);
     const failed = report.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string; reason: string }) => `${c.id}: ${c.reason}`);
     expect(failed.filter((f: string) => !f.startsWith('resources.'))).toEqual([]);
-  });
+  }, 180_000);
 
   it('a database outage fails the database check, drops the score and exits 1', async () => {
     await setFaults(target.url, target.adminToken, { dbOutageSeconds: 60 });

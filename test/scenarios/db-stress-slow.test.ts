@@ -10,7 +10,7 @@ afterAll(async () => {
 
 describe('db-stress (quick profile) with slow queries', () => {
   it('with slow queries: exit 99 naming db_query_duration', async () => {
-    const target = await spawnTarget({ env: { FAULT_SLOW_QUERY_MS: '80' } });
+    const target = await spawnTarget({ env: { FAULT_SLOW_QUERY_MS: '80' }, timeoutMs: 110_000 });
     targets.push(target);
     const r = await loadQuick('db-stress', { BASE_URL: target.url });
     expect(r.code, thresholdReport(r)).toBe(99);

@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe('memory-leak (quick profile) with a leak', () => {
   it('with an injected leak: exit 99 naming target_memory_growth_mb_per_hour', async () => {
-    const target = await spawnTarget({ env: { FAULT_LEAK_MB_PER_MIN: '200' } });
+    const target = await spawnTarget({ env: { FAULT_LEAK_MB_PER_MIN: '200' }, timeoutMs: 110_000 });
     targets.push(target);
     const r = await loadQuick('memory-leak', { BASE_URL: target.url });
     expect(r.code, thresholdReport(r)).toBe(99);

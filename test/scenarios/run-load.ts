@@ -17,7 +17,7 @@ export interface LoadResult {
 }
 
 /** Each run writes to its own temporary results folder, so parallel test files never share one. */
-export async function loadQuick(name: string, env: Record<string, string> = {}, limitMs = 90_000): Promise<LoadResult> {
+export async function loadQuick(name: string, env: Record<string, string> = {}, limitMs = 140_000): Promise<LoadResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `aetos-${name}-`));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/aetos-load.js', 'load', name, '--profile', 'quick', '--results', dir, '--', '--no-color'], {

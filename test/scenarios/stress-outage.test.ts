@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('stress (quick profile) with an outage', () => {
   it('reports the recovery time after a database outage during the peak', async () => {
-    const target = await spawnTarget();
+    const target = await spawnTarget({ timeoutMs: 110_000 });
     targets.push(target);
     const run = loadQuick('stress', { BASE_URL: target.url });
     await waitForTraffic(target.url, 100); // the first users are logging in: the run is ~2 s in

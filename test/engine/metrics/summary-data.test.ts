@@ -76,7 +76,7 @@ describe('handleSummary data shape', () => {
     expect(data.metrics.cart_time?.values).not.toHaveProperty('avg');
   });
 
-  it('a metric with a threshold but no samples is listed and passes; empty metrics are not', () => {
+  it('a metric with a threshold but no samples is listed and judged with its empty values; empty metrics are not', () => {
     const s = new MetricsStore({ thresholds: { dropped_iterations: ['count<1'] } });
     const data = s.summaryData({ testRunDurationMs: 1000 });
     expect(Object.keys(data.metrics)).toEqual(['dropped_iterations']);

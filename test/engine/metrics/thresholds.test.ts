@@ -204,7 +204,28 @@ describe('evaluation', () => {
     expect(e.abort).toBe(false);
   });
 
-  it('a metric with no samples passes; after samples it can fail', () => {
+  it('an empty metric is skipped during the run but judged at the end, as k6 does', () => {
+    const th = { my_counter: ['count>5'], my_trend: ['p(95)<500', 'p(95)>1'], my_rate: ['rate<0.01'], my_gauge: ['value>0'] };
+    const s = new MetricsStore({ thresholds: th });
+    s.define('my_counter', 'counter');
+    s.define('my_trend', 'trend');
+    s.define('my_rate', 'rate');
+    s.define('my_gauge', 'gauge');
+    s.validate();
+    expect(s.evaluateThresholds(1000).crossed).toEqual([]);
+    const end = s.evaluateThresholds(1000, { final: true });
+    expect(end.results.map((r) => [r.metric, r.source, r.ok, r.value])).toEqual([
+      ['my_counter', 'count>5', false, 0],
+      ['my_trend', 'p(95)<500', true, 0],
+      ['my_trend', 'p(95)>1', false, 0],
+      ['my_rate', 'rate<0.01', true, 0],
+      ['my_gauge', 'value>0', false, 0],
+    ]);
+    // the summary (junit, --summary-export, handleSummary) shows the final verdict too
+    expect(s.summaryData({ testRunDurationMs: 1000 }).metrics.my_counter?.thresholds).toEqual({ 'count>5': { ok: false } });
+  });
+
+  it('a metric with no samples passes during the run; after samples it can fail', () => {
     const th = { my_counter: ['count>5'] };
     const c = createCollector({ thresholds: th });
     c.define('my_counter', 'counter');

@@ -4,13 +4,14 @@
  * --summary-export (k6's legacy keys, threshold true = failed), Markdown appended to
  * $GITHUB_STEP_SUMMARY, several at once, and ConfigErrors for bad specs.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../engine/errors.ts';
-import { csvColumns, createOutputs, OutputSet, renderJunit, renderMarkdown, renderSummaryExport } from '../../../engine/outputs/index.ts';
+import { csvColumns, createOutputs, OutputSet, renderJunit, renderMarkdown, renderSummaryExport, ResultsWriteError } from '../../../engine/outputs/index.ts';
+import { OutputFileError, writeFileWhole } from '../../../engine/outputs/file-sink.ts';
 import { sampleRun, T0 } from '../metrics/sample-run.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'aetos-out-'));
@@ -226,8 +227,9 @@ describe('a whole run through OutputSet', () => {
 });
 
 describe('json streams while the test runs', () => {
-  it('samples reach the file within about a second, before stop()', async () => {
+  it('samples reach the temporary file within about a second; the name holds the earlier run until stop() renames it whole', async () => {
     const dir = tmp();
+    writeFileSync(join(dir, 'live.json'), 'EARLIER RUN\n');
     const { store, delta, data } = sampleRun({ keepSamples: true, n: 5 });
     const set = new OutputSet(createOutputs(['json=live.json'], { cwd: dir }));
     await set.start({ definition: (n) => store.definition(n), thresholds: store.thresholdSets() });
@@ -236,8 +238,9 @@ describe('json streams while the test runs', () => {
     let text = '';
     while (Date.now() - t0 < 3000) {
       await new Promise((r) => setTimeout(r, 100));
+      const temp = readdirSync(dir).find((f) => f.startsWith('live.json.tmp-'));
       try {
-        text = readFileSync(join(dir, 'live.json'), 'utf8');
+        text = temp ? readFileSync(join(dir, temp), 'utf8') : '';
       } catch {
         text = '';
       }
@@ -245,7 +248,64 @@ describe('json streams while the test runs', () => {
     }
     const waited = Date.now() - t0;
     expect(text.trimEnd().split('\n').filter((l) => l.includes('"Point"'))).toHaveLength(delta.samples?.length ?? -1);
+    // a fixed budget on a loaded machine: the flush is every second, the margin absorbs the load
     expect(waited).toBeLessThan(2500);
+    expect(readFileSync(join(dir, 'live.json'), 'utf8')).toBe('EARLIER RUN\n');
     await set.stop(data);
+    expect(readFileSync(join(dir, 'live.json'), 'utf8').split('\n').filter((l) => l.includes('"Point"'))).toHaveLength(delta.samples?.length ?? -1);
+    expect(readdirSync(dir)).toEqual(['live.json']);
+  });
+});
+
+describe('every file whole, every path checked before the test', () => {
+  it('a path under a regular file or under /proc: one ConfigError (104) naming it, at once (no mkdir loop)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'plain'), 'x');
+    const t0 = Date.now();
+    for (const [spec, exportPath, flag] of [
+      [[], join(dir, 'plain/sub/summary.json'), 'summary-export'],
+      [['json=/proc/x/s.ndjson'], undefined, 'out'],
+      [[`csv=${join(dir, 'plain/x.csv')}`], undefined, 'out'],
+      [[`junit=${dir}`], undefined, 'out'],
+    ] as const) {
+      let err: unknown;
+      try {
+        createOutputs(spec, { cwd: dir, summaryExport: exportPath });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, String(spec)).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).exitCode).toBe(104);
+      expect((err as Error).message).toMatch(new RegExp(`^invalid option ${flag}: cannot write /`));
+    }
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(readdirSync(dir)).toEqual(['plain']);
+  });
+
+  it('writeFileWhole replaces a file by rename, and a failed write leaves the old file and no temporary', () => {
+    const dir = tmp();
+    const file = join(dir, 'summary.json');
+    writeFileWhole(file, 'good');
+    expect(readFileSync(file, 'utf8')).toBe('good');
+    writeFileWhole(file, 'better');
+    expect(readFileSync(file, 'utf8')).toBe('better');
+    mkdirSync(join(dir, 'taken'));
+    expect(() => writeFileWhole(join(dir, 'taken'), 'x')).toThrow(OutputFileError);
+    expect(readdirSync(dir).sort()).toEqual(['summary.json', 'taken']);
+  });
+
+  it('an output that fails at the end: OutputSet.stop throws ResultsWriteError (exit 103) naming the file, the others are still written', async () => {
+    const dir = tmp();
+    const { data } = sampleRun();
+    const set = new OutputSet(createOutputs([`junit=${join(dir, 'gone/junit.xml')}`], { cwd: dir, summaryExport: join(dir, 'summary.json') }));
+    await set.start({ definition: () => undefined, thresholds: [] });
+    // the folder is replaced by a file while the test runs
+    rmSync(join(dir, 'gone'), { recursive: true, force: true });
+    writeFileSync(join(dir, 'gone'), 'a file now');
+    const err = await set.stop(data).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ResultsWriteError);
+    expect((err as ResultsWriteError).exitCode).toBe(103);
+    expect((err as Error).message).toContain(join(dir, 'gone/junit.xml'));
+    expect(existsSync(join(dir, 'summary.json'))).toBe(true);
   });
 });

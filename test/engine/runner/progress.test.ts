@@ -54,3 +54,28 @@ describe('ProgressAwareWriter', () => {
     expect(screen).toContain('next');
   });
 });
+
+describe('progress in a CI log (stdout not a terminal)', () => {
+  it('counts are never zero-padded; a plain frame shows the share as [ 45% ]', () => {
+    const lines = renderProgress(
+      { elapsedMs: 78_600, vusActive: 7, vusMax: 200, completed: 3010, interrupted: 0, scenarios: [{ name: 'default', fraction: 0.456, text: '020/200 VUs  1m18.6s/2m50s' }] },
+      true,
+    );
+    expect(lines).toEqual(['running (1m18.6s), 7/200 VUs, 3010 complete and 0 interrupted iterations', 'default   [  45% ] 20/200 VUs  1m18.6s/2m50s']);
+    expect(renderProgress({ elapsedMs: 0, vusActive: 5, vusMax: 10, completed: 0, interrupted: 0, scenarios: [] })[0]).toBe(
+      'running (0m00.0s), 5/10 VUs, 0 complete and 0 interrupted iterations',
+    );
+  });
+
+  it('a piped run prints a progress line every --progress-interval and one at the end; --quiet prints none', async () => {
+    const { runCli, fixture } = await import('../cli/run-cli.ts');
+    const r = await runCli(['--no-color', '--progress-interval', '500ms', fixture('constant-sleep.js')]);
+    expect(r.code, r.stderr).toBe(0);
+    const heads = r.stdout.split('\n').filter((l) => /^running \(\d+m\d\d\.\ds\), \d+\/3 VUs, \d+ complete and \d+ interrupted iterations$/.test(l));
+    // a 2 s run: at least the end line plus one or more interval lines (fewer on a loaded machine, never none)
+    expect(heads.length, r.stdout).toBeGreaterThanOrEqual(2);
+    expect(r.stdout).toMatch(/^default ✓ \[ 100% \] /m);
+    const quiet = await runCli(['--quiet', '--progress-interval', '500ms', fixture('constant-sleep.js')]);
+    expect(quiet.stdout).not.toMatch(/^running \(/m);
+  });
+});

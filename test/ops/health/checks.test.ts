@@ -55,8 +55,13 @@ describe('runHealthCheck', () => {
       const r = await runHealthCheck({ url: server.url, dockerSocket: noDocker, cpuSampleMs: 100 });
       const byId = Object.fromEntries(r.checks.map((c) => [c.id, c]));
       expect(byId['response.cached'].status).toBe('fail'); // 450 ms ≥ 2 × 200 ms
-      expect(byId['response.database'].status).toBe('pass'); // < 500 ms
       expect(byId['response.cached'].latencyMs).toBeGreaterThanOrEqual(440);
+      // the database check is judged by the latency it measured: 450 ms plus whatever a loaded
+      // machine adds, so its verdict is checked against its own reading, not assumed to be < 500
+      const db = byId['response.database'];
+      const ms = db.latencyMs ?? 0;
+      expect(ms).toBeGreaterThanOrEqual(440);
+      expect(db.status).toBe(ms < 500 ? 'pass' : ms < 1000 ? 'warn' : 'fail');
     } finally {
       server.faults = {};
     }
@@ -102,6 +107,26 @@ describe('containers through the Docker engine socket', () => {
       expect(bad.reason).toContain('unhealthy: aetos_backend');
       expect(bad.reason).toContain('not running: aetos_redis (exited)');
     } finally {
+      await engine.close();
+    }
+  });
+
+  it("judges only AetosWMS's containers: another job's exited container does not make a healthy target unhealthy", async () => {
+    const engine = await startDockerEngine([
+      { id: 'a1', name: 'aetos_backend', state: 'running', health: 'healthy', restarts: 0 },
+      { id: 'z9', name: 'nightly_batch', state: 'exited', restarts: 4, labels: { 'com.docker.compose.project': 'other-job' } },
+      { id: 'y8', name: 'loose', state: 'exited', restarts: 0, labels: {} },
+    ]);
+    const saved = process.env.AETOS_CONTAINERS;
+    try {
+      expect(await containerCheck(engine.socketPath, 2000)).toMatchObject({ status: 'pass', reason: '1/1 running' });
+      process.env.AETOS_CONTAINERS = 'label=com.docker.compose.project=other-job';
+      expect((await containerCheck(engine.socketPath, 2000)).reason).toContain('0/1 running');
+      process.env.AETOS_CONTAINERS = 'all';
+      expect((await containerCheck(engine.socketPath, 2000)).reason).toContain('1/3 running');
+    } finally {
+      if (saved === undefined) delete process.env.AETOS_CONTAINERS;
+      else process.env.AETOS_CONTAINERS = saved;
       await engine.close();
     }
   });
