@@ -7,6 +7,9 @@ import { ConfigError } from '../errors.ts';
 import type { Sample } from '../metrics/collector.ts';
 import type { SummaryData } from '../metrics/store.ts';
 import { CsvOutput, csvTimeFormats, type CsvTimeFormat } from './csv.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { influxConfig, InfluxDbOutput } from './influxdb.ts';
+import { PrometheusRwOutput, prometheusRwConfig } from './prometheus-rw.ts';
 import { JsonOutput } from './json.ts';
 import { JunitOutput } from './junit.ts';
 import { MarkdownOutput } from './markdown.ts';
@@ -19,7 +22,9 @@ export { renderSummaryExport } from './summary-export.ts';
 export { renderMarkdown } from './markdown.ts';
 export { csvColumns } from './csv.ts';
 
-export const outputTypes = ['json', 'csv', 'junit'] as const;
+export const outputTypes = ['json', 'csv', 'junit', 'experimental-prometheus-rw', 'influxdb'] as const;
+/** Outputs that send to a server (settings from the environment); the others write a file. */
+const remoteTypes = ['experimental-prometheus-rw', 'influxdb'];
 
 export interface CreateOutputsOptions {
   /** Relative paths resolve against this. */
@@ -28,6 +33,8 @@ export interface CreateOutputsOptions {
   summaryExport?: string;
   /** Environment (GITHUB_STEP_SUMMARY). */
   env?: Record<string, string | undefined>;
+  /** For remote outputs' one-time errors and drop counts (default: stderr). */
+  log?: Logger;
 }
 
 function csvOutput(arg: string, cwd: string, spec: string): CsvOutput {
@@ -58,6 +65,9 @@ export function createOutputs(specs: readonly string[], opts: CreateOutputsOptio
     if (!(outputTypes as readonly string[]).includes(type)) {
       throw new ConfigError('out', `invalid output type '${type}', available types are: ${outputTypes.join(', ')}`);
     }
+    if (type === 'experimental-prometheus-rw') outputs.push(new PrometheusRwOutput(prometheusRwConfig(opts.env ?? {}), opts.log ?? createLogger()));
+    if (type === 'influxdb') outputs.push(new InfluxDbOutput(influxConfig(arg, opts.env ?? {}), opts.log ?? createLogger()));
+    if (remoteTypes.includes(type)) continue;
     if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type}`);
     if (type === 'json') outputs.push(new JsonOutput(resolve(opts.cwd, arg)));
     else if (type === 'csv') outputs.push(csvOutput(arg, opts.cwd, spec));

@@ -267,13 +267,15 @@ export async function runTest(input: RunTestInput): Promise<number> {
           interrupted: all.reduce((a, s) => a + s.iterationsInterrupted, 0),
         };
       };
-      // k6 samples vus/vus_max once a second while the test runs (no closing zero sample).
+      // k6 samples vus/vus_max once a second while the test runs (no closing zero sample), with the
+      // test-wide tags (--tag testid=…: k6's Grafana dashboards select k6_vus by them).
+      const runTags = { ...((options.tags as Record<string, string> | undefined) ?? {}) };
       let vusSamples = 0;
       const sampleVus = async () => {
         vusSamples++;
         const all = await Promise.all(hosts.map((h) => h.freshStats()));
-        mainSink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), {});
-        mainSink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), {});
+        mainSink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), runTags);
+        mainSink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), runTags);
         metrics.merge(mainSink.drain());
       };
       // The first sample once the executors have taken their VUs.
