@@ -102,8 +102,12 @@ function fieldValue(value: string, type: FieldType): string | undefined {
   return type === 'int' ? `${Math.trunc(n)}i` : String(n);
 }
 
-/** One sample as a line-protocol point (no trailing newline). */
-export function linePoint(s: Sample, tagsAsFields: ReadonlyMap<string, FieldType>): string {
+/**
+ * One sample as a line-protocol point (no trailing newline). `lastNs` (per series: measurement and
+ * tags) keeps timestamps strictly increasing: InfluxDB keeps one point per series and timestamp, and
+ * samples of different VUs (vu is a field) often share a millisecond.
+ */
+export function linePoint(s: Sample, tagsAsFields: ReadonlyMap<string, FieldType>, lastNs?: Map<string, bigint>): string {
   let line = escMeasurement(s.metric);
   let fields = `value=${Number.isFinite(s.value) ? s.value : 0}`;
   for (const k of Object.keys(s.tags).sort()) {
@@ -114,13 +118,20 @@ export function linePoint(s: Sample, tagsAsFields: ReadonlyMap<string, FieldType
       if (f !== undefined) fields += `,${escKey(k)}=${f}`;
     } else if (v !== '') line += `,${escKey(k)}=${escKey(v)}`;
   }
-  return `${line} ${fields} ${BigInt(Math.round(s.time * 1000)) * 1000n}`;
+  let ns = BigInt(Math.round(s.time * 1000)) * 1000n;
+  if (lastNs) {
+    const last = lastNs.get(line);
+    if (last !== undefined && ns <= last) ns = last + 1n;
+    lastNs.set(line, ns);
+  }
+  return `${line} ${fields} ${ns}`;
 }
 
 export class InfluxDbOutput implements Output {
   readonly wantsSamples = true;
   readonly description: string;
   private lines: string[] = [];
+  private readonly lastNs = new Map<string, bigint>();
   private timer: NodeJS.Timeout | null = null;
   private readonly writer: RemoteWriter;
   private readonly auth: Record<string, string>;
@@ -157,14 +168,14 @@ export class InfluxDbOutput implements Output {
       if (!res.ok) throw new Error(`HTTP ${res.status} ${text.trim().slice(0, 200)}`);
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      this.log.warn(`influxdb: could not create database "${this.config.db}" at ${this.config.addr}: ${e.cause?.code ?? e.message}`);
+      this.log.warn(`influxdb: could not create database ${this.config.db} at ${this.config.addr}: ${e.cause?.code ?? e.message}`);
     }
     this.timer = setInterval(() => this.flush(), this.config.pushIntervalMs);
     this.timer.unref();
   }
 
   addSamples(samples: readonly Sample[]): void {
-    for (const s of samples) this.lines.push(linePoint(s, this.config.tagsAsFields));
+    for (const s of samples) this.lines.push(linePoint(s, this.config.tagsAsFields, this.lastNs));
     if (this.lines.length >= batchPoints * this.config.concurrentWrites) this.flush();
   }
 

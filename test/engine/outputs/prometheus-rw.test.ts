@@ -43,6 +43,7 @@ async function run(env: Record<string, string>, testid: string): Promise<{ summa
   const t0 = Date.now();
   const r = await runCli(['--out', 'experimental-prometheus-rw', '--tag', `testid=${testid}`, '--summary-export', join(dir, 's.json'), '--no-color', script], {
     BASE_URL: baseUrl,
+    DURATION: '2s',
     K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
     ...env,
   });
@@ -95,7 +96,7 @@ describe('a dead remote end', () => {
   it('costs samples, counted and logged once, never the verdict or the end of the run', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/api/v1/write`;
     const { summary, stderr, ms } = await run(
-      { K6_PROMETHEUS_RW_SERVER_URL: dead, K6_PROMETHEUS_RW_PUSH_INTERVAL: '200ms', DURATION: '2s' },
+      { K6_PROMETHEUS_RW_SERVER_URL: dead, K6_PROMETHEUS_RW_PUSH_INTERVAL: '200ms', DURATION: '1s' },
       'dead',
     );
     expect(summary.metrics.http_reqs?.count).toBeGreaterThan(0);

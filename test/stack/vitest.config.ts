@@ -1,0 +1,6 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:stack` only (test/stack/run.sh brings the stack up first): not part of `npm test`.
+export default defineConfig({
+  test: { include: ['test/stack/**/*.check.ts'], testTimeout: 120_000, hookTimeout: 120_000, pool: 'forks' },
+});
