@@ -19,5 +19,5 @@ USER node
 EXPOSE 8080
 # Every 30 s (the guide's interval); compose may override the interval.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "require('http').get('http://127.0.0.1:8080/api/health', (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 CMD ["node", "bin/aetos-load.js", "target", "--host", "0.0.0.0", "--port", "8080"]

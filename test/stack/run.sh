@@ -140,7 +140,7 @@ compose --profile load run --rm --no-deps aetos-load load smoke --profile quick 
 load_code=$?
 tail -n 25 "$work/load.log"
 [ "$load_code" -eq 0 ] || { say "the smoke run through nginx exited $load_code"; exit 1; }
-compose --profile load run --rm --no-deps --entrypoint sh aetos-load -c 'cat results/smoke/latest/summary.json' >"$work/summary.json" 2>"$work/summary.err" || { cat "$work/summary.err"; say "no summary.json in the results volume"; exit 1; }
+compose --profile load run --rm --no-deps --entrypoint sh aetos-load -c 'cat results/smoke/summary.json' >"$work/summary.json" 2>"$work/summary.err" || { cat "$work/summary.err"; say "no summary.json in the results volume"; exit 1; }
 echo "stack: SKIPPED the k6 service: the grafana/k6 image cannot be pulled or built here (no registry); its definition passed 'compose config' above"
 
 # --- 4. assertions --------------------------------------------------------------------------

@@ -104,8 +104,9 @@ describe('a dead remote end', () => {
     expect(errors, stderr).toHaveLength(1);
     expect(errors[0]).toContain('ECONNREFUSED');
     expect(stderr).toMatch(/experimental-prometheus-rw: \d+ of \d+ samples were dropped \(first error: ECONNREFUSED\)/);
-    // 2 s of test plus start-up: the dead end adds no waiting of its own (loaded 2-core machine: generous)
-    expect(ms).toBeLessThan(40_000);
+    // 1 s of test plus start-up; a remote end that never answered would hold stop() for at most the
+    // drain deadline (6 s), not forever. The bound is loose: runs take 30 s on an overloaded machine.
+    expect(ms).toBeLessThan(50_000);
   });
 });
 
