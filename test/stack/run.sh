@@ -136,7 +136,8 @@ prom_url="http://$(compose port prometheus 9090)"
 say "healthy: nginx $nginx_url, prometheus $prom_url"
 
 say "aetos-load: smoke through nginx, k6_* series to Prometheus"
-compose --profile load run --rm --no-deps aetos-load load smoke --profile quick -- --out experimental-prometheus-rw --tag "testid=$testid" >"$work/load.log" 2>&1
+# --no-thresholds: this checks the wiring, not the speed of a machine that builds images meanwhile.
+compose --profile load run --rm --no-deps aetos-load load smoke --profile quick -- --no-thresholds --out experimental-prometheus-rw --tag "testid=$testid" >"$work/load.log" 2>&1
 load_code=$?
 tail -n 25 "$work/load.log"
 [ "$load_code" -eq 0 ] || { say "the smoke run through nginx exited $load_code"; exit 1; }

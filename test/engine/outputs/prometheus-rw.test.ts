@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../engine/errors.ts';
+import { createLogger } from '../../../engine/log.ts';
 import { nativeBucketIndex, prometheusRwConfig, staleNaN, trendStatSuffix } from '../../../engine/outputs/prometheus-rw.ts';
+import { RemoteWriter } from '../../../engine/outputs/remote-writer.ts';
 import { root, runCli } from '../cli/run-cli.ts';
 import { findBinary, freePort, promQuery, startPrometheus, type RunningServer } from './tsdb-servers.ts';
 
@@ -89,6 +91,54 @@ describe('prometheus-rw settings', () => {
     expect(nativeBucketIndex(2)).toBe(8);
     expect(nativeBucketIndex(1.05)).toBe(1);
     expect(nativeBucketIndex(0.5)).toBe(-8);
+  });
+});
+
+describe('the remote writer (both outputs deliver through it)', () => {
+  it('a remote end that never answers: the queue stays bounded, every sample is counted, one error line', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer(() => {}); // accepts, never answers
+    silent.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const lines: string[] = [];
+    const w = new RemoteWriter({
+      name: 'test-output',
+      url: `http://127.0.0.1:${(silent.address() as { port: number }).port}/write`,
+      headers: {},
+      maxQueuedSamples: 10,
+      concurrency: 1,
+      timeoutMs: 300,
+      log: createLogger({ write: (l) => lines.push(l) }),
+    });
+    const t0 = Date.now();
+    for (let i = 0; i < 6; i++) w.enqueue({ body: 'x', samples: 4 }); // 1 in flight, 20 queued > 10
+    expect(w.dropped).toBe(12); // the three oldest queued batches went at once
+    await w.drain(2000);
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(w.dropped + w.sent).toBe(24);
+    expect(w.sent).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('test-output: could not write to');
+    expect(lines[0]).toContain('more than 10 samples waiting');
+    expect(w.report()).toMatch(/^test-output: 24 of 24 samples were dropped/);
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent.close(r));
+  });
+
+  it('a refusing remote end: its status and answer are in the one error line', async () => {
+    const refusing = createServer((_q, res) => {
+      res.statusCode = 400;
+      res.end('out of order sample');
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    const lines: string[] = [];
+    const w = new RemoteWriter({ name: 'rw', url: `http://127.0.0.1:${(refusing.address() as { port: number }).port}/`, headers: {}, maxQueuedSamples: 100, concurrency: 2, timeoutMs: 5000, log: createLogger({ write: (l) => lines.push(l) }) });
+    for (let i = 0; i < 3; i++) w.enqueue({ body: 'x', samples: 2 });
+    await w.drain(5000);
+    expect(w.dropped).toBe(6);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('HTTP 400 out of order sample');
+    await new Promise((r) => refusing.close(r));
   });
 });
 

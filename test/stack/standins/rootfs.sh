@@ -15,7 +15,7 @@ mirror="$(grep -hoE '^URIs: *http[^ ]*/debian/?$' /etc/apt/sources.list.d/*.sour
 work="$(mktemp -d "$cache/rootfs.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 echo "stack: debootstrap bookworm from $mirror (once; cached in $tarball)" >&2
-debootstrap --variant=minbase \
+debootstrap --variant=minbase --cache-dir=/var/cache/apt/archives \
   --include=ca-certificates,wget,postgresql-15,redis-server,nginx-light,prometheus \
   bookworm "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 chroot "$work/root" apt-get clean
