@@ -17,7 +17,7 @@ cmd="${1:-}"
 shift || true
 case "$cmd" in
   up)
-    dc build target
+    dc --profile load build target aetos-load
     # One replica first: it migrates and seeds the database, then the others start on a seeded one.
     dc up -d --scale target=1 postgres redis target prometheus grafana
     for _ in $(seq 1 60); do
@@ -32,13 +32,13 @@ case "$cmd" in
     dc down --remove-orphans "$@"
     ;;
   load)
+    # Extra arguments go to the run (k6 flags), e.g. --no-thresholds; PROFILE comes from the env file.
     scenario="${1:-smoke}"
     shift || true
     if [ "${1:-}" = "--k6" ]; then
       (cd "$here/.." && node bin/aetos-load.js build)
       SCENARIO="$scenario" dc --profile k6 run --rm k6
     else
-      dc --profile load build aetos-load
       dc --profile load run --rm aetos-load load "$scenario" -- --out experimental-prometheus-rw --tag "testid=${TESTID:-$scenario-$(date -u +%Y%m%dT%H%M%SZ)}" "$@"
     fi
     ;;

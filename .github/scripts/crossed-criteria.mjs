@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Names the pass criteria a run crossed, for CI: reads every summary.json under the given folder
-// (k6 handleSummary data: metrics.<name>.thresholds.<expr>.ok) and prints one GitHub error
+// (k6's --summary-export, which `load` writes: metrics.<name>.thresholds.<expr> is true when the
+// threshold FAILED; or handleSummary data: .thresholds.<expr>.ok) and prints one GitHub error
 // annotation per crossed threshold, and a plain line elsewhere. Exit 0 (the run's exit code already
 // failed the job); exit 1 only when no summary is found, which is a failure of its own.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -32,7 +33,8 @@ for (const f of files) {
   const data = JSON.parse(readFileSync(f, 'utf8'));
   for (const [metric, m] of Object.entries(data.metrics ?? {})) {
     for (const [expr, t] of Object.entries(m.thresholds ?? {})) {
-      if (t.ok) continue;
+      const crossed = typeof t === 'boolean' ? t : t?.ok === false;
+      if (!crossed) continue;
       const line = `${f}: pass criterion crossed: ${metric} ${expr}`;
       console.log(gh ? `::error title=Pass criterion crossed::${line}` : line);
     }

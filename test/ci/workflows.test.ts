@@ -92,9 +92,15 @@ describe('.github/scripts/crossed-criteria.mjs', () => {
         join(dir, 'stress/20261201T020000Z/summary.json'),
         JSON.stringify({ metrics: { http_req_failed: { thresholds: { 'rate<0.05': { ok: false } } }, http_req_duration: { thresholds: { 'p(95)<500': { ok: true } } } } }),
       );
+      // `load` writes k6's --summary-export: true means the threshold failed
+      mkdirSync(join(dir, 'heavy'), { recursive: true });
+      writeFileSync(join(dir, 'heavy/summary.json'), JSON.stringify({ metrics: { http_req_duration: { thresholds: { 'p(95)<500': true, 'p(99)<1500': false } } } }));
       const r = spawnSync(process.execPath, [join(root, '.github/scripts/crossed-criteria.mjs'), dir], { encoding: 'utf8', env: { ...process.env, GITHUB_ACTIONS: 'true' } });
       expect(r.status).toBe(0);
-      expect(r.stdout.trim().split('\n')).toEqual([`::error title=Pass criterion crossed::${join(dir, 'stress/20261201T020000Z/summary.json')}: pass criterion crossed: http_req_failed rate<0.05`]);
+      expect(r.stdout.trim().split('\n').sort()).toEqual([
+        `::error title=Pass criterion crossed::${join(dir, 'heavy/summary.json')}: pass criterion crossed: http_req_duration p(95)<500`,
+        `::error title=Pass criterion crossed::${join(dir, 'stress/20261201T020000Z/summary.json')}: pass criterion crossed: http_req_failed rate<0.05`,
+      ]);
       const none = spawnSync(process.execPath, [join(root, '.github/scripts/crossed-criteria.mjs'), join(dir, 'nothing')], { encoding: 'utf8' });
       expect(none.status).toBe(1);
       expect(none.stdout).toContain('no summary.json under');

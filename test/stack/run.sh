@@ -102,6 +102,7 @@ PROMETHEUS_PORT=0
 GRAFANA_PORT=0
 TESTID=$testid
 K6_PROMETHEUS_RW_PUSH_INTERVAL=1s
+PROFILE=quick
 POSTGRES_IMAGE=aetos-standin-postgres:bookworm
 REDIS_IMAGE=aetos-standin-redis:bookworm
 NGINX_IMAGE=aetos-standin-nginx:bookworm
@@ -135,9 +136,10 @@ nginx_url="http://$(compose port nginx 80)"
 prom_url="http://$(compose port prometheus 9090)"
 say "healthy: nginx $nginx_url, prometheus $prom_url"
 
-say "aetos-load: smoke through nginx, k6_* series to Prometheus"
+say "aetos-load: smoke through nginx (docker/stack.sh load smoke), k6_* series to Prometheus"
 # --no-thresholds: this checks the wiring, not the speed of a machine that builds images meanwhile.
-compose --profile load run --rm --no-deps aetos-load load smoke --profile quick -- --no-thresholds --out experimental-prometheus-rw --tag "testid=$testid" >"$work/load.log" 2>&1
+STACK_ENV_FILE="$work/stack.env" COMPOSE_PROJECT_NAME="$project" TESTID="$testid" \
+  bash docker/stack.sh load smoke --no-thresholds >"$work/load.log" 2>&1
 load_code=$?
 tail -n 25 "$work/load.log"
 [ "$load_code" -eq 0 ] || { say "the smoke run through nginx exited $load_code"; exit 1; }
