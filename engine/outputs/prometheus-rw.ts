@@ -14,7 +14,7 @@
  *   K6_PROMETHEUS_RW_SERVER_URL (http://localhost:9090/api/v1/write), K6_PROMETHEUS_RW_PUSH_INTERVAL (5s),
  *   K6_PROMETHEUS_RW_TREND_STATS (p(99)), K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM (false),
  *   K6_PROMETHEUS_RW_USERNAME / _PASSWORD (basic auth), K6_PROMETHEUS_RW_HEADERS_<NAME>=value,
- *   K6_PROMETHEUS_RW_HTTP_HEADERS ("k1:v1,k2:v2"), K6_PROMETHEUS_RW_STALE_MARKERS (false: when true,
+ *   K6_PROMETHEUS_RW_HTTP_HEADERS ("k1:v1,k2:v2"), K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY, K6_PROMETHEUS_RW_STALE_MARKERS (false: when true,
  *   every series gets Prometheus' stale marker at the end so panels stop drawing it at once).
  */
 import protobuf from 'protobufjs';
@@ -70,6 +70,8 @@ export interface PrometheusRwConfig {
   trendStats: string[];
   nativeHistogram: boolean;
   staleMarkers: boolean;
+  /** K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY */
+  insecure: boolean;
   headers: Record<string, string>;
 }
 
@@ -126,6 +128,7 @@ export function prometheusRwConfig(env: Record<string, string | undefined>): Pro
     trendStats,
     nativeHistogram: bool('K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM', env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM),
     staleMarkers: bool('K6_PROMETHEUS_RW_STALE_MARKERS', env.K6_PROMETHEUS_RW_STALE_MARKERS),
+    insecure: bool('K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY', env.K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY),
     headers,
   };
 }
@@ -179,6 +182,7 @@ export class PrometheusRwOutput implements Output {
       concurrency: 1,
       timeoutMs: Math.max(5000, config.pushIntervalMs),
       log,
+      insecure: config.insecure,
     });
   }
 

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../engine/errors.ts';
 import { createLogger } from '../../../engine/log.ts';
-import { nativeBucketIndex, prometheusRwConfig, staleNaN, trendStatSuffix } from '../../../engine/outputs/prometheus-rw.ts';
+import { TrendHistogram } from '../../../engine/metrics/histogram.ts';
+import { nativeBucketIndex, PrometheusRwOutput, prometheusRwConfig, staleNaN, trendStatSuffix } from '../../../engine/outputs/prometheus-rw.ts';
 import { RemoteWriter } from '../../../engine/outputs/remote-writer.ts';
 import { root, runCli } from '../cli/run-cli.ts';
 import { findBinary, freePort, promQuery, startPrometheus, type RunningServer } from './tsdb-servers.ts';
@@ -39,11 +40,11 @@ afterAll(async () => {
 interface Summary {
   metrics: Record<string, Record<string, number> & { values?: Record<string, number> }>;
 }
-async function run(env: Record<string, string>, testid: string): Promise<{ summary: Summary; stderr: string; code: number | null; ms: number }> {
+async function run(env: Record<string, string>, testid: string, extra: string[] = []): Promise<{ summary: Summary; stderr: string; code: number | null; ms: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'aetos-prw-'));
   dirs.push(dir);
   const t0 = Date.now();
-  const r = await runCli(['--out', 'experimental-prometheus-rw', '--tag', `testid=${testid}`, '--summary-export', join(dir, 's.json'), '--no-color', script], {
+  const r = await runCli(['--out', 'experimental-prometheus-rw', ...extra, '--tag', `testid=${testid}`, '--summary-export', join(dir, 's.json'), '--no-color', script], {
     BASE_URL: baseUrl,
     DURATION: '2s',
     K6_PROMETHEUS_RW_PUSH_INTERVAL: '1s',
@@ -72,6 +73,7 @@ describe('prometheus-rw settings', () => {
     expect(d.trendStats.map(trendStatSuffix)).toEqual(['p95', 'p999', 'avg', 'count']);
     expect(d.headers).toEqual({ Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`, X_Scope_OrgID: 'team-a', 'X-A': '1', 'X-B': '2' });
     expect(d.staleMarkers).toBe(true);
+    expect(prometheusRwConfig({ K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY: 'true' }).insecure).toBe(true);
   });
   it.each([
     [{ K6_PROMETHEUS_RW_SERVER_URL: 'localhost:9090' }, 'K6_PROMETHEUS_RW_SERVER_URL: "localhost:9090" is not an http(s) URL'],
@@ -142,18 +144,23 @@ describe('the remote writer (both outputs deliver through it)', () => {
   });
 });
 
-describe('a dead remote end', () => {
-  it('costs samples, counted and logged once, never the verdict or the end of the run', async () => {
+describe('a dead remote end (both time-series outputs in one run)', () => {
+  it('costs samples, counted and logged once per output, never the verdict or the end of the run', async () => {
     const dead = `http://127.0.0.1:${await freePort()}/api/v1/write`;
+    const deadInflux = `http://127.0.0.1:${await freePort()}`;
     const { summary, stderr, ms } = await run(
-      { K6_PROMETHEUS_RW_SERVER_URL: dead, K6_PROMETHEUS_RW_PUSH_INTERVAL: '200ms', DURATION: '1s' },
+      { K6_PROMETHEUS_RW_SERVER_URL: dead, K6_PROMETHEUS_RW_PUSH_INTERVAL: '200ms', K6_INFLUXDB_PUSH_INTERVAL: '200ms', DURATION: '1s' },
       'dead',
+      ['--out', `influxdb=${deadInflux}/k6`],
     );
     expect(summary.metrics.http_reqs?.count).toBeGreaterThan(0);
     const errors = stderr.split('\n').filter((l) => l.includes(`experimental-prometheus-rw: could not write to ${dead}`));
     expect(errors, stderr).toHaveLength(1);
     expect(errors[0]).toContain('ECONNREFUSED');
     expect(stderr).toMatch(/experimental-prometheus-rw: \d+ of \d+ samples were dropped \(first error: ECONNREFUSED\)/);
+    expect(stderr).toContain(`influxdb: could not create database k6 at ${deadInflux}: ECONNREFUSED`);
+    expect(stderr.split('\n').filter((l) => l.includes(`influxdb: could not write to ${deadInflux}/write`))).toHaveLength(1);
+    expect(stderr).toMatch(/influxdb: \d+ of \d+ samples were dropped \(first error: ECONNREFUSED\)/);
     // 1 s of test plus start-up; a remote end that never answered would hold stop() for at most the
     // drain deadline (6 s), not forever. The bound is loose: runs take 30 s on an overloaded machine.
     expect(ms).toBeLessThan(50_000);
@@ -202,19 +209,31 @@ describe.skipIf(!prometheusBin)('against a real Prometheus', () => {
   });
 
   it('native histograms: k6_http_req_duration_seconds, count equal, p99 within a bucket', async () => {
+    // Fed straight into the output (no engine run needed): 1000 known durations, 0.5 … 500 ms.
     const testid = `rw-native-${process.pid}`;
-    const { summary } = await run({ K6_PROMETHEUS_RW_SERVER_URL: `${prom.url}/api/v1/write`, K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true' }, testid);
+    const out = new PrometheusRwOutput(
+      prometheusRwConfig({ K6_PROMETHEUS_RW_SERVER_URL: `${prom.url}/api/v1/write`, K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true' }),
+      createLogger({ write: (l) => expect.fail(l) }),
+    );
+    await out.start({ definition: (n) => (n === 'http_req_duration' ? { type: 'trend', contains: 'time' } : undefined), thresholds: [] });
+    const exact = new TrendHistogram();
+    const now = Date.now();
+    const samples = Array.from({ length: 1000 }, (_, i) => ({ metric: 'http_req_duration', time: now, value: (i + 1) / 2, tags: { testid, name: 'x' } }));
+    for (const s of samples) exact.add(s.value);
+    out.addSamples(samples);
+    await out.stop();
+    expect(out.counts).toEqual({ sent: 1, dropped: 0 });
     const sel = `{testid="${testid}"}`;
     const q = async (expr: string) => {
       const r = await promQuery(prom.url, expr);
       if (r.length !== 1) throw new Error(`${expr} → ${JSON.stringify(r)}\n${prom.output()}`);
       return r[0]!.value;
     };
-    expect(await q(`histogram_count(k6_http_req_duration_seconds${sel})`)).toBe(summary.metrics.http_reqs!.count);
+    expect(await q(`histogram_count(k6_http_req_duration_seconds${sel})`)).toBe(1000);
+    expect(await q(`histogram_sum(k6_http_req_duration_seconds${sel})`)).toBeCloseTo(exact.sum / 1000, 6);
     const p99 = (await q(`histogram_quantile(0.99, k6_http_req_duration_seconds${sel})`)) * 1000;
-    const exact = summary.metrics.http_req_duration!['p(99)'] as number;
     // schema 3: a bucket spans 9 %; interpolation stays inside the bucket that holds p99
-    expect(p99).toBeGreaterThan(exact / 1.1);
-    expect(p99).toBeLessThan(exact * 1.1 + 0.5);
+    expect(p99).toBeGreaterThan(exact.percentile(0.99) / 1.1);
+    expect(p99).toBeLessThan(exact.percentile(0.99) * 1.1);
   });
 });
