@@ -6,6 +6,13 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 project="${COMPOSE_PROJECT_NAME:-aetos}"
 if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose --compatibility); fi
+case "${1:-}" in
+  up | down | load) ;;
+  *)
+    echo "usage: docker/stack.sh up | down [-v] | load <scenario> [--k6] [run flags]" >&2
+    exit 2
+    ;;
+esac
 env_file="${STACK_ENV_FILE:-$here/.env}"
 if [ ! -f "$env_file" ]; then
   echo "stack: $env_file is missing: copy docker/.env.example to docker/.env and set its secrets" >&2
@@ -41,9 +48,5 @@ case "$cmd" in
     else
       dc --profile load run --rm aetos-load load "$scenario" -- --out experimental-prometheus-rw --tag "testid=${TESTID:-$scenario-$(date -u +%Y%m%dT%H%M%SZ)}" "$@"
     fi
-    ;;
-  *)
-    echo "usage: docker/stack.sh up | down [-v] | load <scenario> [--k6]" >&2
-    exit 2
     ;;
 esac
