@@ -10,6 +10,9 @@ import type { Sample } from '../metrics/collector.ts';
 import type { SummaryData } from '../metrics/store.ts';
 import { checkWritable } from './file-sink.ts';
 import { CsvOutput, csvTimeFormats, type CsvTimeFormat } from './csv.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { influxConfig, InfluxDbOutput } from './influxdb.ts';
+import { PrometheusRwOutput, prometheusRwConfig } from './prometheus-rw.ts';
 import { JsonOutput } from './json.ts';
 import { JunitOutput } from './junit.ts';
 import { MarkdownOutput } from './markdown.ts';
@@ -24,7 +27,9 @@ export { renderMarkdown } from './markdown.ts';
 export { csvColumns } from './csv.ts';
 export { SegmentOutput, segmentResultOf, testIdentity } from './segment.ts';
 
-export const outputTypes = ['json', 'csv', 'junit', 'segment'] as const;
+export const outputTypes = ['json', 'csv', 'junit', 'segment', 'experimental-prometheus-rw', 'influxdb'] as const;
+/** Outputs that send to a server (settings from the environment); the others write a file. */
+const remoteTypes = ['experimental-prometheus-rw', 'influxdb'];
 
 /**
  * Output types defined outside engine/ (report/ registers html and web-dashboard; cli/run.ts calls
@@ -49,6 +54,8 @@ export interface CreateOutputsOptions {
   summaryExport?: string;
   /** Environment (GITHUB_STEP_SUMMARY). */
   env?: Record<string, string | undefined>;
+  /** For remote outputs' one-time errors and drop counts (default: stderr). */
+  log?: Logger;
 }
 
 function csvOutput(arg: string, cwd: string, spec: string): CsvOutput {
@@ -84,6 +91,9 @@ export function createOutputs(specs: readonly string[], opts: CreateOutputsOptio
     if (!(outputTypes as readonly string[]).includes(type)) {
       throw new ConfigError('out', `invalid output type '${type}', available types are: ${[...outputTypes, ...registered.keys()].join(', ')}`);
     }
+    if (type === 'experimental-prometheus-rw') outputs.push(new PrometheusRwOutput(prometheusRwConfig(opts.env ?? {}), opts.log ?? createLogger()));
+    if (type === 'influxdb') outputs.push(new InfluxDbOutput(influxConfig(arg, opts.env ?? {}), opts.log ?? createLogger()));
+    if (remoteTypes.includes(type)) continue;
     if (!arg) throw new ConfigError('out', `"${spec}": ${type} needs a file name, e.g. --out ${type}=results.${type === 'junit' ? 'xml' : type === 'segment' ? 'json' : type}`);
     if (type === 'json') outputs.push(new JsonOutput(resolve(opts.cwd, arg)));
     else if (type === 'csv') outputs.push(csvOutput(arg, opts.cwd, spec));

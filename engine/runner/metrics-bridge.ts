@@ -70,7 +70,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
   const store = new MetricsStore({ thresholds: thresholdsOf(o.options), noThresholds: o.noThresholds });
   for (const [name, def] of o.definitions) store.define(name, def.type, def.contains);
   store.validate();
-  const outputs = new OutputSet(createOutputs(o.settings.out, { cwd: o.cwd, summaryExport: o.settings.summaryExport, env: o.env }));
+  const outputs = new OutputSet(createOutputs(o.settings.out, { cwd: o.cwd, summaryExport: o.settings.summaryExport, env: o.env, log: o.log }));
   let durationMs = 0;
   let startEpoch = 0;
   let abortLogged = false;

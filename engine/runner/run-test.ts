@@ -297,13 +297,15 @@ class TestRun {
     this.startEpoch = Date.now();
     metrics.start(this.startEpoch);
     const timers: NodeJS.Timeout[] = [];
-    // k6 samples vus/vus_max once a second while the test runs (no closing zero sample).
+    // k6 samples vus/vus_max once a second while the test runs (no closing zero sample), with the
+    // test-wide tags (--tag testid=…: k6's Grafana dashboards select k6_vus by them).
+    const runTags = { ...((plan.options.tags as Record<string, string> | undefined) ?? {}) };
     let vusSamples = 0;
     const sampleVus = async () => {
       vusSamples++;
       const all = await Promise.all(hosts.map((h) => h.freshStats()));
-      this.sink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), {});
-      this.sink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), {});
+      this.sink.add('vus', all.reduce((a, s) => a + s.vusActive, 0), runTags);
+      this.sink.add('vus_max', all.reduce((a, s) => a + s.vusInitialized, 0), runTags);
       metrics.merge(this.sink.drain());
     };
     // The first sample once the executors have taken their VUs.

@@ -56,7 +56,7 @@ function unescapeXml(s: string): string {
 
 describe('createOutputs', () => {
   it.each([
-    [['influxdb=http://x'], "invalid output type 'influxdb', available types are: json, csv, junit, segment"],
+    [['statsd=localhost:8125'], "invalid output type 'statsd', available types are: json, csv, junit, segment, experimental-prometheus-rw, influxdb"],
     [['json'], '"json": json needs a file name, e.g. --out json=results.json'],
     [['csv='], 'csv needs a file name'],
     [['csv=fileName=a.csv,timeFormat=weird'], 'unknown csv timeFormat "weird"'],
