@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { compareRuns, formatComparison, loadRun, parseRules, type Rule } from '../report/compare.ts';
 import { loadAssets, renderPage } from '../report/html.ts';
-import { writeWhole } from '../report/write.ts';
+import { writeFileWhole } from '../engine/outputs/file-sink.ts';
 
 const usage = "usage: aetos-load compare <run-a> <run-b> [--fail-on 'p95>+20%,errors>+1pp'] [--html FILE] [--json]\n  a run is a run folder, a report.html or a summary.json; a is the baseline\n";
 
@@ -54,7 +54,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     return 2;
   }
   const page = path.resolve(cwd, html);
-  writeWhole(page, renderPage(`aetos-load compare: ${runs[0]} → ${runs[1]}`, comparison, loadAssets()));
+  writeFileWhole(page, renderPage(`aetos-load compare: ${runs[0]} → ${runs[1]}`, comparison, loadAssets()));
   stdout.write(json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparison(comparison));
   stderr.write(`compare: ${page}\n`);
   return comparison.failed ? 1 : 0;

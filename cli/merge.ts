@@ -14,7 +14,8 @@
  * whose scenarios never started. Exit codes: 0, 99 (thresholds crossed), 1 (refused or unreadable
  * input, an output that cannot be written), 2 (usage).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileWhole } from '../engine/outputs/file-sink.ts';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -132,13 +133,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function writeWhole(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -259,7 +253,7 @@ export async function main(argv: string[], io: MergeIo = {}): Promise<number> {
     for (const file of segmentOut) {
       const merged: SegmentResult = { ...(parts[0] as Part).r, segment: '0:1', sequence: '0,1', sequenceGiven: false, time: { start, end }, metrics: store.snapshot() };
       try {
-        writeWhole(path.resolve(cwd, file), serializeSegmentResult(merged));
+        writeFileWhole(path.resolve(cwd, file), serializeSegmentResult(merged));
       } catch (err) {
         log.error(`writing ${file} failed: ${(err as Error).message}`);
         failed = true;

@@ -9,7 +9,7 @@ import type { ReportData, RunMeta } from './data.ts';
 import { compareRuns, loadRun, sideFromReport, type Comparison, type Rule } from './compare.ts';
 import { extractPageData, renderReportHtml } from './html.ts';
 import { readMonitor, readRunMeta } from './model.ts';
-import { writeWhole } from './write.ts';
+import { writeFileWhole } from '../engine/outputs/file-sink.ts';
 
 /** `load --baseline`'s exit code when the run passed but regressed beyond a --fail-on rule. */
 export const BASELINE_REGRESSION_EXIT = 111;
@@ -40,6 +40,6 @@ export function finishRunReport(o: FinishOptions): { comparison?: Comparison } {
     comparison = compareRuns(loadRun(o.baseline), sideFromReport(data, dir), o.rules ?? []);
     data.baseline = comparison;
   }
-  writeWhole(o.reportFile, renderReportHtml(data));
+  writeFileWhole(o.reportFile, renderReportHtml(data));
   return { comparison };
 }

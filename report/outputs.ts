@@ -17,7 +17,7 @@ import { startDashboardServer, type DashboardServer } from './dashboard-server.t
 import { jsonForScript, loadAssets, renderReportHtml } from './html.ts';
 import { buildReportData, readMonitor, readRunMeta } from './model.ts';
 import { RunRecorder } from './recorder.ts';
-import { writeWhole } from './write.ts';
+import { writeFileWhole } from '../engine/outputs/file-sink.ts';
 
 /** The title of a report: the scenario from run.json when there is one. */
 function titleOf(meta: ReportData['meta']): string {
@@ -54,7 +54,7 @@ export class HtmlOutput implements Output {
   }
 
   async stop(data: SummaryData): Promise<void> {
-    writeWhole(this.file, finalReport(data, this.recorder, this.file).html);
+    writeFileWhole(this.file, finalReport(data, this.recorder, this.file).html);
   }
 }
 
@@ -140,7 +140,7 @@ export class WebDashboardOutput implements Output {
     const file = this.exportFile ?? path.join(process.cwd(), 'report.html');
     const final = finalReport(data, this.recorder, file);
     try {
-      if (this.exportFile) writeWhole(this.exportFile, final.html);
+      if (this.exportFile) writeFileWhole(this.exportFile, final.html);
     } finally {
       // The last message carries the final verdict (live: false); the page stops listening.
       this.server?.publish(jsonForScript(final.data));
