@@ -29,6 +29,6 @@ describe('web dashboard settings', () => {
     expect(createOutputs([], { cwd: '/tmp', env: { K6_WEB_DASHBOARD_EXPORT: 'x.html' } }).map((o) => o.description)).toEqual(['html (/tmp/x.html)']);
     expect(createOutputs([], { cwd: '/tmp', env: { K6_WEB_DASHBOARD: '1' } }).map((o) => o.description)).toEqual(['web-dashboard (http://127.0.0.1:5665/)']);
     expect(() => createOutputs(['html'], { cwd: '/tmp' })).toThrow(/"html" needs a file name/);
-    expect(() => createOutputs(['nope'], { cwd: '/tmp' })).toThrow(/available types are: json, csv, junit, html, web-dashboard/);
+    expect(() => createOutputs(['nope'], { cwd: '/tmp' })).toThrow(/available types are: json, csv, junit, segment, experimental-prometheus-rw, influxdb, html, web-dashboard/);
   });
 });
