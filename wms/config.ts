@@ -51,6 +51,8 @@ export interface TargetConfig {
   maxEventLoopDelayMs: number;
   maxHeapUsedBytes: number;
   maxRssBytes: number;
+  /** How often under-pressure samples; its event-loop reading is the mean delay over one interval. */
+  pressureSampleMs: number;
   /** Circuit breakers: how long an open breaker waits before it lets one trial request through. */
   breakerResetMs: number;
   uploadLimitMb: number;
@@ -111,6 +113,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TargetConfi
     maxEventLoopDelayMs: num(env.MAX_EVENT_LOOP_DELAY_MS, 1_000, 'MAX_EVENT_LOOP_DELAY_MS'),
     maxHeapUsedBytes: num(env.MAX_HEAP_USED_BYTES, Math.round(containerMemoryBytes * 0.75), 'MAX_HEAP_USED_BYTES'),
     maxRssBytes: num(env.MAX_RSS_BYTES, Math.round(containerMemoryBytes * 0.9), 'MAX_RSS_BYTES'),
+    // 2 s, not the plugin's 1 s: a single loop iteration longer than the whole interval reads as an
+    // infinite delay, which on a loaded 2-core box turned healthy requests away.
+    pressureSampleMs: num(env.PRESSURE_SAMPLE_MS, 2_000, 'PRESSURE_SAMPLE_MS'),
     breakerResetMs: num(env.BREAKER_RESET_MS, 5_000, 'BREAKER_RESET_MS'),
     uploadLimitMb: num(env.UPLOAD_LIMIT_MB, 20, 'UPLOAD_LIMIT_MB'),
     uploadDir: env.UPLOAD_DIR || path.join(os.tmpdir(), `aetos-uploads-${process.pid}-${randomBytes(4).toString('hex')}`),

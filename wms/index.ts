@@ -38,6 +38,8 @@ export interface RunningTarget {
   adminToken: string;
   app: FastifyInstance;
   ctx: Ctx;
+  /** Every route fastify registered (method, url pattern). */
+  routes: RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export interface RunningTarget {
 export interface RouteEntry {
   method: string;
   url: string;
+  schema?: { querystring?: unknown; params?: unknown; body?: unknown };
 }
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -112,7 +115,7 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
   if (config.maxConnections > 0) app.server.maxConnections = config.maxConnections;
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, schema: r.schema as RouteEntry['schema'] });
   });
   app.decorateRequest('timing', null as any);
   app.addHook('onRequest', async (req) => {
@@ -155,6 +158,7 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
         maxEventLoopDelay: config.maxEventLoopDelayMs,
         maxHeapUsedBytes: config.maxHeapUsedBytes,
         maxRssBytes: config.maxRssBytes,
+        sampleInterval: config.pressureSampleMs,
         retryAfter: 10,
         pressureHandler: (_req, reply, type, value) => {
           metrics.rejected.inc({ reason: 'under_pressure' });
@@ -189,7 +193,7 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
 }
 
 /** Starts the service in this process. `config` overrides the env-derived defaults. */
-export async function startTarget(config: Partial<TargetConfig> = {}, logger?: Logger): Promise<RunningTarget & { routes: RouteEntry[] }> {
+export async function startTarget(config: Partial<TargetConfig> = {}, logger?: Logger): Promise<RunningTarget> {
   const env = configFromEnv({});
   const full: TargetConfig = { ...env, port: 0, ...config, faults: { ...env.faults, ...config.faults } };
   const refusal = unsafeBinding(full);
@@ -205,6 +209,10 @@ export async function startTarget(config: Partial<TargetConfig> = {}, logger?: L
     await app.close();
     throw e;
   }
+  // Start-up (PGlite's wasm, schema compilation) blocks the event loop for seconds; the first
+  // back-pressure sample would then refuse the first requests. Announce the service once it is calm.
+  const busy = () => full.maxEventLoopDelayMs > 0 && (ctx.pressure?.().eventLoopDelayMs ?? 0) > full.maxEventLoopDelayMs;
+  for (let waited = 0; busy() && waited < 10_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : full.port;
   const host = full.host.includes(':') ? `[${full.host}]` : full.host;

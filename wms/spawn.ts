@@ -50,7 +50,7 @@ export function spawnTarget(opts: { env?: Record<string, string>; args?: string[
       child.kill('SIGKILL');
       reject(new Error(`target failed to start: ${why}${stderr ? `\n--- stderr tail ---\n${stderr.trim()}` : ''}`));
     };
-    const timer = setTimeout(() => fail(`no "listening on" line within ${(opts.timeoutMs ?? 30_000) / 1000} s`), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => fail(`no "listening on" line within ${(opts.timeoutMs ?? 90_000) / 1000} s`), opts.timeoutMs ?? 90_000);
     child.once('error', (e) => fail(e.message));
     child.once('exit', (code, sig) => fail(`exited with ${sig ?? `code ${code}`} before listening`));
     child.stdout!.on('data', (d) => {
