@@ -142,6 +142,8 @@ async function postgresDriver(url: string, schema: string | undefined, poolMax: 
   const pool = new Pool({
     connectionString: url,
     max: size,
+    // names this instance's connections in pg_stat_activity (tests and operators can find them)
+    application_name: `aetos-wms:${schema ?? 'public'}`,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
