@@ -121,7 +121,7 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
   app.addHook('onRequest', async (req) => {
     req.timing = { db: 0, cache: 0 };
   });
-  app.addHook('preValidation', rejectControlChars);
+  app.addHook('preHandler', rejectControlChars);
   app.setErrorHandler((err: any, req, reply) => {
     if (err.validation) return reply.code(400).send({ error: `invalid request: ${err.message}` });
     if (err instanceof BreakerOpenError) {

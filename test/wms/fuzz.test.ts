@@ -75,7 +75,14 @@ describe.each(storages)('fuzzing every route schema on %s', (storage) => {
       const headers: Record<string, string> = admin ? { 'x-admin-token': t.adminToken } : { authorization: `Bearer ${token}` };
       for (let i = 0; i < 40; i++) {
         const params = value((route.schema?.params as Schema) ?? { type: 'object', properties: {} }, r) as Record<string, unknown>;
-        const path = route.url.replace(/:(\w+)/g, (_m, k: string) => encodeURIComponent(str(params && typeof params === 'object' ? (params[k] ?? 'x') : 'x')) || 'x');
+        const segment = (v: unknown) => {
+          try {
+            return encodeURIComponent(str(v)) || 'x';
+          } catch {
+            return 'x'; // a lone surrogate cannot be percent-encoded
+          }
+        };
+        const path = route.url.replace(/:(\w+)/g, (_m, k: string) => segment(params && typeof params === 'object' ? (params[k] ?? 'x') : 'x'));
         const q = value(route.schema?.querystring as Schema, r);
         const qs = q && typeof q === 'object' && !Array.isArray(q) ? new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, str(v)])).toString() : '';
         let body: string | undefined;

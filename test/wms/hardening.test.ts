@@ -159,6 +159,7 @@ describe.each(storages)('hardened target on %s', (storage) => {
     expect((await api(t.url, token, `/api/inventory?search=${encodeURIComponent('a\u0000b')}`)).status).toBe(400);
     expect((await api(t.url, token, `/api/inventory?search=${encodeURIComponent('a\u001bb')}`)).status).toBe(400);
     expect((await api(t.url, token, '/api/inventory/SKU%00')).status).toBe(400);
+    expect((await api(t.url, token, '/api/orders?page=1e309')).status).toBe(400); // Infinity after coercion
     const nul = await fetch(`${t.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'user\u00000001', password: 'x' }) });
     expect(nul.status).toBe(400);
     for (const ct of ['multipart/form-data', 'multipart/form-data; boundary=zzz']) {
