@@ -41,8 +41,11 @@ function parseArgs(argv: string[], config: TargetConfig): { quiet: boolean; exit
   return { quiet, exitWithParent };
 }
 
-/** Calls `gone` once the parent has gone: stdin (its pipe) ends, or we were re-parented. */
-function watchParent(gone: (why: string) => void): void {
+/**
+ * Calls `gone` once the parent has gone: stdin (its pipe) ends, or we were re-parented.
+ * Returns the function that stops watching (a resumed stdin would keep the process alive).
+ */
+function watchParent(gone: (why: string) => void): () => void {
   const ppid = process.ppid;
   process.stdin.on('error', () => gone('parent pipe broke'));
   process.stdin.once('end', () => gone('parent closed its pipe'));
@@ -51,6 +54,10 @@ function watchParent(gone: (why: string) => void): void {
     if (process.ppid !== ppid) gone(`parent ${ppid} is gone`);
   }, 1000);
   poll.unref();
+  return () => {
+    clearInterval(poll);
+    process.stdin.destroy();
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -97,7 +104,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const l of held.splice(0)) process.stdout.write(l);
   logger.info({ database: target.ctx.db.kind, cache: target.ctx.cache.kind, seedUsers: config.seedUsers, seedSkus: config.seedSkus }, 'target ready');
 
-  return new Promise<number>((resolve) => {
+  let unwatch = () => {};
+  const done = new Promise<number>((resolve) => {
     let closing = false;
     const stop = (signal: string) => {
       if (closing) return;
@@ -122,6 +130,9 @@ export async function main(argv: string[]): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
-    if (exitWithParent) watchParent((why) => stop(why));
+    if (exitWithParent) unwatch = watchParent((why) => stop(why));
   });
+  const code = await done;
+  unwatch();
+  return code;
 }
