@@ -1,7 +1,8 @@
 /**
  * Logs each VU in once as its own seeded user (user0001, user0002, … by exec.vu.idInTest, wrapping
  * at SEED_USERS) and reuses the token; `authorized()` logs in again after a 401.
- * Module scope is per VU in k6 and in the engine, so `token` is this VU's.
+ * Module scope is per VU in k6 and in the engine, so `token` is this VU's. The password is PASSWORD,
+ * else the target's SEED_PASSWORD, else the loopback-only default.
  */
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import exec from 'k6/execution';
@@ -19,7 +20,7 @@ export function username(): string {
 export function login(): string {
   const res = http.post(
     `${baseUrl()}/api/auth/login`,
-    JSON.stringify({ username: username(), password: __ENV.PASSWORD || 'Passw0rd!' }),
+    JSON.stringify({ username: username(), password: __ENV.PASSWORD || __ENV.SEED_PASSWORD || 'Passw0rd!' }),
     { headers: { 'Content-Type': 'application/json' }, tags: { name: 'login' } },
   );
   if (res.status !== 200) {

@@ -14,6 +14,15 @@ export interface Ctx {
   faults: FaultState;
   metrics: TargetMetrics;
   startedAt: number;
+  /** Back-pressure readings (@fastify/under-pressure of the guarded scope), set once it is registered. */
+  pressure?: () => PressureReading;
+}
+
+export interface PressureReading {
+  eventLoopDelayMs: number;
+  heapUsedBytes: number;
+  rssBytes: number;
+  underPressure: boolean;
 }
 
 declare module 'fastify' {

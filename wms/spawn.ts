@@ -1,5 +1,7 @@
 // Why: runs the target as a CHILD process (the load generator must not share its event loop):
 // waits for the "listening on" line, returns its URL and admin token, stop() = SIGTERM and wait.
+// The child holds a pipe from us on its stdin (--exit-with-parent): if this process dies, even by
+// SIGKILL, the pipe closes and the target shuts down instead of living on as an orphan.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -18,10 +20,13 @@ export function spawnTarget(opts: { env?: Record<string, string>; args?: string[
   const adminToken = opts.env?.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const args = opts.args ?? [];
   const extra = args.includes('--log') || args.some((a) => a.startsWith('--log=')) || args.includes('--quiet') ? [] : ['--quiet'];
-  const child = spawn(process.execPath, [bin, 'target', '--port', '0', ...extra, ...args], {
+  const child = spawn(process.execPath, [bin, 'target', '--port', '0', '--exit-with-parent', ...extra, ...args], {
     env: { ...process.env, ...opts.env, ADMIN_TOKEN: adminToken },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin!.on('error', () => {}); // the child may be gone first
+  // Our end of the pipe must not keep this process alive.
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
   let stderr = '';
   child.stderr!.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);
@@ -45,7 +50,7 @@ export function spawnTarget(opts: { env?: Record<string, string>; args?: string[
       child.kill('SIGKILL');
       reject(new Error(`target failed to start: ${why}${stderr ? `\n--- stderr tail ---\n${stderr.trim()}` : ''}`));
     };
-    const timer = setTimeout(() => fail(`no "listening on" line within ${(opts.timeoutMs ?? 30_000) / 1000} s`), opts.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => fail(`no "listening on" line within ${(opts.timeoutMs ?? 90_000) / 1000} s`), opts.timeoutMs ?? 90_000);
     child.once('error', (e) => fail(e.message));
     child.once('exit', (code, sig) => fail(`exited with ${sig ?? `code ${code}`} before listening`));
     child.stdout!.on('data', (d) => {

@@ -2,6 +2,7 @@
 // CI Postgres + Redis (DATABASE_TEST_URL / REDIS_TEST_URL) in a unique schema and key prefix that
 // are dropped afterwards, plus login and request helpers.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import pg from 'pg';
 import { type RunningTarget, startTarget } from '../../wms/index.ts';
 import type { TargetConfig } from '../../wms/config.ts';
@@ -47,7 +48,7 @@ export async function login(url: string, username = 'user0001', password = 'Pass
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
-  if (r.status !== 200) throw new Error(`login ${username}: HTTP ${r.status}`);
+  if (r.status !== 200) throw new Error(`login ${username}: HTTP ${r.status} ${(await r.text()).slice(0, 200)}`);
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -63,3 +64,29 @@ export async function api(url: string, token: string, path: string, init: Reques
   } catch {}
   return { status: r.status, body, headers: r.headers };
 }
+
+/** One request with the path sent exactly as given (fetch would normalise it), for attacks on routing. */
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: u.hostname, port: u.port, method, path, agent: rawAgent, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+      },
+    );
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const rawAgent = new http.Agent({ keepAlive: true, maxSockets: 20 });

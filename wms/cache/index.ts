@@ -1,12 +1,18 @@
-// Why: the read cache and rate-limit counters behind one interface: an in-process LRU with TTL by
-// default, Redis (ioredis) when REDIS_URL is set. Values are JSON strings.
+// Why: the read cache behind one interface: an in-process LRU with TTL by default, Redis (ioredis)
+// when REDIS_URL is set. Values are JSON strings. Every Redis command goes through a circuit
+// breaker and has a 1 s timeout, so a hung Redis fails fast instead of holding requests.
+// (The rate limit's counters live in @fastify/rate-limit's store: wms/security/rate-limit.ts.)
+import type { Redis } from 'ioredis';
+import { type Breaker, createBreaker } from '../resilience/breaker.ts';
+
 export interface Cache {
   kind: 'memory' | 'redis';
+  /** Redis only: the client (the rate-limit store shares it) and its breaker. */
+  redis?: Redis;
+  breaker?: Breaker;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(keys: string[]): Promise<void>;
-  /** Increments a counter that expires ttlMs after its first increment; returns the new value. */
-  incr(key: string, ttlMs: number): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,45 +41,36 @@ export class MemoryCache implements Cache {
   async del(keys: string[]) {
     for (const k of keys) this.map.delete(k);
   }
-  async incr(key: string, ttlMs: number) {
-    const now = Date.now();
-    const e = this.map.get(key);
-    if (!e || e.exp <= now) {
-      await this.set(key, '1', ttlMs);
-      return 1;
-    }
-    e.v = String(Number(e.v) + 1);
-    return Number(e.v);
-  }
   async ping() {}
   async close() {
     this.map.clear();
   }
 }
 
-export async function openRedisCache(url: string, prefix: string): Promise<Cache> {
+export async function openRedisCache(url: string, prefix: string, breakerResetMs = 5000): Promise<Cache> {
   const { Redis } = await import('ioredis');
-  const r = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+  const r = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, commandTimeout: 1000 });
   r.on('error', () => {}); // surfaced through ping() / health instead of crashing the process
   await r.connect();
+  const breaker = createBreaker('redis', { resetMs: breakerResetMs, isFailure: () => true, timeoutMs: 2000 });
+  const b = breaker.run;
   return {
     kind: 'redis',
-    get: (k) => r.get(k),
+    redis: r,
+    breaker,
+    get: (k) => b(() => r.get(k)),
     set: async (k, v, ttl) => {
-      await r.set(k, v, 'PX', ttl);
+      await b(() => r.set(k, v, 'PX', ttl));
     },
     del: async (keys) => {
-      if (keys.length) await r.del(...keys);
+      if (keys.length) await b(() => r.del(...keys));
     },
-    incr: async (k, ttl) => {
-      const n = await r.incr(k);
-      if (n === 1) await r.pexpire(k, ttl);
-      return n;
-    },
+    // Health asks Redis itself, past the breaker.
     ping: async () => {
       await r.ping();
     },
     close: async () => {
+      breaker.shutdown();
       if (prefix.startsWith('aetos-test-')) {
         const keys = await r.keys('*').catch(() => [] as string[]);
         // keys() returns prefixed names; del() re-adds the prefix, so strip it.

@@ -39,15 +39,14 @@ export async function migrateAndSeed(db: Db, seed: { users: number; skus: number
   for (const s of schema) await db.query('migrate', s);
   const { rows } = await db.query<{ n: number }>('seed_check', 'SELECT count(*)::int AS n FROM users');
   if (rows[0].n > 0) return;
-  // One hash (fixed salt) for the shared seed password: hashing 500+ users one by one would take
-  // tens of seconds; logins still verify with scrypt.
-  const hash = await scryptHash(seed.password, 'aetos-seed-salt!');
-  await db.query('seed', `INSERT INTO users (username, password_hash, role) VALUES ('admin', $1, 'admin')`, [hash]);
+  // One salt per account, so no two share a hash (hashed in parallel on libuv's thread pool).
+  const names = ['admin', ...Array.from({ length: seed.users }, (_, i) => `user${String(i + 1).padStart(userDigits(seed.users), '0')}`)];
+  const hashes = await Promise.all(names.map(() => scryptHash(seed.password)));
   await db.query(
     'seed',
     `INSERT INTO users (username, password_hash, role)
-     SELECT 'user' || lpad(g::text, $2::int, '0'), $1, 'user' FROM generate_series(1, $3::int) g`,
-    [hash, userDigits(seed.users), seed.users],
+     SELECT u, h, CASE WHEN u = 'admin' THEN 'admin' ELSE 'user' END FROM unnest($1::text[], $2::text[]) AS t(u, h)`,
+    [names, hashes],
   );
   // Locations A-01-01 … : zone letter (A–E), aisle 01–20, shelf 01–10; SKUs spread over them.
   // Quantities come from a fixed linear congruential generator on the SKU number (deterministic).

@@ -1,11 +1,12 @@
-// Why: fault injection at request level (latency, error rate) and the admin endpoint that sets,
-// reads and clears faults (X-Admin-Token).
-import { timingSafeEqual } from 'node:crypto';
+// Why: fault injection at request level (latency, error rate), as a hook of the scopes it applies
+// to, and the admin routes that set, read and clear faults (guarded by their scope's admin hook).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../context.ts';
 
 const faultBody = {
+  tags: ['admin'],
+  summary: 'Merge fault settings (X-Admin-Token); crash:true answers, then exits 1',
   body: {
     type: 'object',
     additionalProperties: false,
@@ -20,24 +21,17 @@ const faultBody = {
   },
 } as const;
 
-export async function faultRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
-  app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0];
-    if (!path.startsWith('/api/') || path === '/api/health' || path.startsWith('/api/admin/')) return;
+/** Added latency and injected 500s for every route of the scope it is added to. */
+export function injectFaults(app: FastifyInstance, ctx: Ctx): void {
+  app.addHook('onRequest', async (_req, reply) => {
     if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
     if (ctx.faults.errorRate > 0 && Math.random() < ctx.faults.errorRate) return reply.code(500).send({ error: 'injected fault' });
+    return undefined;
   });
+}
 
-  const want = Buffer.from(ctx.config.adminToken);
-  app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/admin/')) return;
-    const got = req.headers['x-admin-token'];
-    if (typeof got !== 'string' || got === '') return reply.code(401).send({ error: 'missing X-Admin-Token' });
-    const g = Buffer.from(got);
-    if (g.length !== want.length || !timingSafeEqual(g, want)) return reply.code(403).send({ error: 'bad X-Admin-Token' });
-  });
-
-  app.get('/api/admin/faults', async () => ctx.faults.snapshot());
+export async function faultAdminRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
+  app.get('/api/admin/faults', { schema: { tags: ['admin'], summary: 'The current faults' } }, async () => ctx.faults.snapshot());
   app.post('/api/admin/faults', { schema: faultBody }, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, any>;
     ctx.faults.merge(body);
@@ -48,7 +42,7 @@ export async function faultRoutes(app: FastifyInstance, ctx: Ctx): Promise<void>
     }
     return ctx.faults.snapshot();
   });
-  app.delete('/api/admin/faults', async () => {
+  app.delete('/api/admin/faults', { schema: { tags: ['admin'], summary: 'Clear every fault' } }, async () => {
     ctx.faults.clear();
     return ctx.faults.snapshot();
   });

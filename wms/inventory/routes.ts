@@ -7,6 +7,8 @@ const SKU_TTL_MS = 30_000;
 const LIST_TTL_MS = 2_000;
 
 const listSchema = {
+  tags: ['inventory'],
+  summary: 'Stock, filtered and paged (cached 2 s); X-Cache HIT/MISS, Server-Timing db/cache',
   querystring: {
     type: 'object',
     additionalProperties: false,
@@ -20,6 +22,8 @@ const listSchema = {
   },
 } as const;
 const skuSchema = {
+  tags: ['inventory'],
+  summary: 'One SKU (cached 30 s)',
   params: { type: 'object', required: ['sku'], properties: { sku: { type: 'string', pattern: skuPattern } } },
 } as const;
 
@@ -62,8 +66,8 @@ export async function inventoryRoutes(app: FastifyInstance, ctx: Ctx): Promise<v
         where.push(`quantity - reserved >= $${params.length}`);
       }
       const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const total = await ctx.db.query<{ n: number }>('inventory_count', `SELECT count(*)::int AS n FROM stock ${w}`, params);
-      const items = await ctx.db.query(
+      const total = await ctx.db.read<{ n: number }>('inventory_count', `SELECT count(*)::int AS n FROM stock ${w}`, params);
+      const items = await ctx.db.read(
         'inventory_list',
         `SELECT ${columns} FROM stock ${w} ORDER BY sku LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, q.pageSize, (q.page - 1) * q.pageSize],
@@ -75,7 +79,7 @@ export async function inventoryRoutes(app: FastifyInstance, ctx: Ctx): Promise<v
   app.get('/api/inventory/:sku', { schema: skuSchema }, async (req, reply) => {
     const { sku } = req.params as { sku: string };
     const item = await cached(ctx, req, reply, skuCacheKey(sku), SKU_TTL_MS, async () => {
-      const { rows } = await ctx.db.query('inventory_item', `SELECT ${columns} FROM stock WHERE sku = $1`, [sku]);
+      const { rows } = await ctx.db.read('inventory_item', `SELECT ${columns} FROM stock WHERE sku = $1`, [sku]);
       return rows[0];
     });
     if (!item) return reply.code(404).send({ error: 'sku not found', sku });

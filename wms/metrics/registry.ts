@@ -1,6 +1,7 @@
 // Why: one prom-client registry per service instance (not the global one), so several in-process
 // targets in tests do not collide; holds every metric the contract names.
 import client from 'prom-client';
+import { type Breaker, stateValue } from '../resilience/breaker.ts';
 
 export interface TargetMetrics {
   registry: client.Registry;
@@ -9,6 +10,11 @@ export interface TargetMetrics {
   dbDuration: client.Histogram<'query'>;
   cacheHits: client.Counter;
   cacheMisses: client.Counter;
+  dbRetries: client.Counter<'query'>;
+  /** 429s and 503s of the limits and guards, by reason. */
+  rejected: client.Counter<'reason'>;
+  /** Filled in once the database and Redis are open; read by circuit_breaker_state. */
+  breakers: Breaker[];
 }
 
 export function createMetrics(leakedBytes: () => number): TargetMetrics {
@@ -54,5 +60,27 @@ export function createMetrics(leakedBytes: () => number): TargetMetrics {
       this.set(leakedBytes());
     },
   });
-  return { registry, httpDuration, httpTotal, dbDuration, cacheHits, cacheMisses };
+  const dbRetries = new client.Counter({
+    name: 'db_query_retries_total',
+    help: 'Idempotent reads retried after a transient database error',
+    labelNames: ['query'] as const,
+    registers: [registry],
+  });
+  const rejected = new client.Counter({
+    name: 'http_rejected_total',
+    help: 'Requests refused by a limit or guard (rate_limit, rate_limit_store_down, under_pressure, circuit_open)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const breakers: Breaker[] = [];
+  new client.Gauge({
+    name: 'circuit_breaker_state',
+    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+    labelNames: ['breaker'] as const,
+    registers: [registry],
+    collect() {
+      for (const b of breakers) this.set({ breaker: b.name }, stateValue(b.state()));
+    },
+  });
+  return { registry, httpDuration, httpTotal, dbDuration, cacheHits, cacheMisses, dbRetries, rejected, breakers };
 }

@@ -1,14 +1,18 @@
-// Why: /metrics in Prometheus text and the hook that records every request's duration by route.
+// Why: /metrics in Prometheus text, and the root hook that records every request's duration by route.
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../context.ts';
 
-export async function metricsRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
+/** Added at the root so it sees every scope's requests, 404s included. */
+export function recordRequests(app: FastifyInstance, ctx: Ctx): void {
   app.addHook('onResponse', async (req, reply) => {
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
     ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     ctx.metrics.httpTotal.inc(labels);
   });
-  app.get('/metrics', async (_req, reply) => {
+}
+
+export async function metricsRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (process, HTTP, db, cache, circuit breakers)' } }, async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });

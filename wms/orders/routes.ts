@@ -5,6 +5,8 @@ import { type Ctx, serverTiming, timed } from '../context.ts';
 import { skuCacheKey, skuPattern } from '../inventory/routes.ts';
 
 const createSchema = {
+  tags: ['orders'],
+  summary: 'Reserve stock for an order (one transaction; 409 when stock is short, 404 for an unknown SKU)',
   body: {
     type: 'object',
     required: ['lines'],
@@ -24,8 +26,10 @@ const createSchema = {
     },
   },
 } as const;
-const idSchema = { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } } } as const;
+const idSchema = { tags: ['orders'], summary: 'One of your orders', params: { type: 'object', properties: { id: { type: 'integer', minimum: 1, maximum: 2147483647 } } } } as const;
 const listSchema = {
+  tags: ['orders'],
+  summary: 'Your orders, newest first',
   querystring: {
     type: 'object',
     additionalProperties: false,
@@ -90,7 +94,7 @@ export async function orderRoutes(app: FastifyInstance, ctx: Ctx): Promise<void>
   const withLines = async (req: any, orders: { id: number; status: string; created_at: Date }[]) => {
     if (!orders.length) return [];
     const { rows } = await timed(req, 'db', () =>
-      ctx.db.query<{ order_id: number; sku: string; quantity: number }>(
+      ctx.db.read<{ order_id: number; sku: string; quantity: number }>(
         'order_lines_get',
         'SELECT order_id, sku, quantity FROM order_lines WHERE order_id = ANY($1::int[]) ORDER BY sku',
         [orders.map((o) => o.id)],
@@ -107,7 +111,7 @@ export async function orderRoutes(app: FastifyInstance, ctx: Ctx): Promise<void>
   app.get('/api/orders/:id', { schema: idSchema }, async (req, reply) => {
     const { id } = req.params as { id: number };
     const { rows } = await timed(req, 'db', () =>
-      ctx.db.query<any>('order_get', 'SELECT id, status, created_at FROM orders WHERE id = $1 AND user_id = $2', [id, req.user!.id]),
+      ctx.db.read<any>('order_get', 'SELECT id, status, created_at FROM orders WHERE id = $1 AND user_id = $2', [id, req.user!.id]),
     );
     serverTiming(req, reply);
     if (!rows.length) return reply.code(404).send({ error: 'order not found' });
@@ -122,9 +126,9 @@ export async function orderRoutes(app: FastifyInstance, ctx: Ctx): Promise<void>
       params.push(q.status);
       w += ' AND status = $2';
     }
-    const total = await timed(req, 'db', () => ctx.db.query<{ n: number }>('orders_count', `SELECT count(*)::int AS n FROM orders ${w}`, params));
+    const total = await timed(req, 'db', () => ctx.db.read<{ n: number }>('orders_count', `SELECT count(*)::int AS n FROM orders ${w}`, params));
     const page = await timed(req, 'db', () =>
-      ctx.db.query<any>(
+      ctx.db.read<any>(
         'orders_list',
         `SELECT id, status, created_at FROM orders ${w} ORDER BY id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, q.pageSize, (q.page - 1) * q.pageSize],

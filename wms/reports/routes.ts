@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { type Ctx, serverTiming, timed } from '../context.ts';
 
 export async function reportRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
-  app.get('/api/reports/stock-summary', async (req, reply) => {
+  app.get('/api/reports/stock-summary', { schema: { tags: ['reports'], summary: 'Stock by zone and location joined with every order line (deliberately heavy, uncached)' } }, async (req, reply) => {
     const { rows } = await timed(req, 'db', () =>
-      ctx.db.query<any>(
+      ctx.db.read<any>(
         'report_stock_summary',
         `WITH ordered AS (
            SELECT ol.sku, sum(ol.quantity)::bigint AS ordered, count(DISTINCT ol.order_id)::int AS orders

@@ -1,0 +1,28 @@
+// Why: the two gates of the API, used as onRequest hooks of their scopes (wms/index.ts): a bearer
+// JWT for every /api domain, the admin token for /api/admin. They decide from headers only: which
+// routes they guard is decided by where a route is registered, never by reading the URL.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Ctx } from '../context.ts';
+import { verifyJwt } from './jwt.ts';
+
+export function authenticate(ctx: Ctx) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const h = req.headers.authorization;
+    const claims = h && h.startsWith('Bearer ') ? verifyJwt(h.slice(7), ctx.config.jwtSecret) : null;
+    if (!claims) return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: h ? 'invalid or expired token' : 'missing bearer token' });
+    req.user = { id: claims.sub, username: claims.username, role: claims.role };
+    return undefined;
+  };
+}
+
+export function requireAdminToken(ctx: Ctx) {
+  const want = Buffer.from(ctx.config.adminToken);
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const got = req.headers['x-admin-token'];
+    if (typeof got !== 'string' || got === '') return reply.code(401).send({ error: 'missing X-Admin-Token' });
+    const g = Buffer.from(got);
+    if (g.length !== want.length || !timingSafeEqual(g, want)) return reply.code(403).send({ error: 'bad X-Admin-Token' });
+    return undefined;
+  };
+}

@@ -1,0 +1,28 @@
+// Why: a NUL byte reached Postgres ("invalid byte sequence") and came back as a 500, and so did
+// `page=1e309` (ajv coerces it to Infinity, and Infinity passes its `maximum`). Control characters
+// and non-finite numbers have no business in any parameter of this API, so every value in the
+// path parameters, the query and a JSON body is checked once, after validation (so coerced
+// numbers are seen), before any handler, for all routes.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const control = /[\u0000-\u001f\u007f]/;
+
+/** The dotted path of the first string holding a control character or non-finite number, or undefined. */
+export function findControlChar(value: unknown, where: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return control.test(value) ? where : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : where;
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (control.test(k)) return `${where}.${k.replace(/[\u0000-\u001f\u007f]/g, '?')}`;
+    const hit = findControlChar(v, `${where}.${k}`, depth + 1);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export async function rejectControlChars(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const hit = findControlChar(req.params, 'params') ?? findControlChar(req.query, 'querystring') ?? findControlChar(req.body, 'body');
+  if (hit) return reply.code(400).send({ error: `invalid request: ${hit} holds a control character or a number out of range` });
+  return undefined;
+}
