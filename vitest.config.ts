@@ -5,7 +5,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //
 // Three projects, run in this order (sequence.groupOrder), never overlapping:
 //   unit       everything outside test/scenarios/, two files at a time (vitest's default on 2 cores
-//              is ONE worker, and most unit files wait on timers and sockets, not the CPU);
+//              is ONE worker, and most unit files wait on timers and sockets, not the CPU; three
+//              lanes were tried: the arrival-rate executors' timing tests then fail);
 //   e2e-pairs  the quick-profile load runs that leave one core free (≤ 50 VUs, or a fault whose
 //              failure is the expected outcome), two at a time: each has its own embedded target,
 //              and their latency thresholds hold with 20-50x margin when paired (see the list);

@@ -177,6 +177,9 @@ export async function main(argv: string[], io: MergeIo = {}): Promise<number> {
     stderr.write(`aetos-load merge: --out ${sampleOut}: segment results keep no samples, so json and csv cannot be written after the fact (use them on each segment's run)\n`);
     return 2;
   }
+  // --out html=FILE: the report of the whole test (its verdict and end-of-test numbers; a segment
+  // result keeps no samples, so no charts over time)
+  (await import('../report/outputs.ts')).registerReportOutputs();
   let outputs: OutputSet;
   try {
     outputs = new OutputSet(createOutputs(outSpecs.filter((s) => !s.startsWith('segment=')), { cwd, summaryExport: flags['summary-export'], env }));

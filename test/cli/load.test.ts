@@ -4,7 +4,7 @@
  * returned, the target stopped however the command ends. Runs write to temporary folders only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { lstatSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import os from 'node:os';
@@ -118,6 +118,8 @@ describe('aetos-load load', () => {
   it('a failed start (--runner k6 without k6) claims no earlier file: run.json lists only itself', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aetos-load-failed-'));
     writeFileSync(path.join(dir, 'summary.json'), '{"from":"an earlier run"}');
+    // an earlier run's file is older than this run (run.json allows a second of mtime slack)
+    utimesSync(path.join(dir, 'summary.json'), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     try {
       const r = await load(['smoke', '--profile', 'quick', '--results', dir, '--', '--runner', 'k6'], { BASE_URL: 'http://127.0.0.1:1', K6_BIN: path.join(dir, 'no-k6') });
       expect(r.code).not.toBe(0);
