@@ -14,7 +14,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-RUN node bin/aetos-load.js build && mkdir -p results && chown -R node:node build results
+# node_modules/.cache/aetos-load holds the engine's worker-thread bundle (built on the first run,
+# beside node_modules so its package imports resolve) and the remote-module cache: the node user writes it.
+RUN node bin/aetos-load.js build && mkdir -p results node_modules/.cache/aetos-load \
+  && chown -R node:node build results node_modules/.cache
 USER node
 VOLUME ["/app/results"]
 ENTRYPOINT ["node", "bin/aetos-load.js"]

@@ -55,7 +55,12 @@ async function build(): Promise<string> {
   const dir = path.join(cacheDir(), `worker-${sourceFingerprint()}`);
   const file = path.join(dir, 'worker-main.js');
   if (existsSync(file)) return file;
-  mkdirSync(cacheDir(), { recursive: true });
+  try {
+    mkdirSync(cacheDir(), { recursive: true });
+  } catch (err) {
+    // The bundle must live beside node_modules (its package imports resolve from there): say so.
+    throw new Error(`cannot write the worker-thread bundle cache ${cacheDir()}: ${(err as Error).message} (make node_modules/.cache writable for this user)`);
+  }
   const tmp = `${dir}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   // Split at dynamic imports: the k6 modules (k6/http pulls in undici, ~150 ms to load) are loaded
   // only by workers whose script imports them, as they are when the engine runs from source.
