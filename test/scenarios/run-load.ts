@@ -1,6 +1,6 @@
 /**
  * Runs `aetos-load load <name> --profile quick` as `npm run load:<name>` does (a child process,
- * bounded by a kill timer) and reads back results/<name>/summary.json. Shared by the scenario e2e tests.
+ * bounded by a kill timer) and reads back summary.json from a temporary --results folder (never the user's results/). Shared by the scenario e2e tests.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
