@@ -21,7 +21,8 @@
  * never turned off.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileWhole } from '../outputs/file-sink.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
@@ -103,13 +104,8 @@ async function readCached(dir: string, url: string): Promise<{ text: string; met
 
 /** Writes the text, then its metadata, each whole (temp + rename): a reader never sees half an entry. */
 async function writeCached(dir: string, url: string, text: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
   const key = keyOf(url);
-  const put = async (name: string, data: string) => {
-    const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-    await writeFile(tmp, data);
-    await rename(tmp, path.join(dir, name));
-  };
+  const put = async (name: string, data: string) => writeFileWhole(path.join(dir, name), data);
   await put(`${key}.js`, text);
   await put(`${key}.json`, `${JSON.stringify({ url, fetchedAt: Date.now() } satisfies CacheMeta)}\n`);
 }

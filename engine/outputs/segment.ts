@@ -9,8 +9,7 @@
  * segments of one run share that identity and name the same sequence; the merge checks both.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { writeFileWhole } from './file-sink.ts';
 import { gzipSync } from 'node:zlib';
 import { splitSegment } from '../execution/segment.ts';
 import { SEGMENT_RESULT_FORMAT, SEGMENT_RESULT_VERSION, segmentResultLogLine, serializeSegmentResult, type SegmentResult } from '../metrics/segment-result.ts';
@@ -111,10 +110,7 @@ export class SegmentOutput implements Output {
       this.stdout.write(segmentResultLogLine(result));
       return;
     }
-    mkdirSync(dirname(this.target), { recursive: true });
-    const tmp = `${dirname(this.target)}/.${basename(this.target)}.${process.pid}.tmp`;
     const text = serializeSegmentResult(result);
-    writeFileSync(tmp, this.target.endsWith('.gz') ? gzipSync(text) : text);
-    renameSync(tmp, this.target);
+    writeFileWhole(this.target, this.target.endsWith('.gz') ? gzipSync(text) : text);
   }
 }
