@@ -161,6 +161,9 @@ export async function main(argv: string[]): Promise<number> {
     return 104;
   }
 
+  // what ran, read once: the report and run.json both carry them (git status costs two processes)
+  const commit = gitCommit();
+  const version = engineVersion();
   const watch = watchForStop();
   let target: SpawnedTarget | undefined;
   let baseUrl = process.env.BASE_URL || null;
@@ -206,8 +209,8 @@ export async function main(argv: string[]): Promise<number> {
       profile: args.profile,
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
-      engineVersion: engineVersion(),
-      gitCommit: gitCommit() ?? undefined,
+      engineVersion: version,
+      gitCommit: commit ?? undefined,
     });
     return code;
   } catch (err) {
@@ -229,8 +232,8 @@ export async function main(argv: string[]): Promise<number> {
           endedAt: new Date().toISOString(),
           exitCode: code,
           exitReason: exitReason(code, detail),
-          engineVersion: engineVersion(),
-          gitCommit: gitCommit(),
+          engineVersion: version,
+          gitCommit: commit,
           args: args.extra,
         },
         extraResultFiles,
