@@ -1,21 +1,24 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
 import type { ScenarioConfig } from '../../../engine/executors/index.ts';
 import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime, runOnVirtualClock, useVirtualClock } from './fake-runtime.ts';
 
 function config(over: Record<string, unknown>): ScenarioConfig {
   return normalizeScenarios({ scenarios: { s: { executor: 'constant-vus', ...over } } }).s;
 }
 
 describe('constant-vus', () => {
+  beforeEach(useVirtualClock);
+  afterEach(() => vi.useRealTimers());
+
   it('ends on the runtime clock even when timers fire before it reaches the deadline', async () => {
     // Node's timers can fire ~1 ms before performance.now() says the delay has passed; a clock at
     // 0.7x real time makes that early firing certain (every timer fires 30 % early by rt.now()).
     const rt = new FakeRuntime({ pool: 2, iterationMs: 20, clockRate: 0.7 });
     const ex = createExecutor('s', config({ vus: 2, duration: '1s' }), rt.segment);
     const t0 = rt.now();
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     expect(rt.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(ex.progress().text).toBe('2 VUs  01.0s/1s');
     expect(rt.handedOut.size).toBe(0);
@@ -26,7 +29,7 @@ describe('constant-vus', () => {
     const ex = createExecutor('s', config({ vus: 5, duration: '1s' }), rt.segment);
     expect(ex.maxDuration()).toBe(31_000);
     const t0 = rt.now();
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     const took = rt.now() - t0;
     expect(took).toBeGreaterThanOrEqual(1000);
     expect(took).toBeLessThan(1600);
@@ -45,7 +48,7 @@ describe('constant-vus', () => {
     const rt = new FakeRuntime({ pool: 3, iterationMs: 10_000 });
     const c = { ...config({ vus: 3, duration: '1s' }), duration: 200, gracefulStop: 150 } as ScenarioConfig;
     const ex = createExecutor('s', c, rt.segment);
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     expect(rt.calls).toHaveLength(3);
     expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
     for (const i of rt.interrupts) {
@@ -58,7 +61,7 @@ describe('constant-vus', () => {
   it('an iteration that ends within gracefulStop completes', async () => {
     const rt = new FakeRuntime({ pool: 1, iterationMs: 150 });
     const c = { ...config({ vus: 1, duration: '1s' }), duration: 200, gracefulStop: 300 } as ScenarioConfig;
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     // 0-150, 150-300 (started before the end at 200, finishes inside the grace period).
     expect(rt.calls.map((x) => x.outcome)).toEqual(['completed', 'completed']);
     expect(rt.interrupts).toHaveLength(0);
@@ -69,13 +72,14 @@ describe('constant-vus', () => {
     const c = { ...config({ vus: 2, duration: '10s' }), gracefulStop: 100 } as ScenarioConfig;
     const ex = createExecutor('s', c, rt.segment);
     setTimeout(() => rt.controller.abort(), 100);
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     expect(rt.calls).toHaveLength(2);
     expect(rt.calls.every((x) => x.outcome === 'interrupted')).toBe(true);
     expect(rt.now()).toBeLessThan(900);
   });
 
   it('does not starve timers when iterations settle at once', async () => {
+    vi.useRealTimers(); // what the real event loop does is the point
     const rt = new FakeRuntime({ pool: 2, iterationMs: 0 });
     const c = { ...config({ vus: 2, duration: '1s' }), duration: 300 } as ScenarioConfig;
     let ticks = 0;
@@ -92,7 +96,7 @@ describe('constant-vus', () => {
     const exs = segs.map((s) => createExecutor('s', c, s));
     expect(exs.map((e) => e.preAllocatedVus())).toEqual([3, 2]);
     const rts = segs.map((s, k) => new FakeRuntime({ segment: s, iterationMs: 10, firstId: 100 * k }));
-    await Promise.all(exs.map((e, k) => e.run(rts[k])));
+    await runOnVirtualClock(Promise.all(exs.map((e, k) => e.run(rts[k]))));
     expect(rts.map((r) => r.maxConcurrent)).toEqual([3, 2]);
     const numbers = rts.flatMap((r) => r.calls.map((x) => x.iterationInTest));
     expect(new Set(numbers).size).toBe(numbers.length);

@@ -1,8 +1,16 @@
 /**
  * Test doubles for the executors' surroundings (not for the executors themselves): a VU whose
- * iteration is a real timer of a few ms that records every call, and an ExecutorRuntime with a
- * VU pool, a real monotonic clock, an abort controller and recorded metric samples.
+ * iteration is a timer of a few ms that records every call, and an ExecutorRuntime with a
+ * VU pool, a monotonic clock, an abort controller and recorded metric samples.
+ *
+ * The clock is real unless the test calls useVirtualClock(): then setTimeout, setImmediate and
+ * performance.now() are vitest's fake timers, and runOnVirtualClock() moves time forward from one
+ * timer to the next until the executor's run settles. Schedules are then exact whatever the
+ * machine's load (a stalled event loop on a busy box dropped arrival-rate iterations and made
+ * starts late), and a 10-second scenario takes milliseconds. Keep a few tests on the real clock
+ * for what only real timers show (early-firing timers, the event loop yielding).
  */
+import { vi } from 'vitest';
 import type { ExecVu, ExecutorRuntime, IterationOutcome, SegmentInfo, Tags } from '../../../engine/types.ts';
 import { parseSegment } from '../../../engine/execution/segment.ts';
 
@@ -125,4 +133,34 @@ export class FakeRuntime implements ExecutorRuntime {
   completed(): number {
     return this.calls.filter((c) => c.outcome === 'completed').length;
   }
+}
+
+/** Fakes the timers and clocks the executors use; undo with vi.useRealTimers() (afterEach). */
+export function useVirtualClock(): void {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'performance', 'Date'],
+  });
+}
+
+/**
+ * Settles `work` on the virtual clock: fires the next due timer (moving time to it) until `work`
+ * has settled. Bounded: a run that still has timers after `limitMs` of virtual time fails.
+ */
+export async function runOnVirtualClock<T>(work: Promise<T>, limitMs = 120_000): Promise<T> {
+  let settled = false;
+  const done = work.finally(() => {
+    settled = true;
+  });
+  const start = performance.now();
+  while (!settled) {
+    if (performance.now() - start > limitMs) throw new Error(`still running after ${limitMs} ms of virtual time`);
+    if (vi.getTimerCount() === 0) {
+      // Nothing scheduled: let pending promise callbacks run (they may schedule the next timer).
+      for (let i = 0; i < 100 && !settled && vi.getTimerCount() === 0; i++) await vi.advanceTimersByTimeAsync(0);
+      if (!settled && vi.getTimerCount() === 0) throw new Error('the run waits on no timer and has not settled');
+      continue;
+    }
+    await vi.advanceTimersToNextTimerAsync();
+  }
+  return done;
 }

@@ -1,18 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
 import type { ScenarioConfig } from '../../../engine/executors/index.ts';
 import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime, runOnVirtualClock, useVirtualClock } from './fake-runtime.ts';
 
 function config(over: Record<string, unknown>): ScenarioConfig {
   return normalizeScenarios({ scenarios: { s: { executor: 'per-vu-iterations', ...over } } }).s;
 }
 
 describe('per-vu-iterations', () => {
+  beforeEach(useVirtualClock);
+  afterEach(() => vi.useRealTimers());
+
   it('runs 3 iterations on each of 10 VUs: 30', async () => {
     const rt = new FakeRuntime({ pool: 10, iterationMs: (vu) => 2 + vu });
     const ex = createExecutor('s', config({ vus: 10, iterations: 3 }), rt.segment);
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     expect(rt.completed()).toBe(30);
     const perVu = new Map<number, number>();
     for (const c of rt.calls) perVu.set(c.vu, (perVu.get(c.vu) ?? 0) + 1);
@@ -27,14 +30,14 @@ describe('per-vu-iterations', () => {
     const rt = new FakeRuntime({ pool: 1 });
     const c = config({});
     expect(c).toMatchObject({ vus: 1, iterations: 1, maxDuration: 600_000, gracefulStop: 30_000, exec: 'default' });
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     expect(rt.calls).toHaveLength(1);
   });
 
   it('stops at maxDuration and counts unstarted iterations as dropped', async () => {
     const rt = new FakeRuntime({ pool: 2, iterationMs: 300 });
     const c = { ...config({ vus: 2, iterations: 10 }), maxDuration: 400, gracefulStop: 0 } as ScenarioConfig;
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     // Each VU: 0-300 complete, 300-600 interrupted at 400.
     expect(rt.completed()).toBe(2);
     expect(rt.calls).toHaveLength(4);
@@ -45,7 +48,7 @@ describe('per-vu-iterations', () => {
     const segs = workerSegments(2).map((w) => parseSegment(w.segment, w.sequence));
     const c = config({ vus: 5, iterations: 4 });
     const rts = segs.map((s, k) => new FakeRuntime({ segment: s, iterationMs: 2, firstId: 100 * k }));
-    await Promise.all(segs.map((s, k) => createExecutor('s', c, s).run(rts[k])));
+    await runOnVirtualClock(Promise.all(segs.map((s, k) => createExecutor('s', c, s).run(rts[k]))));
     expect(rts.map((r) => r.calls.length)).toEqual([12, 8]);
     const numbers = rts.flatMap((r) => r.calls.map((x) => x.iterationInTest)).sort((a, b) => a - b);
     expect(numbers).toEqual([...Array(20).keys()]);

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
 import type { ScenarioConfig } from '../../../engine/executors/index.ts';
 import { rateSchedule } from '../../../engine/executors/stages.ts';
 import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime, runOnVirtualClock, useVirtualClock } from './fake-runtime.ts';
 
 function config(over: Record<string, unknown>): ScenarioConfig {
   return normalizeScenarios({ scenarios: { s: { executor: 'ramping-arrival-rate', ...over } } }).s;
@@ -16,12 +16,15 @@ const stages = [
 ];
 
 describe('ramping-arrival-rate', () => {
+  beforeEach(useVirtualClock);
+  afterEach(() => vi.useRealTimers());
+
   it('starts the area under the rate curve: 50 + 100 + 25 = 175 iterations, each at its time', async () => {
     const rt = new FakeRuntime({ pool: 10, iterationMs: 5 });
     const ex = createExecutor('s', config({ startRate: 0, stages, preAllocatedVUs: 10 }), rt.segment);
     expect(ex.maxDuration()).toBe(2500 + 30_000);
     const t0 = rt.now();
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     // 10 VUs for ≤ 1 busy at a time: only a stall of the whole (loaded) box could drop any.
     expect(rt.calls.length + rt.sum('dropped_iterations')).toBe(175);
     expect(rt.sum('dropped_iterations')).toBeLessThanOrEqual(3);
@@ -40,13 +43,13 @@ describe('ramping-arrival-rate', () => {
 
   it('uses timeUnit: 600 per minute is 10 per second', async () => {
     const rt = new FakeRuntime({ pool: 2, iterationMs: 5 });
-    await createExecutor('s', config({ startRate: 600, timeUnit: '1m', stages: [{ duration: '1s', target: 600 }], preAllocatedVUs: 2 }), rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', config({ startRate: 600, timeUnit: '1m', stages: [{ duration: '1s', target: 600 }], preAllocatedVUs: 2 }), rt.segment).run(rt));
     expect(rt.calls).toHaveLength(10);
   });
 
   it('drops iterations beyond maxVUs', async () => {
     const rt = new FakeRuntime({ pool: 1, iterationMs: 400 });
-    await createExecutor('s', config({ startRate: 40, stages: [{ duration: '1s', target: 40 }], preAllocatedVUs: 1, maxVUs: 2, gracefulStop: '1s' }), rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', config({ startRate: 40, stages: [{ duration: '1s', target: 40 }], preAllocatedVUs: 1, maxVUs: 2, gracefulStop: '1s' }), rt.segment).run(rt));
     expect(rt.sum('dropped_iterations')).toBeGreaterThan(0);
     expect(rt.calls.length + rt.sum('dropped_iterations')).toBe(40);
   });
@@ -55,7 +58,7 @@ describe('ramping-arrival-rate', () => {
     const segs = workerSegments(2).map((w) => parseSegment(w.segment, w.sequence));
     const c = config({ startRate: 20, stages: [{ duration: '1s', target: 80 }], preAllocatedVUs: 20 });
     const rts = segs.map((s, k) => new FakeRuntime({ segment: s, iterationMs: 5, firstId: 100 * k }));
-    await Promise.all(segs.map((s, k) => createExecutor('s', c, s).run(rts[k])));
+    await runOnVirtualClock(Promise.all(segs.map((s, k) => createExecutor('s', c, s).run(rts[k]))));
     const numbers = rts.flatMap((r) => r.calls.map((x) => x.iterationInTest)).sort((a, b) => a - b);
     expect(numbers).toEqual([...Array(50).keys()]);
   });

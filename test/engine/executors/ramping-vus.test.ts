@@ -1,15 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
 import type { ScenarioConfig } from '../../../engine/executors/index.ts';
 import { vusAt } from '../../../engine/executors/stages.ts';
 import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime, runOnVirtualClock, useVirtualClock } from './fake-runtime.ts';
 
 function config(over: Record<string, unknown>): ScenarioConfig {
   return normalizeScenarios({ scenarios: { s: { executor: 'ramping-vus', ...over } } }).s;
 }
 
 describe('ramping-vus', () => {
+  beforeEach(useVirtualClock);
+  afterEach(() => vi.useRealTimers());
+
   it('follows the stage plan: VUs sampled every second within ±1', async () => {
     const stages = [
       { duration: '2s', target: 6 },
@@ -27,7 +30,7 @@ describe('ramping-vus', () => {
       const t = rt.now() - t0;
       samples.push({ t, vus: rt.concurrent, plan: vusAt(0, [{ duration: 2000, target: 6 }, { duration: 1000, target: 6 }, { duration: 2000, target: 0 }], t) });
     }, 1000);
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     clearInterval(sampler);
     expect(samples.length).toBeGreaterThanOrEqual(4);
     for (const s of samples.slice(0, 4)) expect(Math.abs(s.vus - s.plan), JSON.stringify(s)).toBeLessThanOrEqual(1);
@@ -50,7 +53,7 @@ describe('ramping-vus', () => {
       gracefulRampDown: 100,
       gracefulStop: 50,
     });
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     const at = (vu: number) => rt.interrupts.find((i) => i.vu === vu)!.at;
     for (const vu of [3, 4]) {
       expect(at(vu)).toBeGreaterThanOrEqual(395);
@@ -75,7 +78,7 @@ describe('ramping-vus', () => {
       gracefulRampDown: 500,
       gracefulStop: 500,
     });
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     const late = rt.calls.filter((x) => x.start >= 260);
     expect(late.length).toBeGreaterThan(0);
     expect(new Set(late.map((x) => x.vu))).toEqual(new Set([1]));
@@ -86,7 +89,7 @@ describe('ramping-vus', () => {
   it('ramps up from startVUs using the lowest-numbered VUs', async () => {
     const rt = new FakeRuntime({ pool: 4, iterationMs: 20 });
     const c = config({ startVUs: 1, stages: [{ duration: 300, target: 1 }, { duration: 0, target: 4 }, { duration: 300, target: 4 }] });
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     expect(new Set(rt.calls.filter((x) => x.start < 280).map((x) => x.vu))).toEqual(new Set([1]));
     expect(new Set(rt.calls.filter((x) => x.start > 320).map((x) => x.vu))).toEqual(new Set([1, 2, 3, 4]));
   });
@@ -99,7 +102,7 @@ describe('ramping-vus', () => {
     const rts = segs.map((s, k) => new FakeRuntime({ segment: s, iterationMs: 20, firstId: 100 * k }));
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rts[0].concurrent + rts[1].concurrent)), 10);
-    await Promise.all(exs.map((e, k) => e.run(rts[k])));
+    await runOnVirtualClock(Promise.all(exs.map((e, k) => e.run(rts[k]))));
     clearInterval(sampler);
     expect(peak).toBe(5);
   });
@@ -108,7 +111,7 @@ describe('ramping-vus', () => {
     const rt = new FakeRuntime({ pool: 3, iterationMs: 20 });
     const c = config({ startVUs: 1, stages: [{ duration: '10s', target: 1 }, { duration: '10s', target: 3 }], gracefulStop: 0 });
     setTimeout(() => rt.controller.abort(), 150);
-    await createExecutor('s', c, rt.segment).run(rt);
+    await runOnVirtualClock(createExecutor('s', c, rt.segment).run(rt));
     expect(rt.now()).toBeLessThan(800);
     expect(rt.handedOut.size).toBe(0);
   });

@@ -1,19 +1,22 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
 import type { ScenarioConfig } from '../../../engine/executors/index.ts';
 import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
-import { FakeRuntime } from './fake-runtime.ts';
+import { FakeRuntime, runOnVirtualClock, useVirtualClock } from './fake-runtime.ts';
 
 function config(over: Record<string, unknown>): ScenarioConfig {
   return normalizeScenarios({ scenarios: { s: { executor: 'shared-iterations', ...over } } }).s;
 }
 
 describe('shared-iterations', () => {
+  beforeEach(useVirtualClock);
+  afterEach(() => vi.useRealTimers());
+
   it('runs exactly 100 iterations over 10 VUs, each number once', async () => {
     const rt = new FakeRuntime({ pool: 10, iterationMs: 3 });
     const ex = createExecutor('s', config({ vus: 10, iterations: 100 }), rt.segment);
     expect(ex.preAllocatedVus()).toBe(10);
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     expect(rt.calls).toHaveLength(100);
     expect(rt.completed()).toBe(100);
     expect(new Set(rt.calls.map((c) => c.vu)).size).toBe(10);
@@ -35,7 +38,7 @@ describe('shared-iterations', () => {
     const ex = createExecutor('s', c, rt.segment);
     expect(ex.maxDuration()).toBe(600);
     const t0 = rt.now();
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     const took = rt.now() - t0;
     // 2 VUs: iterations at 0-400 (complete), 400-800 (interrupted at 600).
     expect(rt.completed()).toBe(2);
@@ -53,7 +56,7 @@ describe('shared-iterations', () => {
     const ea = createExecutor('s', c, a);
     const eb = createExecutor('s', c, b);
     expect(ea.preAllocatedVus() + eb.preAllocatedVus()).toBe(3);
-    await Promise.all([ea.run(ra), eb.run(rb)]);
+    await runOnVirtualClock(Promise.all([ea.run(ra), eb.run(rb)]));
     expect(ra.calls.length + rb.calls.length).toBe(25);
     const numbers = [...ra.calls, ...rb.calls].map((x) => x.iterationInTest).sort((x, y) => x - y);
     expect(numbers).toEqual([...Array(25).keys()]);
@@ -64,7 +67,7 @@ describe('shared-iterations', () => {
     const c = config({ vus: 1, iterations: 10 });
     const runs = segs.map((s, k) => ({ rt: new FakeRuntime({ iterationMs: 1, segment: s, firstId: 100 * k }), ex: createExecutor('s', c, s) }));
     expect(runs.map((r) => r.ex.preAllocatedVus())).toEqual([1, 0, 0, 0]);
-    await Promise.all(runs.map((r) => r.ex.run(r.rt)));
+    await runOnVirtualClock(Promise.all(runs.map((r) => r.ex.run(r.rt))));
     expect(runs.map((r) => r.rt.calls.length)).toEqual([10, 0, 0, 0]);
   });
 
@@ -72,7 +75,7 @@ describe('shared-iterations', () => {
     const rt = new FakeRuntime({ pool: 1 });
     const ex = createExecutor('s', { ...config({ vus: 1, iterations: 5 }), startTime: 200 } as ScenarioConfig, rt.segment);
     setTimeout(() => rt.controller.abort(), 50);
-    await ex.run(rt);
+    await runOnVirtualClock(ex.run(rt));
     expect(rt.calls).toHaveLength(0);
     expect(rt.now()).toBeLessThan(190);
   });
