@@ -192,6 +192,17 @@ describe('splitSegment', () => {
     }
   });
 
+  it('instances with different worker counts (pods on nodes with different core counts) still partition the test', () => {
+    const sequence = '0,1/3,2/3,1';
+    const all = [
+      ...splitSegment('0:1/3', sequence, 1),
+      ...splitSegment('1/3:2/3', sequence, 2),
+      ...splitSegment('2/3:1', sequence, 3),
+    ].map((w) => parseSegment(w.segment, w.sequence));
+    for (let i = 0; i < 300; i++) expect(all.filter((s) => s.ownsIteration(i))).toHaveLength(1);
+    for (const n of [1, 5, 17, 100, 1001]) expect(all.reduce((a, s) => a + s.scale(n), 0)).toBe(n);
+  });
+
   it('2 VUs over "0,1/2,1" with 2 workers each: one VU per instance, as k6 splits them', () => {
     const per = ['0:1/2', '1/2:1'].map((seg) => splitSegment(seg, '0,1/2,1', 2).reduce((a, w) => a + parseSegment(w.segment, w.sequence).scale(2), 0));
     expect(per).toEqual([1, 1]);
