@@ -10,6 +10,13 @@
  *   - `ownsIteration(i)`: the segments of one sequence partition 0,1,2,… exactly;
  *   - `scale(n)` = how many of the units 0..n-1 this segment owns, so the shares of all segments
  *     sum to n exactly for every n (k6's ScaleInt64 property), and scale is monotonic.
+ *
+ * Worker threads inside a user's segment (`--workers n` in one pod of several) nest: the instance
+ * keeps exactly the units its segment owns in the user's sequence (k6's share for that instance),
+ * and its n workers take turns over those units in order (the instance's m-th unit goes to worker
+ * m mod n). Re-striping a finer sequence instead would not keep each instance's share: with
+ * "0,1/2,1" and 2 workers, the quarters' stripe gives both VUs of a 2-VU scenario to the first
+ * instance (k6 gives one to each).
  */
 import { ConfigError } from '../errors.ts';
 import type { SegmentInfo } from '../types.ts';
@@ -175,6 +182,27 @@ class StripedSegment implements SegmentInfo {
   }
 }
 
+/**
+ * A worker's part of an instance's segment: of the units the instance (`outer`) owns, in order,
+ * the ones `inner` (one of n equal worker segments) owns.
+ */
+class NestedSegment implements SegmentInfo {
+  constructor(
+    readonly label: string,
+    private readonly outer: SegmentInfo,
+    private readonly inner: SegmentInfo,
+  ) {}
+
+  scale(n: number): number {
+    return this.inner.scale(this.outer.scale(n));
+  }
+
+  ownsIteration(i: number): boolean {
+    // outer.scale(i): how many units before i the instance owns, i.e. unit i's place among them.
+    return this.outer.ownsIteration(i) && this.inner.ownsIteration(this.outer.scale(i));
+  }
+}
+
 /** The whole test in one instance: owns everything, scales nothing. */
 const FULL: SegmentInfo = Object.freeze({
   label: '0:1',
@@ -183,13 +211,63 @@ const FULL: SegmentInfo = Object.freeze({
 });
 
 /**
+ * A sequence that splitSegment cut for worker threads ends in " workers=n": every segment of the
+ * user's sequence is cut into n equal parts, and a part is a worker's share of its instance's units
+ * (NestedSegment), not a segment striped on its own. The plan carries it to the worker threads.
+ */
+const WORKERS_MARK = /^(.*\S)\s+workers=(\d+)$/;
+
+/** Where from:to is among the segments of a full sequence; ConfigError when it is not one of them. */
+function indexOf(points: Rat[], from: Rat, to: Rat): number {
+  const index = points.findIndex((p, i) => i + 1 < points.length && cmp(p, from) === 0 && cmp(points[i + 1], to) === 0);
+  if (index < 0) {
+    throw new ConfigError(SEGMENT_FLAG, `segment ${ratString(from)}:${ratString(to)} is not one of the segments of the sequence ${points.map(ratString).join(',')}`);
+  }
+  return index;
+}
+
+/** The segment `index` of a full sequence (the whole test when the sequence does not split it). */
+function segmentOf(points: Rat[], index: number, label: string): SegmentInfo {
+  if (points.length === 2) return FULL;
+  const { lcd, owner } = stripeOwners(points);
+  return new StripedSegment(label, lcd, owner, index);
+}
+
+/** Every segment of a full sequence cut into n equal parts. */
+function refine(points: Rat[], n: number): Rat[] {
+  const big = BigInt(n);
+  const refined: Rat[] = [points[0]];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const len = sub(points[i], a);
+    for (let k = 1n; k <= big; k++) refined.push(rat(a.n * len.d * big + len.n * a.d * k, a.d * len.d * big));
+  }
+  return refined;
+}
+
+/** Part `index` of a sequence refined by splitSegment into n parts per segment: that worker's share. */
+function workerPart(refined: Rat[], index: number, n: number, label: string, sequence: string): SegmentInfo {
+  const outer = refined.filter((_, i) => i % n === 0);
+  const again = refine(outer, n);
+  if ((refined.length - 1) % n !== 0 || again.length !== refined.length || again.some((p, i) => cmp(p, refined[i]) !== 0)) {
+    throw new ConfigError(SEQUENCE_FLAG, `"${sequence}" does not cut every segment into ${n} equal parts`);
+  }
+  const q = Math.floor(index / n);
+  const k = index % n;
+  const parts = refine([ZERO, ONE], n);
+  return new NestedSegment(label, segmentOf(outer, q, `${ratString(outer[q])}:${ratString(outer[q + 1])}`), segmentOf(parts, k, `${k}/${n}`));
+}
+
+/**
  * Parses `--execution-segment` (e.g. "0:1/2", "1/3:2/3", "50%:100%", "0.5:1", or "1/2" meaning
  * "0:1/2") and `--execution-segment-sequence` (e.g. "0,1/3,2/3,1"; missing 0 and 1 are added).
  * Without a sequence the segment's own bounds form it. Throws ConfigError naming the flag.
  */
 export function parseSegment(segment?: string, sequence?: string): SegmentInfo {
+  const marked = sequence ? WORKERS_MARK.exec(sequence.trim()) : null;
+  const sequenceText = marked ? marked[1] : sequence;
   const seg = segment?.trim() ? parseSegmentPoints(segment.trim()) : null;
-  const seqPoints = sequence?.trim() ? fill(parseSequencePoints(sequence.trim())) : null;
+  const seqPoints = sequenceText?.trim() ? fill(parseSequencePoints(sequenceText.trim())) : null;
   if (!seg) {
     if (seqPoints && seqPoints.length > 2) {
       throw new ConfigError(SEGMENT_FLAG, `is required when ${SEQUENCE_FLAG} ("${sequence}") splits the test`);
@@ -199,13 +277,8 @@ export function parseSegment(segment?: string, sequence?: string): SegmentInfo {
   const [from, to] = seg;
   const label = `${ratString(from)}:${ratString(to)}`;
   const points = seqPoints ?? fill([from, to]);
-  const index = points.findIndex((p, i) => i + 1 < points.length && cmp(p, from) === 0 && cmp(points[i + 1], to) === 0);
-  if (index < 0) {
-    throw new ConfigError(SEGMENT_FLAG, `segment ${label} is not one of the segments of the sequence ${points.map(ratString).join(',')}`);
-  }
-  if (points.length === 2) return FULL;
-  const { lcd, owner } = stripeOwners(points);
-  return new StripedSegment(label, lcd, owner, index);
+  const index = indexOf(points, from, to);
+  return marked ? workerPart(points, index, Number(marked[2]), label, sequence as string) : segmentOf(points, index, label);
 }
 
 /**
@@ -222,28 +295,20 @@ export function workerSegments(n: number): { segment: string; sequence: string }
 
 /**
  * `--workers n` inside an instance that is itself a segment (one pod of several): every segment
- * of the (filled) sequence is cut into n equal parts and the workers run the n parts of this
- * instance's segment within that refined sequence. Instances that share the sequence and n refine
- * it identically, so all their workers' shares still partition the whole test.
+ * of the (filled) sequence is cut into n equal parts, and worker k runs part k of this instance's
+ * segment, marked (" workers=n") so that parseSegment gives it the k-th of every n units the
+ * instance owns in the user's sequence. The instance's share is then exactly k6's for its segment
+ * whatever n is, and the parts' segment texts still order the workers of all instances along the
+ * sequence (VU id offsets, test-plan's idOffset). n = 1 returns the segment and the filled sequence
+ * as written in lowest terms.
  */
 export function splitSegment(segment: string, sequence: string | undefined, n: number): { segment: string; sequence: string }[] {
   if (!Number.isInteger(n) || n < 1) throw new ConfigError('--workers', `must be a whole number of at least 1, got ${n}`);
   const [from, to] = parseSegmentPoints(segment.trim());
   const points = sequence?.trim() ? fill(parseSequencePoints(sequence.trim())) : fill([from, to]);
-  const big = BigInt(n);
-  const refined: Rat[] = [points[0]];
-  let mine = -1;
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1];
-    const b = points[i];
-    if (cmp(a, from) === 0 && cmp(b, to) === 0) mine = refined.length - 1;
-    const len = sub(b, a);
-    for (let k = 1n; k <= big; k++) refined.push(rat(a.n * len.d * big + len.n * a.d * k, a.d * len.d * big));
-  }
-  if (mine < 0) {
-    throw new ConfigError(SEGMENT_FLAG, `segment ${ratString(from)}:${ratString(to)} is not one of the segments of the sequence ${points.map(ratString).join(',')}`);
-  }
-  const text = refined.map(ratString);
-  const seq = text.join(',');
+  const index = indexOf(points, from, to);
+  const text = refine(points, n).map(ratString);
+  const seq = n === 1 ? text.join(',') : `${text.join(',')} workers=${n}`;
+  const mine = index * n;
   return Array.from({ length: n }, (_, k) => ({ segment: `${text[mine + k]}:${text[mine + k + 1]}`, sequence: seq }));
 }

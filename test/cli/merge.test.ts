@@ -4,7 +4,8 @@
 // 4th process; deploy/engine/merge.sh merges the segments as the merge Job does. The merged result
 // matches the whole run: iterations exactly for shared-iterations, within one per segment for the
 // time-based executors; the trend's HDR buckets bucket for bucket; and a threshold crossed only by
-// the whole test (each segment passes it) gives 99. Then the refusals, and the log framing of stdin.
+// the whole test (each segment passes it) gives 99. Two real segments started 3 s apart merge into
+// the union of their time ranges (and --out html). Then the refusals, and the log framing of stdin.
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -262,6 +263,51 @@ describe('merge of 3 segment processes against one whole run', () => {
     expect(Number(/started within (\d+\.\d) s of each other/.exec(r.stderr)?.[1])).toBeGreaterThan(6);
     expect(r.stderr).toMatch(/segment 2\/3:1 started \d+\.\d s after the first: the whole planned load never ran at once/);
   });
+});
+
+// Two real processes, the second started 3 s after the first (pods that the scheduler started
+// apart): the merged timeline runs from the first start to the last end of the segments' own clocks,
+// counter rates are over that union, and --out html gets the whole test's verdict and duration.
+describe('segments started seconds apart, for real', () => {
+  const staggered = `
+import { sleep } from 'k6';
+import { Counter } from 'k6/metrics';
+const hits = new Counter('hits');
+// one VU per segment, 2 hits each: each segment passes count<3, the whole test (4) crosses it
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 2 } }, thresholds: { hits: ['count<3'] } };
+export default function () { hits.add(1); sleep(0.3); }
+`;
+  it('merge gives the union of their time ranges, the rate over it and one verdict (99: each segment alone passes)', async () => {
+    const d = path.join(dir, 'staggered');
+    mkdirSync(d);
+    writeFileSync(path.join(d, 't.js'), staggered);
+    const runSegment = (segment: string, file: string) => {
+      const script = path.join(d, `${file}.sh`);
+      writeFileSync(script, `exec ${aetos} run --quiet --no-summary --workers 1 --execution-segment ${segment} --execution-segment-sequence 0,1/2,1 --out segment=${path.join(d, file)} ${path.join(d, 't.js')}\n`);
+      return sh(script, {});
+    };
+    const first = runSegment('0:1/2', 'a.json');
+    await new Promise((r) => setTimeout(r, 3000));
+    const [a, b] = await Promise.all([first, runSegment('1/2:1', 'b.json')]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const [ta, tb] = ['a.json', 'b.json'].map((f) => read(path.join(d, f)).time as { start: number; end: number });
+    const start = Math.min(ta!.start, tb!.start);
+    const end = Math.max(ta!.end, tb!.end);
+    const r = await mergeIn(d, ['--no-summary', '--summary-export', 's.json', '--out', 'segment=m.json', '--out', 'html=r.html', 'a.json', 'b.json']);
+    expect(r.code, r.stderr).toBe(99);
+    for (const f of ['a.json', 'b.json']) expect(count(read(path.join(d, f)), 'hits')).toBe(2);
+    expect(read(path.join(d, 'm.json')).time).toMatchObject({ start, end });
+    const offset = Math.abs(tb!.start - ta!.start) / 1000;
+    expect(r.stderr).toContain(`started within ${offset.toFixed(1)} s of each other, ${((end - start) / 1000).toFixed(1)} s in all`);
+    const exp = JSON.parse(readFileSync(path.join(d, 's.json'), 'utf8'));
+    expect(exp.metrics.hits.count).toBe(count(read(path.join(d, 'a.json')), 'hits') + count(read(path.join(d, 'b.json')), 'hits'));
+    expect(exp.metrics.hits.rate).toBeCloseTo(exp.metrics.hits.count / ((end - start) / 1000), 6);
+    // the HTML report of the merge: the whole test's verdict, threshold and duration
+    const html = readFileSync(path.join(d, 'r.html'), 'utf8');
+    expect(html).toContain(`"durationMs":${end - start}`);
+    expect(html).toContain(`"passed":false,"thresholds":[{"metric":"hits","source":"count\\u003c3","ok":false,"value":${exp.metrics.hits.count}}]`);
+  }, 60_000);
 });
 
 describe('merge refuses what is not one whole test, with one line', () => {

@@ -22,9 +22,13 @@ type Obj = Record<string, any>;
 
 const root = path.resolve(import.meta.dirname, '../..');
 const crd = parse(readFileSync(path.join(root, 'deploy/k6-operator/testrun-crd.yaml'), 'utf8'));
-const ajv = new Ajv({ allErrors: true });
+// strictTypes off: a CRD writes a quantity's string pattern beside anyOf [integer, string] (the API
+// server's int-or-string), which ajv's strict mode would want inside the string branch.
+const ajv = new Ajv({ allErrors: true, strictTypes: false });
 ajv.addKeyword('x-kubernetes-int-or-string');
 ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+ajv.addFormat('date-time', { type: 'string', validate: (t: string) => !Number.isNaN(Date.parse(t)) });
 /**
  * The API server's strict field validation: in a structural schema, a field that an object's
  * `properties` do not list is unknown (x-kubernetes-preserve-unknown-fields aside), and
@@ -162,6 +166,22 @@ describe('aetos-load k8s manifests', () => {
     tr2.spec.cleanup = 'always';
     tr2.spec.runner.resources.limits.memory = 'two gigs';
     expect(validateTestRun(tr2)).toBe(false);
+    // where the upstream CRD puts things (checked against grafana/k6-operator, see the schema's header):
+    // ports belong to the spec, not to a pod; a pod may be disabled; imagePullPolicy is any string;
+    // an env entry needs its name, script.configMap its name
+    const at = (edit: (spec: Obj) => void) => {
+      const t = structuredClone(objs['k6-operator/testrun.yaml'] as Obj);
+      edit(t.spec);
+      return validateTestRun(t);
+    };
+    expect(at((spec) => (spec.ports = [{ containerPort: 6565 }]))).toBe(true);
+    expect(at((spec) => (spec.runner.ports = [{ containerPort: 6565 }]))).toBe(false);
+    expect(at((spec) => (spec.initializer = { disabled: true }))).toBe(true);
+    expect(at((spec) => (spec.starter = { imagePullPolicy: 'IfNotPresent', env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }))).toBe(true);
+    expect(at((spec) => spec.runner.env.push({ value: 'no name' }))).toBe(false);
+    expect(at((spec) => delete spec.script.configMap.name)).toBe(false);
+    expect(at((spec) => (spec.parallelism = 2.5))).toBe(false);
+    expect(at((spec) => (spec.separate = 'yes'))).toBe(false);
     const job = structuredClone(objs['engine/job-segments.yaml'] as Obj);
     job.spec.completions = '2';
     expect(() => new Job(job as never).validate()).toThrow(/completions must be integer/);

@@ -147,9 +147,11 @@ describe('workerSegments', () => {
 describe('splitSegment', () => {
   it('cuts every segment of the sequence into n parts and returns this one\'s parts', () => {
     expect(splitSegment('1/3:2/3', '0,1/3,2/3,1', 2)).toEqual([
-      { segment: '1/3:1/2', sequence: '0,1/6,1/3,1/2,2/3,5/6,1' },
-      { segment: '1/2:2/3', sequence: '0,1/6,1/3,1/2,2/3,5/6,1' },
+      { segment: '1/3:1/2', sequence: '0,1/6,1/3,1/2,2/3,5/6,1 workers=2' },
+      { segment: '1/2:2/3', sequence: '0,1/6,1/3,1/2,2/3,5/6,1 workers=2' },
     ]);
+    // one worker: the segment and its filled sequence in lowest terms, unmarked
+    expect(splitSegment('0.5:1', undefined, 1)).toEqual([{ segment: '1/2:1', sequence: '0,1/2,1' }]);
     expect(splitSegment('0:1/2', undefined, 2).map((s) => s.segment)).toEqual(['0:1/4', '1/4:1/2']);
     expect(() => splitSegment('0:1/3', '0,1/2,1', 2)).toThrow('invalid option --execution-segment: segment 0:1/3 is not one of the segments of the sequence 0,1/2,1');
   });
@@ -160,5 +162,53 @@ describe('splitSegment', () => {
     expect(all).toHaveLength(3 * workers);
     for (let i = 0; i < 300; i++) expect(all.filter((s) => s.ownsIteration(i))).toHaveLength(1);
     for (const n of [1, 5, 17, 100, 1001]) expect(all.reduce((a, s) => a + s.scale(n), 0)).toBe(n);
+  });
+
+  // k6 gives an instance its segment's share of the user's sequence; worker threads inside it must
+  // neither add nor take any. Re-striping the quarters of "0,1/2,1" gave both VUs of a 2-VU
+  // scenario (and so all its shared iterations) to the first instance.
+  it.each([
+    ['0,1/2,1', 2],
+    ['0,1/2,1', 3],
+    ['0,1/3,2/3,1', 2],
+    ['0,1/4,1', 2],
+    ['0,1/5,1/2,1', 4],
+  ] as const)('inside %s, %i workers per instance own exactly the instance\'s units', (sequence, workers) => {
+    const points = sequence.split(',');
+    for (let s = 0; s + 1 < points.length; s++) {
+      const segment = `${points[s]}:${points[s + 1]}`;
+      const instance = parseSegment(segment, sequence);
+      const parts = splitSegment(segment, sequence, workers).map((w) => parseSegment(w.segment, w.sequence));
+      for (let i = 0; i < 400; i++) {
+        const owners = parts.filter((p) => p.ownsIteration(i)).length;
+        expect(owners, `${segment} unit ${i}`).toBe(instance.ownsIteration(i) ? 1 : 0);
+      }
+      for (const n of [1, 2, 3, 7, 20, 101, 1000]) expect(parts.reduce((a, p) => a + p.scale(n), 0), `${segment} scale(${n})`).toBe(instance.scale(n));
+      // the workers take turns over the instance's units, so none idles while another has two more
+      for (const n of [2, 20, 101]) {
+        const shares = parts.map((p) => p.scale(n));
+        expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('instances with different worker counts (pods on nodes with different core counts) still partition the test', () => {
+    const sequence = '0,1/3,2/3,1';
+    const all = [
+      ...splitSegment('0:1/3', sequence, 1),
+      ...splitSegment('1/3:2/3', sequence, 2),
+      ...splitSegment('2/3:1', sequence, 3),
+    ].map((w) => parseSegment(w.segment, w.sequence));
+    for (let i = 0; i < 300; i++) expect(all.filter((s) => s.ownsIteration(i))).toHaveLength(1);
+    for (const n of [1, 5, 17, 100, 1001]) expect(all.reduce((a, s) => a + s.scale(n), 0)).toBe(n);
+  });
+
+  it('2 VUs over "0,1/2,1" with 2 workers each: one VU per instance, as k6 splits them', () => {
+    const per = ['0:1/2', '1/2:1'].map((seg) => splitSegment(seg, '0,1/2,1', 2).reduce((a, w) => a + parseSegment(w.segment, w.sequence).scale(2), 0));
+    expect(per).toEqual([1, 1]);
+  });
+
+  it('refuses a marked sequence whose segments are not cut into equal parts', () => {
+    expect(() => parseSegment('0:1/4', '0,1/4,1/2,1 workers=2')).toThrow('invalid option --execution-segment-sequence: "0,1/4,1/2,1 workers=2" does not cut every segment into 2 equal parts');
   });
 });

@@ -49,4 +49,21 @@ describe('k6/execution instance info', () => {
     expect(new Set(parse(a.stderr).map((r) => r.idInTest))).toEqual(new Set([1, 2]));
     expect(new Set(parse(b.stderr).map((r) => r.idInTest))).toEqual(new Set([3, 4]));
   });
+
+  // k6 gives each of the two instances one of the 2 VUs and 10 of the 20 shared iterations; the
+  // two worker threads inside each instance must split that share, not re-split the sequence
+  // (which gave the first instance all 20).
+  it('two segments × two workers each: 10 shared iterations per instance, iterationInTest disjoint and covering 0..19', async () => {
+    const seq = ['--execution-segment-sequence', '0,1/2,1'];
+    const [a, b] = await Promise.all(
+      ['0:1/2', '1/2:1'].map((segment) => runCli(['--quiet', '--workers', '2', '-e', 'VUS=2', '--execution-segment', segment, ...seq, fixture('instance-info.js')])),
+    );
+    expect(a!.code, a!.stderr).toBe(0);
+    expect(b!.code, b!.stderr).toBe(0);
+    const its = [a!, b!].map((r) => parse(r.stderr).map((row) => row.it as number));
+    expect(its.map((l) => l.length)).toEqual([10, 10]);
+    expect([...its[0]!, ...its[1]!].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const idsA = new Set(parse(a!.stderr).map((r) => r.idInTest));
+    expect(parse(b!.stderr).filter((r) => idsA.has(r.idInTest as number))).toEqual([]);
+  });
 });

@@ -15,7 +15,7 @@ async function iterations(args: string[]): Promise<number> {
 }
 
 describe('--execution-segment', () => {
-  // Exact when every instance uses the same --workers (they then refine the sequence the same way).
+  // Each instance keeps exactly its segment's share, split among its worker threads.
   it('three instances of 0,1/3,2/3,1 (two workers each) run 131 iterations between them', async () => {
     const seq = ['--execution-segment-sequence', '0,1/3,2/3,1'];
     const parts = await Promise.all([
