@@ -73,8 +73,9 @@ export interface TestPlan {
   logExtras: LogExtras;
 }
 
-/** k6's default for setupTimeout and teardownTimeout; also the init limit and handleSummary's. */
+/** k6's default for setupTimeout and teardownTimeout; also the init limit. */
 export const defaultLifecycleMs = 60_000;
+/** k6's default for handleSummaryTimeout (k6 2.2 made the former fixed 120 s an option: grafana/k6#5854). */
 export const defaultHandleSummaryMs = 120_000;
 
 /** Per-thread heap limit: three quarters of the machine's memory shared by the threads, at least 256 MB. */
@@ -147,7 +148,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
     // --out segment hashes it to tell segments of different tests apart
     script: { path: input.script, code: readFileSync(input.scriptPath, 'utf8') },
   });
-  const durationOption = (name: string) => (options[name] !== undefined ? optionDurationMs(name, options[name]) : defaultLifecycleMs);
+  const durationOption = (name: string, fallback = defaultLifecycleMs) => (options[name] !== undefined ? optionDurationMs(name, options[name]) : fallback);
   const plan: TestPlan = {
     scriptPath: input.scriptPath,
     script: input.script,
@@ -162,7 +163,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       initMs: settings.initTimeoutMs ?? defaultLifecycleMs,
       setupMs: durationOption('setupTimeout'),
       teardownMs: durationOption('teardownTimeout'),
-      handleSummaryMs: defaultHandleSummaryMs,
+      handleSummaryMs: durationOption('handleSummaryTimeout', defaultHandleSummaryMs),
       workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1),
     },
     keepSamples: metrics.wantsSamples,

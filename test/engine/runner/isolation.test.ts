@@ -85,6 +85,23 @@ describe.concurrent('script code that never yields', () => {
     expect(summaryOf(out).metrics.iterations?.count).toBe(3);
   });
 
+  for (const [how, env] of [
+    ['the handleSummaryTimeout option', { OPTION_TIMEOUT: '2s' }],
+    ['K6_HANDLE_SUMMARY_TIMEOUT', { K6_HANDLE_SUMMARY_TIMEOUT: '2s' }],
+  ] as const) {
+    it(`busy handleSummary(): ${how} holds, exit 102, the default summary is printed and --summary-export written`, async () => {
+      const dir = tmp();
+      const out = path.join(dir, 'summary.json');
+      const r = await timed(['--summary-export', out, fixture('busy-handle-summary.js')], env);
+      expect(r.code, r.stderr).toBe(102);
+      expect(r.stderr).toMatch(/handleSummary\(\) execution timed out after 2 seconds/);
+      expect(r.stderr).toMatch(/falling back to the default summary/);
+      expect(r.stdout).toMatch(/iterations\.+: 2\b/);
+      expect(r.ms).toBeLessThan(2000 + slack);
+      expect(summaryOf(out).metrics.iterations?.count).toBe(2);
+    });
+  }
+
   it('busy init code: --init-timeout holds, exit 102 naming the file', async () => {
     const r = await timed(['--quiet', '--init-timeout', '2s', fixture('busy-init.js')]);
     expect(r.code, r.stderr).toBe(102);
