@@ -17,9 +17,9 @@ import { logExtrasOf, type LogExtras } from './logging.ts';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
 import type { ConfigLayer, RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import type { MetricDef } from '../metrics/index.ts';
+import type { MetricDef, ThresholdSet } from '../metrics/index.ts';
 import type { Executor } from '../types.ts';
-import { createRunMetrics } from './metrics-bridge.ts';
+import { createRunMetrics, parseRunThresholds } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
 import { idOffset, maxPlannedVus } from './plan.ts';
 import { createExecutor, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
@@ -58,6 +58,11 @@ export interface TestPlan {
   /** Consolidated k6 options with the normalised scenarios (exec.test.options). */
   options: Record<string, unknown>;
   scenarios: Record<string, ScenarioConfig>;
+  /**
+   * options.thresholds parsed once, here (a syntax error is one ConfigError line before any VU
+   * starts); every collector and the coordinator's store use these, none parses them again.
+   */
+  thresholds: ThresholdSet[];
   /** __ENV. */
   env: Record<string, string>;
   settings: RunSettings;
@@ -137,8 +142,10 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
     vuOffset += mine;
     return instance;
   });
+  const thresholds = parseRunThresholds(options);
   const metrics = createRunMetrics({
     options,
+    thresholds,
     log: input.log,
     noThresholds: options.noThresholds === true,
     definitions: input.definitions,
@@ -154,6 +161,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
     script: input.script,
     options,
     scenarios,
+    thresholds,
     env: config.scriptEnv,
     settings,
     share: ownSegment.scale(1_000_000) / 1_000_000,
