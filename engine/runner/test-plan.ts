@@ -39,6 +39,8 @@ export interface InstanceSegment {
   endMs: number;
   /** Per scenario: [name, gracefulStop ms] (how long a graceful stop may take). */
   gracefulStops: [string, number][];
+  /** Per scenario: [name, ms after the test start by which it has ended here, gracefulStop included]. */
+  scenarioEnds: [string, number][];
 }
 
 /** Limits the coordinator enforces by terminating the worker thread that crosses them (ms, MB). */
@@ -138,6 +140,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       maxVus: mine,
       endMs: Math.max(0, ...executors.map((e) => e.startTime + e.maxDuration())),
       gracefulStops: Object.entries(scenarios).map(([name, c]) => [name, c.gracefulStop]),
+      scenarioEnds: executors.map((e) => [e.name, e.startTime + e.maxDuration()]),
     };
     vuOffset += mine;
     return instance;

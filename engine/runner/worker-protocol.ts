@@ -21,7 +21,7 @@
  */
 import type { LogFields, LogLevel } from '../log.ts';
 import type { LogExtras } from './logging.ts';
-import type { InstanceStats, ScenarioStatus } from './instance.ts';
+import type { InstanceResume, InstanceStats, ScenarioStatus } from './instance.ts';
 import type { TestPlan } from './test-plan.ts';
 
 /** How often an instance hands its metrics to the main thread (ms). */
@@ -41,7 +41,8 @@ export type Role = 'instance' | 'lifecycle';
 export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
 export type ToWorker =
-  | { type: 'init'; plan: TestPlan; index: number }
+  /** `running`: per scenario, iterations running now (shared memory the coordinator reads); `resume`: this thread replaces a terminated one. */
+  | { type: 'init'; plan: TestPlan; index: number; running: SharedArrayBuffer; resume?: InstanceResume }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
   | { type: 'stats' }

@@ -68,6 +68,21 @@ describe.concurrent('script code that never yields', () => {
     expect(summaryOf(out).metrics.vus_max).toBeDefined();
   });
 
+  it('a busy VU does not stop the other scenario on its thread: a new thread runs it to its scheduled end, its iterations counted', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'summary.json');
+    const r = await timed(['--quiet', '--workers', '1', '--summary-export', out, fixture('busy-beside-calm.js')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/VUs of scenario busy still running script code after its end .*worker thread terminated, 1 iteration\(s\) interrupted; a new worker thread runs calm on its schedule/);
+    // calm ends on its schedule (0.5 s + 12 s + its gracefulStop), not later
+    expect(r.ms).toBeLessThan(13_500 + slack);
+    const s = summaryOf(out);
+    const calm = s.metrics.calm_iterations?.count ?? 0;
+    // 0.2 s iterations from the take-over (a few seconds in) to 12.5 s; none ran while busy held the thread
+    expect(calm).toBeGreaterThanOrEqual(3);
+    expect(s.metrics.iterations?.count).toBeGreaterThanOrEqual(calm);
+  });
+
   it('busy setup(): setupTimeout holds, exit 100', async () => {
     const r = await timed(['--quiet', fixture('busy-setup.js')]);
     expect(r.code, r.stderr).toBe(100);
