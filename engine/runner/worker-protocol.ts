@@ -5,7 +5,9 @@
  * start-up on every run:
  *
  *  - `instance`: one execution segment of the test (its executors and VUs).
- *      main → worker: init (the TestPlan and which of its instances), run, stop, close, stats (fresh counters for the once-a-second vus sample)
+ *      main → worker: init (the TestPlan, which of its instances, the shared per-scenario running-iteration
+ *                     counters, and where to resume when it replaces a terminated thread), run, stop, close,
+ *                     stats (fresh counters for the once-a-second vus sample)
  *      worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
  *                     progress), abort / fail (exec.test.*), done (last delta), closed
  *  - `lifecycle`: the script's one-off VUs: the init VU that reads `options`, then the VU that runs
