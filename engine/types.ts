@@ -164,6 +164,19 @@ export interface ExecutorRuntime {
   emit(metric: string, value: number, tags?: Tags): void;
   /** Monotonic ms since the test started (all scenario startTimes are relative to it). */
   now(): number;
+  /**
+   * Set when this instance replaces a worker thread the coordinator terminated (its VUs ran script
+   * code that did not yield): the scenario continues on its schedule rather than starting over.
+   */
+  readonly resume?: ScenarioResume;
+}
+
+/** Where a scenario stood when the worker thread running it was terminated. */
+export interface ScenarioResume {
+  /** ms since the test start when the lost thread was last heard from (it ran nothing after). */
+  lostAtMs: number;
+  /** Iterations the lost thread started for this scenario in this segment (completed or interrupted). */
+  done: number;
 }
 
 /** Execution segment arithmetic (engine/execution/segment.ts). */

@@ -32,6 +32,8 @@ export const k6EnvVars: Record<string, Apply> = {
   K6_NO_TEARDOWN: opt('noTeardown', bool),
   K6_SETUP_TIMEOUT: opt('setupTimeout', dur),
   K6_TEARDOWN_TIMEOUT: opt('teardownTimeout', dur),
+  // k6 2.2 (grafana/k6#5854): the handleSummary() budget, 2 minutes by default
+  K6_HANDLE_SUMMARY_TIMEOUT: opt('handleSummaryTimeout', dur),
   K6_MIN_ITERATION_DURATION: opt('minIterationDuration', dur),
   K6_THROW: opt('throw', bool),
   K6_NO_THRESHOLDS: opt('noThresholds', bool),

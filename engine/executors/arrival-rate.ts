@@ -11,7 +11,7 @@
  * segment holds fewer than maxVUs (scaled); otherwise it is dropped: one `dropped_iterations`
  * sample of 1 per dropped iteration.
  */
-import type { ExecVu, ScenarioProgress } from '../types.ts';
+import type { ExecVu, ScenarioProgress, ScenarioResume } from '../types.ts';
 import {
   readCommon,
   readCount,
@@ -74,6 +74,13 @@ export abstract class ArrivalRateExecutor<C extends ArrivalRateCommonConfig> ext
     return this.dropped;
   }
 
+  /** Taken over from a terminated worker thread: iterations due before this instance started are not started late. */
+  private resumed: { lostAtMs: number; atMs: number } | undefined;
+
+  protected override resumeFrom(r: ScenarioResume): void {
+    this.resumed = { lostAtMs: r.lostAtMs, atMs: this.rt.now() };
+  }
+
   protected async execute(): Promise<void> {
     const initial = await this.takeVus(this.preAllocatedVus());
     this.held = initial.length;
@@ -87,6 +94,11 @@ export abstract class ArrivalRateExecutor<C extends ArrivalRateCommonConfig> ext
     for (let i = 0; i < total && !this.rt.signal.aborted; i++) {
       if (!this.segment.ownsIteration(i % this.config.maxVUs)) continue;
       const due = this.startedAt + this.schedule.timeOf(i);
+      if (this.resumed && due < this.resumed.atMs) {
+        // The lost thread ran (or lost) those due before it went silent; those due since never started.
+        if (due >= this.resumed.lostAtMs) this.drop();
+        continue;
+      }
       if (due > this.rt.now()) {
         burst = 0;
         await this.sleepUntil(due);

@@ -8,7 +8,7 @@
  *     (the runner interrupts at once itself on a hard stop);
  *   - yielding to the event loop so iterations that settle in microtasks cannot starve timers.
  */
-import type { ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, SegmentInfo } from '../types.ts';
+import type { ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, ScenarioResume, SegmentInfo } from '../types.ts';
 import type { CommonScenarioConfig } from './base-config.ts';
 
 /** Longest stretch (ms) a chain of microtask-settled iterations may run before yielding. */
@@ -88,7 +88,10 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
     try {
       await this.sleepUntil(this.startTime);
       if (this.stopping) return;
-      this.startedAt = rt.now();
+      // Taken over from a lost thread, the scenario keeps its schedule: it started at its startTime
+      // (also when that passed while the lost thread was stuck).
+      this.startedAt = rt.resume ? this.startTime : rt.now();
+      if (rt.resume) this.resumeFrom(rt.resume);
       this.lastYield = performance.now();
       await this.execute();
     } finally {
@@ -121,6 +124,13 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
     this.after(grace, () => this.interruptRunning());
     this.onStopping();
   }
+
+  /**
+   * Hook for a scenario taken over from a terminated worker thread (called once startedAt is the
+   * scheduled start): iteration-count executors skip what the lost thread started. Time-based ones
+   * need nothing: their schedule is relative to startedAt.
+   */
+  protected resumeFrom(_resume: ScenarioResume): void {}
 
   /** Hook for executors that park VUs: wake them, no new iteration may start. */
   protected onStopping(): void {}

@@ -4,7 +4,7 @@
  * started by then count as dropped_iterations.
  * Segments: this instance runs scale(vus) of the VUs, each with the full `iterations`.
  */
-import type { ExecVu, ScenarioProgress } from '../types.ts';
+import type { ExecVu, ScenarioProgress, ScenarioResume } from '../types.ts';
 import { readCommon, readCount, readScenarioDuration, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
 import { BaseExecutor, GlobalIterations, pad } from './base-executor.ts';
 
@@ -46,6 +46,15 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
     return this.preAllocatedVus() * this.config.iterations;
   }
 
+  /** Iterations each VU already ran on a terminated worker thread (they ran side by side: an even share). */
+  private ranBefore = 0;
+
+  protected override resumeFrom(r: ScenarioResume): void {
+    const vus = this.preAllocatedVus();
+    this.ranBefore = vus === 0 ? 0 : Math.min(this.config.iterations, Math.floor(r.done / vus));
+    for (let i = 0; i < this.ranBefore * vus; i++) this.numbers.next();
+  }
+
   protected async execute(): Promise<void> {
     const vus = await this.takeVus(this.preAllocatedVus());
     this.atScenarioTime(this.config.maxDuration, () => this.endScenario(this.config.gracefulStop));
@@ -54,7 +63,7 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
   }
 
   private async loop(vu: ExecVu): Promise<void> {
-    let done = 0;
+    let done = this.ranBefore;
     try {
       for (; done < this.config.iterations && !this.stopping; done++) await this.iterateInLoop(vu, this.numbers.next());
     } finally {

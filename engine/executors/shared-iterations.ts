@@ -8,7 +8,7 @@
  * iterations, the shares sum to `iterations`, and a segment without VUs gets no iterations (none
  * are lost when there are more segments than VUs). iterationInTest is that j, in 0..iterations-1.
  */
-import type { ExecVu, ScenarioProgress } from '../types.ts';
+import type { ExecVu, ScenarioProgress, ScenarioResume } from '../types.ts';
 import { readCommon, readCount, readScenarioDuration, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
 import { BaseExecutor, GlobalIterations, pad } from './base-executor.ts';
 
@@ -47,6 +47,12 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
 
   maxVus(): number {
     return this.preAllocatedVus();
+  }
+
+  /** The iterations the lost thread started are claimed (their numbers too). */
+  protected override resumeFrom(r: ScenarioResume): void {
+    const skip = Math.min(this.total, r.done);
+    for (; this.claimed < skip; this.claimed++) this.numbers.next();
   }
 
   protected async execute(): Promise<void> {

@@ -7,7 +7,7 @@
 import type { MetricSink, MetricType, Tags, ValueType } from '../types.ts';
 import { createAggregate, type Aggregate, type AggregateState } from './aggregates.ts';
 import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
-import { parseMetricSelector, parseThresholds, type MetricSelector } from './thresholds.ts';
+import { parseMetricSelector, parseThresholds, type MetricSelector, type ThresholdSet } from './thresholds.ts';
 
 /** One raw sample as outputs (json, csv) see it. `time` is ms since the epoch. */
 export interface Sample {
@@ -40,6 +40,8 @@ export interface MetricsDelta {
 export interface CollectorOptions {
   /** options.thresholds: which sub-metrics to aggregate. */
   thresholds?: Record<string, unknown>;
+  /** The same, already parsed (a run parses them once, in prepare()); used instead of `thresholds`. */
+  thresholdSets?: readonly ThresholdSet[];
   /** Keep raw samples for outputs (json/csv); drain hands them over and forgets them. */
   keepSamples?: boolean;
 }
@@ -56,7 +58,7 @@ interface SubAgg {
 }
 
 /** Sub-metric selectors per metric: those in the thresholds plus expected_response:true. */
-export function submetricSelectors(thresholds: Record<string, unknown> | undefined): Map<string, MetricSelector[]> {
+export function submetricSelectors(thresholds: Record<string, unknown> | readonly ThresholdSet[] | undefined): Map<string, MetricSelector[]> {
   const byMetric = new Map<string, MetricSelector[]>();
   const add = (s: MetricSelector) => {
     if (!s.tags) return;
@@ -65,7 +67,7 @@ export function submetricSelectors(thresholds: Record<string, unknown> | undefin
     byMetric.set(s.metric, list);
   };
   add(parseMetricSelector(expectedResponseSubmetric));
-  for (const set of parseThresholds(thresholds)) add(set.selector);
+  for (const set of Array.isArray(thresholds) ? (thresholds as readonly ThresholdSet[]) : parseThresholds(thresholds as Record<string, unknown> | undefined)) add(set.selector);
   return byMetric;
 }
 
@@ -96,7 +98,7 @@ class MetricsCollector implements Collector {
   private samples: Sample[] = [];
 
   constructor(private readonly opts: CollectorOptions) {
-    this.subSelectors = submetricSelectors(opts.thresholds);
+    this.subSelectors = submetricSelectors(opts.thresholdSets ?? opts.thresholds);
     for (const [name, def] of Object.entries(builtinMetrics)) this.declare(name, def);
   }
 

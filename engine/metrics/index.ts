@@ -15,7 +15,7 @@ export type {
   ThresholdEvaluation,
   ThresholdResult,
 } from './store.ts';
-export { validateThresholds, parseThresholds, parseThresholdExpression, parseMetricSelector, aggregationsByType } from './thresholds.ts';
+export { validateThresholds, checkThresholdSets, parseThresholds, parseThresholdExpression, parseMetricSelector, aggregationsByType } from './thresholds.ts';
 export type { Threshold, ThresholdSet, ThresholdExpression, MetricSelector, Operator } from './thresholds.ts';
 export { builtinMetrics, expectedResponseSubmetric } from './builtin.ts';
 export type { MetricDef } from './builtin.ts';

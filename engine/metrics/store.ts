@@ -9,7 +9,7 @@ import type { MetricType, ValueType } from '../types.ts';
 import { createAggregate, type Aggregate, CounterAgg, GaugeAgg, RateAgg, TrendAgg } from './aggregates.ts';
 import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
 import type { MetricsDelta } from './collector.ts';
-import { compare, parseMetricSelector, parseThresholds, validateThresholds, type Threshold, type ThresholdSet } from './thresholds.ts';
+import { checkThresholdSets, compare, parseMetricSelector, parseThresholds, type Threshold, type ThresholdSet } from './thresholds.ts';
 
 export const defaultSummaryTrendStats = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'] as const;
 
@@ -74,6 +74,8 @@ export interface SummaryDataOptions {
 
 export interface MetricsStoreOptions {
   thresholds?: Record<string, unknown>;
+  /** The same, already parsed (a run parses them once, in prepare()); used instead of `thresholds`. */
+  thresholdSets?: readonly ThresholdSet[];
   /** options.summaryTrendStats, checked by validate(). */
   summaryTrendStats?: unknown;
   /** Skip thresholds altogether (--no-thresholds). */
@@ -116,7 +118,7 @@ export class MetricsStore {
 
   constructor(private readonly opts: MetricsStoreOptions = {}) {
     for (const [name, def] of Object.entries(builtinMetrics)) this.defs.set(name, def);
-    this.sets = opts.noThresholds ? [] : parseThresholds(opts.thresholds);
+    this.sets = opts.noThresholds ? [] : [...(opts.thresholdSets ?? parseThresholds(opts.thresholds))];
   }
 
   define(name: string, type: MetricType, contains: ValueType = 'default'): void {
@@ -138,7 +140,7 @@ export class MetricsStore {
   /** Validates the thresholds against the metrics declared so far (built-ins + custom): ConfigError on error. */
   validate(): void {
     if (this.opts.summaryTrendStats !== undefined) validateSummaryTrendStats(this.opts.summaryTrendStats);
-    if (!this.opts.noThresholds) this.sets = validateThresholds(this.opts.thresholds, this.metricTypes());
+    if (!this.opts.noThresholds) checkThresholdSets(this.sets, this.metricTypes());
   }
 
   merge(delta: MetricsDelta | unknown): void {

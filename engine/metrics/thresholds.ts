@@ -185,7 +185,11 @@ export function parseThresholds(thresholds: Record<string, unknown> | undefined 
  * ConfigError (exit 104) naming the threshold.
  */
 export function validateThresholds(thresholds: Record<string, unknown> | undefined | null, metricTypes: Readonly<Record<string, MetricType>>): ThresholdSet[] {
-  const sets = parseThresholds(thresholds);
+  return checkThresholdSets(parseThresholds(thresholds), metricTypes);
+}
+
+/** validateThresholds for sets parsed earlier (a run's TestPlan carries them parsed once). Returns `sets`. */
+export function checkThresholdSets<S extends readonly ThresholdSet[]>(sets: S, metricTypes: Readonly<Record<string, MetricType>>): S {
   for (const set of sets) {
     const { key, metric } = set.selector;
     const type = metricTypes[metric];

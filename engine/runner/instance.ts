@@ -49,6 +49,16 @@ export interface InstanceEvents {
   fail(reason: string | undefined): void;
 }
 
+/** A replacement instance: where the scenarios of the terminated thread it takes over stood. */
+export interface InstanceResume {
+  /** ms since the test start when the lost thread was last heard from. */
+  lostAtMs: number;
+  /** Per scenario, the iterations the lost thread started. */
+  done: Record<string, number>;
+  /** Scenarios that had ended (gracefulStop included) when it was terminated: not run again. */
+  ended: string[];
+}
+
 export interface InstanceSetup {
   script: LoadedScript;
   /** Consolidated k6 options (exec.test.options). */
@@ -65,6 +75,12 @@ export interface InstanceSetup {
   sink: MetricSink;
   log: Logger;
   events: InstanceEvents;
+  /**
+   * Iterations running now, one slot per scenario (in `scenarios` key order), shared with the
+   * coordinator: it reads them while this thread is stuck in script code that does not yield.
+   */
+  running?: Int32Array;
+  resume?: InstanceResume;
 }
 
 export class Instance {
@@ -88,7 +104,10 @@ export class Instance {
   private hardStopped = false;
 
   constructor(private readonly s: InstanceSetup) {
-    this.executors = Object.entries(s.scenarios).map(([name, config]) => createExecutor(name, config, s.segment));
+    const ended = new Set(s.resume?.ended ?? []);
+    this.executors = Object.entries(s.scenarios)
+      .filter(([name]) => !ended.has(name))
+      .map(([name, config]) => createExecutor(name, config, s.segment));
     const instance = this.instanceInfo();
     this.testControl = {
       abort: (reason?: string): never => {
@@ -184,6 +203,8 @@ export class Instance {
     const exec = config?.exec ?? 'default';
     const tags: Tags = { ...(config?.tags ?? {}), scenario: executor.name };
     const env = config?.env ? { ...this.s.env, ...config.env } : undefined;
+    const slot = Object.keys(this.s.scenarios).indexOf(executor.name);
+    const resume = this.s.resume;
     let inInstance = 0;
     const wrappers = new Map<Vu, ExecVu>();
     const owners = new WeakMap<ExecVu, Vu>();
@@ -195,7 +216,7 @@ export class Instance {
         const vu = await this.pool.acquire();
         let w = wrappers.get(vu);
         if (!w) {
-          w = this.execVu(vu, executor, { exec, tags, env, scenarioStartEpoch, next: () => inInstance++ });
+          w = this.execVu(vu, executor, { exec, tags, env, scenarioStartEpoch, slot, next: () => inInstance++ });
           wrappers.set(vu, w);
           owners.set(w, vu);
         }
@@ -207,6 +228,7 @@ export class Instance {
       },
       emit: (metric, value, extra) => this.s.sink.add(metric, value, { ...tags, ...extra }),
       now: () => this.now(),
+      resume: resume ? { lostAtMs: resume.lostAtMs, done: resume.done[executor.name] ?? 0 } : undefined,
     };
     await executor.run(rt);
   }
@@ -214,8 +236,9 @@ export class Instance {
   private execVu(
     vu: Vu,
     executor: Executor,
-    bind: { exec: string; tags: Tags; env: Record<string, string> | undefined; scenarioStartEpoch: number; next: () => number },
+    bind: { exec: string; tags: Tags; env: Record<string, string> | undefined; scenarioStartEpoch: number; slot: number; next: () => number },
   ): ExecVu {
+    const running = this.s.running;
     // One ScenarioInfo per VU and scenario, updated per iteration: k6/execution reads it at access
     // time, and a fresh object (with its closure) per iteration was measurable at 50k it/s.
     const scenario: { -readonly [K in keyof ScenarioInfo]: ScenarioInfo[K] } = {
@@ -237,6 +260,7 @@ export class Instance {
           return 'interrupted';
         }
         this.running++;
+        if (running) Atomics.add(running, bind.slot, 1);
         let outcome: IterationOutcome;
         try {
           outcome = await vu.runIteration({
@@ -249,6 +273,7 @@ export class Instance {
           });
         } finally {
           this.running--;
+          if (running) Atomics.sub(running, bind.slot, 1);
         }
         if (outcome === 'completed') this.completed++;
         else this.interrupted++;

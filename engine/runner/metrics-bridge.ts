@@ -7,21 +7,25 @@
  */
 import type { RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import { abortOnFailMessage, createCollector as createMetricsCollector, crossedThresholdsMessage, MetricsStore } from '../metrics/index.ts';
-import type { Collector, MetricDef, MetricsDelta, ThresholdEvaluation } from '../metrics/index.ts';
+import { abortOnFailMessage, createCollector as createMetricsCollector, crossedThresholdsMessage, MetricsStore, parseThresholds } from '../metrics/index.ts';
+import type { Collector, MetricDef, MetricsDelta, ThresholdEvaluation, ThresholdSet } from '../metrics/index.ts';
 import { createOutputs, OutputSet, ResultsWriteError } from '../outputs/index.ts';
 import { produceSummary } from '../summary/index.ts';
 
 export type { Collector };
 
-/** A collector for one process (thread): aggregates sub-metrics the thresholds name; keeps raw samples when outputs need them. */
-export function createCollector(options: Readonly<Record<string, unknown>> = {}, keepSamples = false): Collector {
-  return createMetricsCollector({ thresholds: thresholdsOf(options), keepSamples });
+/**
+ * A collector for one process (thread): aggregates the sub-metrics the thresholds name (as parsed
+ * once by prepare(): TestPlan.thresholds); keeps raw samples when outputs need them.
+ */
+export function createCollector(thresholds: readonly ThresholdSet[] = [], keepSamples = false): Collector {
+  return createMetricsCollector({ thresholdSets: thresholds, keepSamples });
 }
 
-function thresholdsOf(options: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+/** options.thresholds parsed (ConfigError, exit 104, on a syntax error): once per run, in prepare(). */
+export function parseRunThresholds(options: Readonly<Record<string, unknown>>): ThresholdSet[] {
   const t = options.thresholds;
-  return t && typeof t === 'object' ? (t as Record<string, unknown>) : undefined;
+  return parseThresholds(t && typeof t === 'object' ? (t as Record<string, unknown>) : undefined);
 }
 
 export interface ResultsInput {
@@ -54,6 +58,8 @@ export interface RunMetrics {
 
 export interface RunMetricsOptions {
   options: Readonly<Record<string, unknown>>;
+  /** options.thresholds as parsed by parseRunThresholds. */
+  thresholds: readonly ThresholdSet[];
   log: Logger;
   noThresholds: boolean;
   /** Custom metrics the init VU declared (so thresholds on them validate before the run). */
@@ -67,7 +73,7 @@ export interface RunMetricsOptions {
 
 /** The main-thread store; validates thresholds (ConfigError, exit 104) before anything runs. */
 export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
-  const store = new MetricsStore({ thresholds: thresholdsOf(o.options), noThresholds: o.noThresholds });
+  const store = new MetricsStore({ thresholdSets: o.thresholds, noThresholds: o.noThresholds });
   for (const [name, def] of o.definitions) store.define(name, def.type, def.contains);
   store.validate();
   const outputs = new OutputSet(createOutputs(o.settings.out, { cwd: o.cwd, summaryExport: o.settings.summaryExport, env: o.env, log: o.log }));

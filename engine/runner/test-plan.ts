@@ -17,9 +17,9 @@ import { logExtrasOf, type LogExtras } from './logging.ts';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
 import type { ConfigLayer, RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import type { MetricDef } from '../metrics/index.ts';
+import type { MetricDef, ThresholdSet } from '../metrics/index.ts';
 import type { Executor } from '../types.ts';
-import { createRunMetrics } from './metrics-bridge.ts';
+import { createRunMetrics, parseRunThresholds } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
 import { idOffset, maxPlannedVus } from './plan.ts';
 import { createExecutor, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
@@ -39,6 +39,8 @@ export interface InstanceSegment {
   endMs: number;
   /** Per scenario: [name, gracefulStop ms] (how long a graceful stop may take). */
   gracefulStops: [string, number][];
+  /** Per scenario: [name, ms after the test start by which it has ended here, gracefulStop included]. */
+  scenarioEnds: [string, number][];
 }
 
 /** Limits the coordinator enforces by terminating the worker thread that crosses them (ms, MB). */
@@ -58,6 +60,11 @@ export interface TestPlan {
   /** Consolidated k6 options with the normalised scenarios (exec.test.options). */
   options: Record<string, unknown>;
   scenarios: Record<string, ScenarioConfig>;
+  /**
+   * options.thresholds parsed once, here (a syntax error is one ConfigError line before any VU
+   * starts); every collector and the coordinator's store use these, none parses them again.
+   */
+  thresholds: ThresholdSet[];
   /** __ENV. */
   env: Record<string, string>;
   settings: RunSettings;
@@ -73,8 +80,9 @@ export interface TestPlan {
   logExtras: LogExtras;
 }
 
-/** k6's default for setupTimeout and teardownTimeout; also the init limit and handleSummary's. */
+/** k6's default for setupTimeout and teardownTimeout; also the init limit. */
 export const defaultLifecycleMs = 60_000;
+/** k6's default for handleSummaryTimeout (k6 2.2 made the former fixed 120 s an option: grafana/k6#5854). */
 export const defaultHandleSummaryMs = 120_000;
 
 /** Per-thread heap limit: three quarters of the machine's memory shared by the threads, at least 256 MB. */
@@ -132,12 +140,15 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       maxVus: mine,
       endMs: Math.max(0, ...executors.map((e) => e.startTime + e.maxDuration())),
       gracefulStops: Object.entries(scenarios).map(([name, c]) => [name, c.gracefulStop]),
+      scenarioEnds: executors.map((e) => [e.name, e.startTime + e.maxDuration()]),
     };
     vuOffset += mine;
     return instance;
   });
+  const thresholds = parseRunThresholds(options);
   const metrics = createRunMetrics({
     options,
+    thresholds,
     log: input.log,
     noThresholds: options.noThresholds === true,
     definitions: input.definitions,
@@ -147,12 +158,13 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
     // --out segment hashes it to tell segments of different tests apart
     script: { path: input.script, code: readFileSync(input.scriptPath, 'utf8') },
   });
-  const durationOption = (name: string) => (options[name] !== undefined ? optionDurationMs(name, options[name]) : defaultLifecycleMs);
+  const durationOption = (name: string, fallback = defaultLifecycleMs) => (options[name] !== undefined ? optionDurationMs(name, options[name]) : fallback);
   const plan: TestPlan = {
     scriptPath: input.scriptPath,
     script: input.script,
     options,
     scenarios,
+    thresholds,
     env: config.scriptEnv,
     settings,
     share: ownSegment.scale(1_000_000) / 1_000_000,
@@ -162,7 +174,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       initMs: settings.initTimeoutMs ?? defaultLifecycleMs,
       setupMs: durationOption('setupTimeout'),
       teardownMs: durationOption('teardownTimeout'),
-      handleSummaryMs: defaultHandleSummaryMs,
+      handleSummaryMs: durationOption('handleSummaryTimeout', defaultHandleSummaryMs),
       workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1),
     },
     keepSamples: metrics.wantsSamples,

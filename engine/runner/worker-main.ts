@@ -17,6 +17,7 @@ import { EngineError, ExitCode, IterationInterrupted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceInfo, TestControl } from '../types.ts';
 import { Instance } from './instance.ts';
+import type { InstanceResume } from './instance.ts';
 import { runLogger } from './logging.ts';
 import { createCollector } from './metrics-bridge.ts';
 import type { Collector } from './metrics-bridge.ts';
@@ -62,10 +63,10 @@ function instanceRole(logOutput: string, verbose: boolean): void {
   let instance: Instance | undefined;
   let aborted = false;
 
-  async function init(plan: TestPlan, index: number): Promise<void> {
+  async function init(plan: TestPlan, index: number, running: SharedArrayBuffer, resume: InstanceResume | undefined): Promise<void> {
     const mine = plan.instances[index];
     if (!mine) throw new Error(`no instance ${index} in the plan`);
-    collector = createCollector(plan.options, plan.keepSamples);
+    collector = createCollector(plan.thresholds, plan.keepSamples);
     Object.freeze(plan.options); // exec.test.options is read-only, as in k6
     const script = await scriptLoad;
     instance = new Instance({
@@ -78,6 +79,8 @@ function instanceRole(logOutput: string, verbose: boolean): void {
       vuOffset: mine?.vuOffset ?? 0,
       sink: collector,
       log,
+      running: new Int32Array(running),
+      resume,
       events: {
         abort: (reason) => {
           if (!aborted) post({ type: 'abort', reason });
@@ -107,7 +110,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
   port?.on('message', (m: ToWorker) => {
     switch (m.type) {
       case 'init':
-        init(m.plan, m.index).then(
+        init(m.plan, m.index, m.running, m.resume).then(
           () => post({ type: 'ready', stats: (instance as Instance).stats() }),
           (err) => post(failure('init', err)),
         );
@@ -162,7 +165,7 @@ function lifecycleRole(logOutput: string, verbose: boolean): void {
   }
 
   async function configure(plan: TestPlan): Promise<FromWorker> {
-    collector = createCollector(plan.options, plan.keepSamples);
+    collector = createCollector(plan.thresholds, plan.keepSamples);
     vu = await vuFor(plan.env, Object.freeze(plan.options));
     return { type: 'configured' };
   }

@@ -5,7 +5,9 @@
  * start-up on every run:
  *
  *  - `instance`: one execution segment of the test (its executors and VUs).
- *      main → worker: init (the TestPlan and which of its instances), run, stop, close, stats (fresh counters for the once-a-second vus sample)
+ *      main → worker: init (the TestPlan, which of its instances, the shared per-scenario running-iteration
+ *                     counters, and where to resume when it replaces a terminated thread), run, stop, close,
+ *                     stats (fresh counters for the once-a-second vus sample)
  *      worker → main: ready | failed (init), tick (every 500 ms while running: metrics delta, stats,
  *                     progress), abort / fail (exec.test.*), done (last delta), closed
  *  - `lifecycle`: the script's one-off VUs: the init VU that reads `options`, then the VU that runs
@@ -21,7 +23,7 @@
  */
 import type { LogFields, LogLevel } from '../log.ts';
 import type { LogExtras } from './logging.ts';
-import type { InstanceStats, ScenarioStatus } from './instance.ts';
+import type { InstanceResume, InstanceStats, ScenarioStatus } from './instance.ts';
 import type { TestPlan } from './test-plan.ts';
 
 /** How often an instance hands its metrics to the main thread (ms). */
@@ -41,7 +43,8 @@ export type Role = 'instance' | 'lifecycle';
 export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
 export type ToWorker =
-  | { type: 'init'; plan: TestPlan; index: number }
+  /** `running`: per scenario, iterations running now (shared memory the coordinator reads); `resume`: this thread replaces a terminated one. */
+  | { type: 'init'; plan: TestPlan; index: number; running: SharedArrayBuffer; resume?: InstanceResume }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }
   | { type: 'stop'; hard: boolean }
   | { type: 'stats' }

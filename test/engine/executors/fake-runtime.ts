@@ -11,7 +11,7 @@
  * for what only real timers show (early-firing timers, the event loop yielding).
  */
 import { vi } from 'vitest';
-import type { ExecVu, ExecutorRuntime, IterationOutcome, SegmentInfo, Tags } from '../../../engine/types.ts';
+import type { ExecVu, ExecutorRuntime, IterationOutcome, ScenarioResume, SegmentInfo, Tags } from '../../../engine/types.ts';
 import { parseSegment } from '../../../engine/execution/segment.ts';
 
 export interface IterationCall {
@@ -71,6 +71,10 @@ export interface FakeRuntimeOptions {
   firstId?: number;
   /** now() advances this many ms per real ms (< 1: timers fire before now() reaches their deadline). */
   clockRate?: number;
+  /** now() starts here (ms since the test start): a runtime that takes over a scenario mid-test. */
+  startAtMs?: number;
+  /** The scenario is taken over from a terminated worker thread. */
+  resume?: ScenarioResume;
 }
 
 export class FakeRuntime implements ExecutorRuntime {
@@ -86,12 +90,14 @@ export class FakeRuntime implements ExecutorRuntime {
   concurrent = 0;
   maxConcurrent = 0;
   getVuCalls = 0;
+  readonly resume?: ScenarioResume;
   private readonly free: FakeVu[] = [];
   private readonly t0 = performance.now();
   private nextId: number;
 
   constructor(private readonly opts: FakeRuntimeOptions = {}) {
     this.segment = opts.segment ?? parseSegment();
+    this.resume = opts.resume;
     this.nextId = opts.firstId ?? 1;
     for (let i = 0; i < (opts.pool ?? 0); i++) this.free.push(this.newVu());
   }
@@ -105,7 +111,7 @@ export class FakeRuntime implements ExecutorRuntime {
   }
 
   now(): number {
-    return (performance.now() - this.t0) * (this.opts.clockRate ?? 1);
+    return (this.opts.startAtMs ?? 0) + (performance.now() - this.t0) * (this.opts.clockRate ?? 1);
   }
 
   async getVu(): Promise<ExecVu> {

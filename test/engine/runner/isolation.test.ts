@@ -34,6 +34,22 @@ function summaryOf(file: string): { metrics: Record<string, Record<string, numbe
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** Pids below `pid` in the process tree. */
+function descendantsOf(pid: number): number[] {
+  const kids = childrenOf(pid);
+  return kids.flatMap((k) => [k, ...descendantsOf(k)]);
+}
+
+/** Whether `pid` exists and is not a zombie waiting for its parent. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Pids whose parent is `pid` (from /proc). */
 function childrenOf(pid: number): number[] {
   const out: number[] = [];
@@ -68,11 +84,29 @@ describe.concurrent('script code that never yields', () => {
     expect(summaryOf(out).metrics.vus_max).toBeDefined();
   });
 
-  it('busy setup(): setupTimeout holds, exit 100', async () => {
-    const r = await timed(['--quiet', fixture('busy-setup.js')]);
+  it('a busy VU does not stop the other scenario on its thread: a new thread runs it to its scheduled end, its iterations counted', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'summary.json');
+    const r = await timed(['--quiet', '--workers', '1', '--summary-export', out, fixture('busy-beside-calm.js')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/VUs of scenario busy still running script code after its end .*worker thread terminated, 1 iteration\(s\) interrupted; a new worker thread runs calm on its schedule/);
+    // calm ends on its schedule (0.5 s + 12 s + its gracefulStop), not later
+    expect(r.ms).toBeLessThan(13_500 + slack);
+    const s = summaryOf(out);
+    const calm = s.metrics.calm_iterations?.count ?? 0;
+    // 0.2 s iterations from the take-over (a few seconds in) to 12.5 s; none ran while busy held the thread
+    expect(calm).toBeGreaterThanOrEqual(3);
+    expect(s.metrics.iterations?.count).toBeGreaterThanOrEqual(calm);
+  });
+
+  it('busy setup(): setupTimeout holds, exit 100, --summary-export written (no iterations ran)', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'summary.json');
+    const r = await timed(['--quiet', '--summary-export', out, fixture('busy-setup.js')]);
     expect(r.code, r.stderr).toBe(100);
     expect(r.stderr).toMatch(/setup\(\) execution timed out after 2 seconds/);
     expect(r.ms).toBeLessThan(2000 + slack);
+    expect(summaryOf(out).metrics.iterations).toBeUndefined();
   });
 
   it('busy teardown(): teardownTimeout holds, exit 101, the summary of the run is written', async () => {
@@ -85,11 +119,31 @@ describe.concurrent('script code that never yields', () => {
     expect(summaryOf(out).metrics.iterations?.count).toBe(3);
   });
 
-  it('busy init code: --init-timeout holds, exit 102 naming the file', async () => {
-    const r = await timed(['--quiet', '--init-timeout', '2s', fixture('busy-init.js')]);
+  for (const [how, env] of [
+    ['the handleSummaryTimeout option', { OPTION_TIMEOUT: '2s' }],
+    ['K6_HANDLE_SUMMARY_TIMEOUT', { K6_HANDLE_SUMMARY_TIMEOUT: '2s' }],
+  ] as const) {
+    it(`busy handleSummary(): ${how} holds, exit 102, the default summary is printed and --summary-export written`, async () => {
+      const dir = tmp();
+      const out = path.join(dir, 'summary.json');
+      const r = await timed(['--summary-export', out, fixture('busy-handle-summary.js')], env);
+      expect(r.code, r.stderr).toBe(102);
+      expect(r.stderr).toMatch(/handleSummary\(\) execution timed out after 2 seconds/);
+      expect(r.stderr).toMatch(/falling back to the default summary/);
+      expect(r.stdout).toMatch(/iterations\.+: 2\b/);
+      expect(r.ms).toBeLessThan(2000 + slack);
+      expect(summaryOf(out).metrics.iterations?.count).toBe(2);
+    });
+  }
+
+  it('busy init code: --init-timeout holds, exit 102 naming the file; nothing ran, so no summary (as k6 on an init error)', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'summary.json');
+    const r = await timed(['--quiet', '--init-timeout', '2s', '--summary-export', out, fixture('busy-init.js')]);
     expect(r.code, r.stderr).toBe(102);
     expect(r.stderr).toMatch(/busy-init\.js: init code did not finish within 2s .*--init-timeout or AETOS_INIT_TIMEOUT/);
     expect(r.ms).toBeLessThan(2000 + slack);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('AETOS_INIT_TIMEOUT sets the init limit too', async () => {
@@ -134,11 +188,16 @@ describe.concurrent('script code that never yields', () => {
     child.stderr?.on('data', (d) => (stderr += d));
     await waitFor(() => stderr.includes('BUSY_START'), startup);
     const pid = child.pid as number;
+    // Everything the command runs, taken before the kill (after it, orphans would be re-parented and
+    // no longer look like its children): its worker threads are threads of its own process, and
+    // any child process it started must die with it too.
+    const processes = [pid, ...descendantsOf(pid)];
+    expect(readdirSync(`/proc/${pid}/task`).length).toBeGreaterThan(1);
     child.kill('SIGKILL');
     await done;
-    await waitFor(() => !existsSync(`/proc/${pid}`), 5000);
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
-    expect(childrenOf(pid)).toEqual([]);
+    const alive = () => processes.filter((p) => isRunning(p));
+    await waitFor(() => alive().length === 0, 5000);
+    expect(alive()).toEqual([]);
   });
 
   it('out of memory in a VU: one line naming the scenario and the limit, exit 107, summary written', async () => {
@@ -148,6 +207,8 @@ describe.concurrent('script code that never yields', () => {
     expect(r.code, r.stderr).toBe(107);
     expect(r.stderr).toMatch(/scenario hungry: out of memory: the worker thread reached its 32 MB heap limit \(--worker-memory/);
     expect(r.stderr).not.toMatch(/FATAL ERROR/);
+    // 32 MB fill up in well under a second; the rest is the summary and the exit
+    expect(r.ms).toBeLessThan(slack);
     summaryOf(out);
   });
 });
