@@ -141,7 +141,7 @@ export default async function () {
 });
 
 describe('k6/secrets', () => {
-  it('file and env sources; values are redacted from console output; unknown names are clear errors', async () => {
+  it('file (the default) and env sources; values are redacted from the log; unknown names are clear errors', async () => {
     process.env.AETOS_TEST_SECRET_db_pass = 'env-pass-123';
     try {
       const h = await harness(
@@ -156,7 +156,7 @@ export default async function () {
 }`,
         ),
       );
-      const vu = await h.vu(1, {}, { secretSource: ['file=secrets.txt', 'env=name=vault,prefix=AETOS_TEST_SECRET_'] });
+      const vu = await h.vu(1, {}, { secretSource: ['file=secrets.txt,default', 'env=name=vault,prefix=AETOS_TEST_SECRET_'] });
       expect(await h.iterate(vu, 1)).toEqual(['completed']);
       expect(h.rec.console[0]).toBe('token=***SECRET_REDACTED*** db=***SECRET_REDACTED*** len=12');
       expect(h.rec.console[1]).toBe('secret "nope" not found in secret source "file"');
