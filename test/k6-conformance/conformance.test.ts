@@ -72,7 +72,7 @@ export default function () {
   );
   // two lanes: each lane runs its scripts one after another; suite.js runs every module script
   // in one engine start (one scenario each), blocked.js needs its own options
-  const lanes = [['suite.js', path.join(out, 'ws-threshold-fails.js')], ['files-crypto.js', 'blocked.js']];
+  const lanes = [['suite.js'], [path.join(out, 'ws-threshold-fails.js'), 'blocked.js']];
   for (const lane of lanes) {
     let prev: Promise<unknown> = Promise.resolve();
     for (const s of lane) {
@@ -150,7 +150,7 @@ describe('k6 conformance (aetos-load run)', () => {
   });
 
   it('k6/experimental/fs + csv, k6/crypto and k6/encoding exactness', async () => {
-    const r = await result('files-crypto.js');
+    const r = await result('suite.js');
     expect(r.code, r.stderr).toBe(0);
     const c = checks(r);
     for (const name of ['csv rows', 'csv objects', 'file stat', 'digest twice', 'binary is an ArrayBuffer', 'null encoding is std']) expect(c[name], name).toEqual([1, 0]);

@@ -60,6 +60,20 @@ class Base extends Element {
   nodeEl(): DomElement {
     return this.node as DomElement;
   }
+  /** Descendants matching `selector`, as Elements. */
+  descendants(selector: string): Element[] {
+    return this.$(this.node)
+      .find(selector)
+      .toArray()
+      .map((n) => this.elementAt(n) as Element);
+  }
+  /** Children matching `selector`, as Elements. */
+  childElements(selector: string): Element[] {
+    return this.$(this.node)
+      .children(selector)
+      .toArray()
+      .map((n) => this.elementAt(n) as Element);
+  }
   /** The form a control belongs to: its `form` attribute's form, else its nearest form ancestor. */
   form(): Element | undefined {
     const id = this.attribs().form;
@@ -174,10 +188,7 @@ class FormElement extends Base {
 
 class FieldSetElement extends Base {
   elements(): Element[] {
-    return this.$(this.node)
-      .find(FORM_CONTROLS)
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.descendants(FORM_CONTROLS);
   }
 }
 
@@ -219,10 +230,7 @@ class OptionElement extends Base {
 
 class SelectElement extends Base {
   options(): Element[] {
-    return this.$(this.node)
-      .find('option')
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.descendants('option');
   }
   length(): number {
     return this.options().length;
@@ -250,10 +258,7 @@ class SelectElement extends Base {
 
 class DataListElement extends Base {
   options(): Element[] {
-    return this.$(this.node)
-      .find('option')
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.descendants('option');
   }
 }
 
@@ -299,10 +304,7 @@ class LiElement extends Base {
 
 class MapElement extends Base {
   areas(): Element[] {
-    return this.$(this.node)
-      .find('area')
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.descendants('area');
   }
   /** The images and objects whose usemap names this map. */
   images(): Element[] {
@@ -363,10 +365,7 @@ class TableElement extends Base {
     return this.part('tfoot');
   }
   tBodies(): Element[] {
-    return this.$(this.node)
-      .children('tbody')
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.childElements('tbody');
   }
   /** Every row: the head's, the bodies' (and rows directly in the table), then the foot's. */
   rows(): Element[] {
@@ -378,19 +377,13 @@ class TableElement extends Base {
 
 class TableSectionElement extends Base {
   rows(): Element[] {
-    return this.$(this.node)
-      .children('tr')
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.childElements('tr');
   }
 }
 
 class TableRowElement extends Base {
   cells(): Element[] {
-    return this.$(this.node)
-      .children('td, th')
-      .toArray()
-      .map((n) => this.elementAt(n) as Element);
+    return this.childElements('td, th');
   }
   /** Its index among all rows of its table, -1 outside one. */
   rowIndex(): number {
