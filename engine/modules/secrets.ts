@@ -121,13 +121,25 @@ class SecretSource {
   }
 }
 
+/** Sources per option value and folder: set up once per thread, not once per VU (a file is read once). */
+const setUp = new Map<string, SecretSourceSpec[]>();
+function sourcesFor(raw: unknown, base: string): SecretSourceSpec[] {
+  const key = JSON.stringify([raw ?? null, base]);
+  let specs = setUp.get(key);
+  if (!specs) {
+    specs = secretSourcesOf(raw, base);
+    setUp.set(key, specs);
+  }
+  return specs;
+}
+
 export const secretsModule: ModuleFactory = (vu: VuContext) => {
   let state: { byName: Map<string, SecretSource>; def: SecretSource | null; count: number } | null = null;
   const all = () => {
     if (state) return state;
     let specs: SecretSourceSpec[];
     try {
-      specs = secretSourcesOf(vu.options.secretSource, path.dirname(vu.scriptPath));
+      specs = sourcesFor(vu.options.secretSource, path.dirname(vu.scriptPath));
     } catch (err) {
       throw new Error(`k6/secrets: --secret-source ${(err as Error).message}`);
     }
