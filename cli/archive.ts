@@ -83,7 +83,9 @@ export async function main(argv: string[], io: ArchiveIo = {}): Promise<number> 
     let options: Record<string, unknown>;
     try {
       const read = await readScriptOptions({ scriptPath, flags: parsed.flags, processEnv: env, cwd, log });
-      options = read.config.options;
+      // secret sources stay out of the archive, as in k6 (a mock source holds the secrets themselves)
+      const { secretSource: _secrets, ...archived } = read.config.options;
+      options = archived;
       opened = read.opened;
     } finally {
       close();

@@ -42,7 +42,9 @@ export async function main(argv: string[], io: { env?: NodeJS.ProcessEnv; cwd?: 
     const { log, close } = runLogger('stderr', false, stderr, stdout);
     try {
       const { options } = await readScriptOptions({ scriptPath, flags: parsed.flags, processEnv: env, cwd, log, scriptOptions });
-      stdout.write(`${JSON.stringify(options, null, 2)}\n`);
+      // --secret-source is not a k6 option (k6 inspect does not show it) and a mock source holds the secrets themselves
+      const { secretSource: _secrets, ...shown } = options;
+      stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
     } finally {
       close();
     }

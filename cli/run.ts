@@ -6,10 +6,11 @@
 import path from 'node:path';
 import { consolidateSettings, layerFromEnv, parseRunArgs, runUsage } from '../engine/config/index.ts';
 import type { RunSettings } from '../engine/config/index.ts';
-import { EngineError, ExitCode, ScriptLoadError } from '../engine/errors.ts';
+import { ConfigError, EngineError, ExitCode, ScriptLoadError } from '../engine/errors.ts';
+import { resolveSecretSourceFlags } from '../engine/modules/secrets.ts';
 import { runOnK6 } from '../engine/runner/k6-binary.ts';
 import { runLogger } from '../engine/runner/logging.ts';
-import type { Logger } from '../engine/log.ts';
+import { redactedWrites, type Logger } from '../engine/log.ts';
 import { ProgressAwareWriter } from '../engine/runner/progress.ts';
 
 /**
@@ -58,7 +59,8 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   const env = io.env ?? process.env;
   const cwd = io.cwd ?? process.cwd();
   const stdout = io.stdout ?? process.stdout;
-  const stderr = io.stderr ?? process.stderr;
+  // the run's own error lines (not logger lines) can quote a script error: secrets redacted there too
+  const stderr = redactedWrites(io.stderr ?? process.stderr);
   let parsed;
   let settings: RunSettings;
   try {
@@ -68,6 +70,14 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
       return ExitCode.OK;
     }
     settings = consolidateSettings(layerFromEnv(env), parsed.flags, env);
+    // --secret-source: checked here (a bad one is exit 104 before anything starts), file paths
+    // made absolute against the working directory, and their values redacted from this thread's logs too
+    try {
+      parsed.flags.options.secretSource = resolveSecretSourceFlags(parsed.flags.options.secretSource, cwd);
+    } catch (err) {
+      throw new ConfigError('--secret-source', (err as Error).message);
+    }
+    if (parsed.flags.options.secretSource === undefined) delete parsed.flags.options.secretSource;
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
     stderr.write(`aetos-load run: ${err.message}\n`);

@@ -20,11 +20,54 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
 
+/** What a secret is replaced with in every log line (k6/secrets; k6's exact text). */
+export const REDACTED = '***SECRET_REDACTED***';
+const secrets = new Set<string>();
+
+/**
+ * Marks a value as secret (k6/secrets): from now on no line this thread logs shows it, whatever
+ * the source (console, exceptions and their stacks, the repeated-error counter, any format).
+ */
+export function redactFromLogs(value: string): void {
+  if (value !== '') secrets.add(value);
+}
+
+/** The text with every secret value replaced by REDACTED (longest first, so a secret that contains another goes whole). */
+export function redact(text: string): string {
+  if (secrets.size === 0 || text === '') return text;
+  let out = text;
+  for (const v of [...secrets].sort((a, b) => b.length - a.length)) if (out.includes(v)) out = out.split(v).join(REDACTED);
+  return out;
+}
+
+/**
+ * The stream with every text written to it redacted: for the few lines a command writes to stderr
+ * itself rather than through a Logger (an engine error that ends the run can quote a script's
+ * error, and with it a secret). Everything else about the stream (isTTY, columns, …) is the stream's.
+ */
+export function redactedWrites<T extends NodeJS.WritableStream>(stream: T): T {
+  return new Proxy(stream, {
+    get(target, prop, receiver) {
+      if (prop !== 'write') return Reflect.get(target, prop, receiver);
+      return (chunk: unknown, ...rest: unknown[]) => (target.write as (...a: unknown[]) => boolean).call(target, typeof chunk === 'string' ? redact(chunk) : chunk, ...rest);
+    },
+  });
+}
+
+/** A message and its fields with the secrets taken out of both (field names too, as k6 redacts whole lines). */
+function redactEntry(msg: string, fields: LogFields): { msg: string; fields: LogFields } {
+  if (secrets.size === 0) return { msg, fields };
+  const out: LogFields = {};
+  for (const [k, v] of Object.entries(fields)) out[redact(k)] = typeof v === 'string' ? redact(v) : v;
+  return { msg: redact(msg), fields: out };
+}
+
 function quote(v: string): string {
   return /[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v;
 }
 
-export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}, now = new Date()): string {
+export function formatLine(level: LogLevel, rawMsg: string, rawFields: LogFields = {}, now = new Date()): string {
+  const { msg, fields } = redactEntry(rawMsg, rawFields);
   let line = `time="${now.toISOString()}" level=${level} msg=${JSON.stringify(msg)}`;
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) line += ` ${k}=${quote(String(v))}`;
   return line;
@@ -33,9 +76,11 @@ export function formatLine(level: LogLevel, msg: string, fields: LogFields = {},
 /** k6's --log-format: logfmt text (default), `raw` (the message alone), `json` (one object a line). */
 export type LogFormat = 'text' | 'raw' | 'json';
 
-export function formatAs(format: LogFormat, level: LogLevel, msg: string, fields: LogFields): string {
+/** Every log line is made here (or in formatLine), so this is where secrets are redacted. */
+export function formatAs(format: LogFormat, level: LogLevel, rawMsg: string, rawFields: LogFields): string {
+  if (format === 'text') return formatLine(level, rawMsg, rawFields);
+  const { msg, fields } = redactEntry(rawMsg, rawFields);
   if (format === 'raw') return msg;
-  if (format === 'text') return formatLine(level, msg, fields);
   const o: Record<string, unknown> = { level, msg };
   for (const [k, v] of Object.entries(fields)) if (v !== undefined && k !== 'level' && k !== 'msg') o[k] = v;
   o.time = new Date().toISOString();
@@ -99,6 +144,11 @@ export class RepeatedErrors {
 /** `once` keys with this prefix are repeated exceptions: counted by the main thread's RepeatedErrors, never dropped. */
 export const repeatKeyPrefix = 'repeat\u0000';
 
+/** A `once` key with its secrets taken out (a repeated exception's key holds its first line). */
+function redactKey(key: string): string {
+  return secrets.size === 0 ? key : redact(key);
+}
+
 /** The identity of an iteration exception: its first line and where it was thrown. */
 function repeatKey(msg: string, fields: LogFields): string {
   return `${repeatKeyPrefix}${msg.split('\n')[0]}\u0000${fields.at ?? ''}`;
@@ -136,7 +186,11 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, see
       const key = repeatKey(msg, all);
       if (opts.repeats) {
         if (opts.repeats.note(key, msg, all)) plain(level, msg, fields);
-      } else opts.once?.(key, level, msg, all);
+      } else {
+        // handed to the main thread, which does not know this thread's secrets: redacted here
+        const r = redactEntry(msg, all);
+        opts.once?.(redactKey(key), level, r.msg, r.fields);
+      }
       return;
     }
     plain(level, msg, fields);
@@ -154,8 +208,10 @@ export function createLogger(opts: LoggerOptions = {}, base: LogFields = {}, see
       }
       if (seen.has(key)) return;
       seen.add(key);
-      if (opts.once) opts.once(key, level, msg, { ...base, ...fields });
-      else log(level, msg, fields);
+      if (opts.once) {
+        const r = redactEntry(msg, { ...base, ...fields });
+        opts.once(redactKey(key), level, r.msg, r.fields);
+      } else log(level, msg, fields);
     },
     child: (fields) => createLogger(opts, { ...base, ...fields }, seen),
   };

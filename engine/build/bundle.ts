@@ -60,6 +60,9 @@ function baseOptions(opts: BundleOptions, used: RemoteModulesUsed): esbuild.Buil
     format: 'esm',
     platform: 'neutral',
     target: 'es2020',
+    // k6 runs ES modules with top-level await, in imported modules too (the bundle is ESM, so
+    // esbuild keeps the awaits in place; the loader's wrapper is an async function)
+    supported: { 'top-level-await': true },
     mainFields: ['module', 'main'],
     external: ['k6', 'k6/*'],
     sourcemap: 'inline',

@@ -111,6 +111,15 @@ export const runFlags: FlagSpec[] = [
       layer.settings.env = { ...(layer.settings.env ?? {}), [k]: v };
     },
   },
+  {
+    long: 'secret-source',
+    kind: 'value',
+    metavar: 'KIND=CONFIG',
+    help: 'a k6/secrets source: file=PATH, mock=KEY=VALUE,… or env=prefix=P_; name=…, default (repeatable)',
+    apply(layer, value, name) {
+      layer.options.secretSource = [...((layer.options.secretSource as string[] | undefined) ?? []), nonEmpty(name, value)];
+    },
+  },
   { long: 'include-system-env-vars', kind: 'bool', help: 'pass the process environment to __ENV (default true)', apply: set('includeSystemEnvVars', bool) },
   {
     long: 'out',

@@ -6,7 +6,6 @@
  */
 import { inspect } from 'node:util';
 import type { Logger } from '../log.ts';
-import { redactSecrets } from './secrets.ts';
 
 export interface ScriptConsole {
   log(...args: unknown[]): void;
@@ -30,9 +29,9 @@ function formatArg(v: unknown): string {
   return String(v);
 }
 
-/** k6 joins console arguments with spaces; secret values (k6/secrets) are redacted. */
+/** k6 joins console arguments with spaces (secret values are redacted where every log line is made, engine/log.ts). */
 export function formatConsoleArgs(args: unknown[]): string {
-  return redactSecrets(args.map(formatArg).join(' '));
+  return args.map(formatArg).join(' ');
 }
 
 const consoles = new WeakMap<Logger, ScriptConsole>();

@@ -35,7 +35,9 @@ export const supportedModules: readonly string[] = Object.keys(registry);
 export function unsupportedModuleReason(source: string): string | null {
   if (source in registry) return null;
   if (/^https?:\/\//.test(source)) {
-    return `remote module "${source}" cannot be loaded: the engine does not fetch modules over the network; vendor it into lib/ and import it relatively, or run with --runner k6`;
+    // modules imported by URL are fetched and inlined when the script is bundled (engine/build/remote-modules.ts);
+    // one that reaches this check was not seen by the bundler (an import the loader could not spot)
+    return `remote module "${source}" was not bundled: the engine fetches modules imported by URL when it bundles the script, from a static \`import … from '${source}'\` at the top of the file; write the import that way`;
   }
   if (source === 'k6' || source.startsWith('k6/')) {
     return `module "${source}" is not supported by the aetos-load engine (supported: ${supportedModules.join(', ')}); run this script with --runner k6`;

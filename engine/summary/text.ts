@@ -1,8 +1,8 @@
 /**
  * The end-of-test summary in k6's compact layout (k6 docs, "End of test"):
  *   █ THRESHOLDS (✓/✗ per expression with its value), █ TOTAL RESULTS (checks_total /
- *   checks_succeeded / checks_failed and the check list), then CUSTOM, HTTP, EXECUTION and NETWORK
- *   sections of dotted metric lines, sub-metrics indented under their metric, per-second rates and
+ *   checks_succeeded / checks_failed and the check list), then CUSTOM, HTTP, EXECUTION, NETWORK,
+ *   BROWSER, WEBVITALS, GRPC and WEBSOCKET sections of dotted metric lines, sub-metrics indented under their metric, per-second rates and
  *   human units. 'full' mode also shows the HTTP timing phases. ANSI colour only when asked.
  */
 import type { SummaryData, SummaryGroup, SummaryMetric } from '../metrics/store.ts';
@@ -33,13 +33,20 @@ const fullOnlyMetrics = new Set([
   'http_req_receiving',
 ]);
 
-type Section = 'CUSTOM' | 'HTTP' | 'EXECUTION' | 'NETWORK';
+/** k6 v1's sections, in its order: the script's own metrics first, then each protocol's built-ins. */
+const SECTIONS = ['CUSTOM', 'HTTP', 'EXECUTION', 'NETWORK', 'BROWSER', 'WEBVITALS', 'GRPC', 'WEBSOCKET'] as const;
+type Section = (typeof SECTIONS)[number];
 
+/** Where k6 puts a metric: by its name (the protocol prefixes `grpc_`, `ws_`, `browser_`), else CUSTOM. */
 function sectionOf(base: string): Section | null {
   if (base === 'checks') return null;
   if (base.startsWith('http_')) return 'HTTP';
   if (executionMetrics.has(base)) return 'EXECUTION';
   if (networkMetrics.has(base)) return 'NETWORK';
+  if (base.startsWith('browser_web_vital_')) return 'WEBVITALS';
+  if (base.startsWith('browser_')) return 'BROWSER';
+  if (base.startsWith('grpc_')) return 'GRPC';
+  if (base.startsWith('ws_')) return 'WEBSOCKET';
   return 'CUSTOM';
 }
 
@@ -137,7 +144,7 @@ export function renderTextSummary(data: SummaryData, opts: TextSummaryOptions = 
     if (l.trend) l.cells.forEach((c, i) => (trendWidths[i] = Math.max(trendWidths[i] ?? 0, c.length)));
     else firstWidth = Math.max(firstWidth, (l.cells[0] as string).length);
   }
-  for (const section of ['CUSTOM', 'HTTP', 'EXECUTION', 'NETWORK'] as Section[]) {
+  for (const section of SECTIONS) {
     const ls = lines.get(section);
     if (!ls || ls.length === 0) continue;
     out.push(`    ${color(ansi.bold, section)}`);

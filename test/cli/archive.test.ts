@@ -11,8 +11,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import tar from 'tar-stream';
+import { Capture } from './capture.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as archiveMain } from '../../cli/archive.ts';
 import { main as inspectMain } from '../../cli/inspect.ts';
@@ -41,13 +41,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-class Capture extends PassThrough {
-  text = '';
-  constructor() {
-    super();
-    this.on('data', (d) => (this.text += d));
-  }
-}
 
 function io(env: NodeJS.ProcessEnv = {}) {
   return { env: { PATH: process.env.PATH, ...env }, cwd: dir, stdout: new Capture(), stderr: new Capture(), handleSignals: false };

@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { Capture } from './capture.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as inspectMain } from '../../cli/inspect.ts';
 import { main as newMain } from '../../cli/new.ts';
@@ -21,13 +21,6 @@ const root = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'aetos-commands-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-class Capture extends PassThrough {
-  text = '';
-  constructor() {
-    super();
-    this.on('data', (d) => (this.text += d));
-  }
-}
 const io = (env: NodeJS.ProcessEnv = {}) => ({ env: { PATH: process.env.PATH, ...env }, cwd: dir, stdout: new Capture(), stderr: new Capture(), handleSignals: false });
 
 function script(name: string, body: string): string {

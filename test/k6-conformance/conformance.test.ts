@@ -20,6 +20,8 @@ let out = '';
 interface Run {
   code: number | null;
   stderr: string;
+  /** The end-of-test summary as printed. */
+  stdout: string;
   summary: { metrics: Record<string, Record<string, unknown>>; root_group: { checks: Record<string, { passes: number; fails: number }>; groups: Record<string, { checks: Record<string, { passes: number; fails: number }> }> } };
 }
 
@@ -30,14 +32,14 @@ function run(script: string): Promise<Run> {
       process.execPath,
       [path.join(root, 'bin/aetos-load.js'), 'run', '-q', '--no-color', '-e', `HTTP=${fx.http}`, '-e', `WS=${fx.ws}`, '-e', `GRPC=${fx.grpc}`, '-e', `SENTINEL=${fx.sentinel}`, '--summary-export', summary, script],
       { cwd: root, timeout: 50_000 },
-      (_err, _stdout, stderr) => {
+      (_err, stdout, stderr) => {
         let parsed: Run['summary'];
         try {
           parsed = JSON.parse(readFileSync(summary, 'utf8'));
         } catch {
           parsed = { metrics: {}, root_group: { checks: {}, groups: {} } };
         }
-        resolve({ code: child.exitCode, stderr, summary: parsed });
+        resolve({ code: child.exitCode, stderr, stdout, summary: parsed });
       },
     );
   });
@@ -70,7 +72,7 @@ export default function () {
   );
   // two lanes: each lane runs its scripts one after another; suite.js runs every module script
   // in one engine start (one scenario each), blocked.js needs its own options
-  const lanes = [['suite.js', path.join(out, 'ws-threshold-fails.js')], ['files-crypto.js', 'blocked.js']];
+  const lanes = [['suite.js'], [path.join(out, 'ws-threshold-fails.js'), 'blocked.js']];
   for (const lane of lanes) {
     let prev: Promise<unknown> = Promise.resolve();
     for (const s of lane) {
@@ -110,6 +112,27 @@ describe('k6 conformance (aetos-load run)', () => {
     expect(m['ws_session_duration{scenario:ws}']?.thresholds).toEqual({ 'p(95)<10000': false });
   });
 
+  it("the printed summary groups each protocol's built-in metrics in k6's sections (GRPC, WEBSOCKET), not under CUSTOM", async () => {
+    const r = await result('suite.js');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    const heading = (name: string) => lines.findIndex((l) => l.trim() === name);
+    const sectionOf = (metric: string) => {
+      const at = lines.findIndex((l) => new RegExp(`^ {4}${metric}\\.`).test(l));
+      expect(at, `${metric} is printed`).toBeGreaterThan(0);
+      let h = at;
+      while (h > 0 && !/^ {4}[A-Z]+$/.test(lines[h] as string)) h--;
+      return (lines[h] as string).trim();
+    };
+    for (const m of ['grpc_req_duration', 'grpc_streams', 'grpc_streams_msgs_received', 'grpc_streams_msgs_sent']) expect(sectionOf(m), m).toBe('GRPC');
+    for (const m of ['ws_connecting', 'ws_msgs_received', 'ws_msgs_sent', 'ws_ping', 'ws_session_duration', 'ws_sessions']) expect(sectionOf(m), m).toBe('WEBSOCKET');
+    expect(sectionOf('http_reqs')).toBe('HTTP');
+    expect(sectionOf('data_sent')).toBe('NETWORK');
+    // k6's order: HTTP, EXECUTION, NETWORK, then the protocols
+    const order = ['HTTP', 'EXECUTION', 'NETWORK', 'GRPC', 'WEBSOCKET'].map(heading);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
   it('k6/websockets: the browser-like API; the iteration waits for the socket', async () => {
     const r = await result('suite.js');
     expect(r.code, r.stderr).toBe(0);
@@ -127,7 +150,7 @@ describe('k6 conformance (aetos-load run)', () => {
   });
 
   it('k6/experimental/fs + csv, k6/crypto and k6/encoding exactness', async () => {
-    const r = await result('files-crypto.js');
+    const r = await result('suite.js');
     expect(r.code, r.stderr).toBe(0);
     const c = checks(r);
     for (const name of ['csv rows', 'csv objects', 'file stat', 'digest twice', 'binary is an ArrayBuffer', 'null encoding is std']) expect(c[name], name).toEqual([1, 0]);

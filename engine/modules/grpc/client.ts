@@ -14,6 +14,8 @@ import * as protoLoader from '@grpc/proto-loader';
 import type { Tags, VuContext } from '../../types.ts';
 import { blocklistOf } from '../http/blocklist.ts';
 import { parseDurationMs } from '../http/duration.ts';
+import { DataCounter } from '../http/metrics.ts';
+import { CountingCredentials, WireBytes } from './wire-bytes.ts';
 
 /** protojson's shape (what k6 hands scripts). */
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: String, enums: String, bytes: String, defaults: false, oneofs: true };
@@ -121,7 +123,27 @@ export class Client {
   private conn: grpc.Client | null = null;
   address = '';
 
-  constructor(private readonly vu: VuContext) {}
+  /** Bytes on this client's connections, added to the VU's data_sent/data_received at iteration end (as k6's dialer does). */
+  private readonly wire = new WireBytes();
+  private readonly data: DataCounter;
+
+  constructor(private readonly vu: VuContext) {
+    this.data = new DataCounter(vu);
+    vu.on('iterationEnd', () => {
+      this.countBytes();
+      this.data.flush();
+    });
+    vu.on('close', () => {
+      this.conn?.close();
+      this.countBytes();
+    });
+  }
+
+  /** Adds what the connections moved since last time (emitted at once outside an iteration). */
+  private countBytes(): void {
+    const { sent, received } = this.wire.take();
+    this.data.add(sent, received);
+  }
 
   private inInitOnly(fn: string): void {
     if (this.vu.phase !== 'init') throw new Error(`client.${fn}() can be used only in the init context, as in k6`);
@@ -175,10 +197,12 @@ export class Client {
     if (o.authority) options['grpc.default_authority'] = String(o.authority);
     this.address = address.replace(/^grpcs?:\/\//, '');
     await this.checkBlocklist();
+    creds = new CountingCredentials(creds, (socket) => this.wire.watch(socket));
+    // each client dials its own connection, as each k6 VU's connect() does (grpc-js would share one per target)
+    options['grpc.use_local_subchannel_pool'] = 1;
     this.conn?.close();
     this.conn = new grpc.Client(this.address, creds, options);
     const conn = this.conn;
-    this.vu.on('close', () => conn.close());
     await new Promise<void>((resolve, reject) =>
       conn.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(new Error(`client.connect: cannot connect to ${this.address}: ${err.message}`)) : resolve())),
     );
@@ -285,6 +309,7 @@ export class Client {
   close(): void {
     this.conn?.close();
     this.conn = null;
+    this.countBytes();
   }
 }
 

@@ -13,6 +13,26 @@ function isElement(n: AnyNode | null | undefined): n is DomElement {
   return !!n && (n.type === 'tag' || n.type === 'script' || n.type === 'style');
 }
 
+/** Per-tag Element classes (element-types.ts registers them): `Selection.get(i)` of an <a> is an AnchorElement. */
+type ElementClass = new ($: CheerioAPI, node: AnyNode) => Element;
+const tagClasses = new Map<string, ElementClass>();
+
+export function registerTagClass(tags: readonly string[], cls: ElementClass): void {
+  for (const t of tags) tagClasses.set(t, cls);
+}
+
+/** The Element for a node: its tag's class, or the plain Element. */
+export function elementOf($: CheerioAPI, node: AnyNode): Element {
+  const cls = isElement(node) ? tagClasses.get(node.name) : undefined;
+  return cls ? new cls($, node) : new Element($, node);
+}
+
+/** The URL a document was fetched from (response.html()); URL attributes resolve against it. */
+const documentUrls = new WeakMap<CheerioAPI, string>();
+export function setDocumentUrl($: CheerioAPI, url: string): void {
+  documentUrls.set($, url);
+}
+
 export interface Attribute {
   name: string;
   value: string;
@@ -28,14 +48,24 @@ export class Element {
     readonly node: AnyNode,
   ) {}
 
-  private wrap(n: AnyNode | null | undefined): Element | undefined {
-    return n ? new Element(this.$, n) : undefined;
+  protected elementAt(n: AnyNode | null | undefined): Element | undefined {
+    return n ? elementOf(this.$, n) : undefined;
   }
-  private elementChildren(): DomElement[] {
+  protected elementChildren(): DomElement[] {
     return 'children' in this.node ? (this.node.children as AnyNode[]).filter(isElement) : [];
   }
-  private attribs(): Record<string, string> {
+  protected attribs(): Record<string, string> {
     return isElement(this.node) ? this.node.attribs : {};
+  }
+  /** The document's URL, when it came from a response. */
+  protected documentUrl(): string | undefined {
+    return documentUrls.get(this.$);
+  }
+  /** Elements of this document matching `selector` (document order). */
+  protected inDocument(selector: string): Element[] {
+    return this.$(selector)
+      .toArray()
+      .map((n) => elementOf(this.$, n));
   }
 
   nodeName(): string {
@@ -96,52 +126,52 @@ export class Element {
     return 'children' in this.node && this.node.children.length > 0;
   }
   childNodes(): Element[] {
-    return 'children' in this.node ? (this.node.children as AnyNode[]).map((n) => new Element(this.$, n)) : [];
+    return 'children' in this.node ? (this.node.children as AnyNode[]).map((n) => elementOf(this.$, n)) : [];
   }
   children(): Element[] {
-    return this.elementChildren().map((n) => new Element(this.$, n));
+    return this.elementChildren().map((n) => elementOf(this.$, n));
   }
   childElementCount(): number {
     return this.elementChildren().length;
   }
   firstChild(): Element | undefined {
-    return this.wrap('children' in this.node ? this.node.children[0] : undefined);
+    return this.elementAt('children' in this.node ? this.node.children[0] : undefined);
   }
   lastChild(): Element | undefined {
-    return this.wrap('children' in this.node ? this.node.children.at(-1) : undefined);
+    return this.elementAt('children' in this.node ? this.node.children.at(-1) : undefined);
   }
   firstElementChild(): Element | undefined {
-    return this.wrap(this.elementChildren()[0]);
+    return this.elementAt(this.elementChildren()[0]);
   }
   lastElementChild(): Element | undefined {
-    return this.wrap(this.elementChildren().at(-1));
+    return this.elementAt(this.elementChildren().at(-1));
   }
   parentNode(): Element | undefined {
-    return this.wrap(this.node.parent);
+    return this.elementAt(this.node.parent);
   }
   parentElement(): Element | undefined {
-    return isElement(this.node.parent) ? this.wrap(this.node.parent) : undefined;
+    return isElement(this.node.parent) ? this.elementAt(this.node.parent) : undefined;
   }
   nextSibling(): Element | undefined {
-    return this.wrap(this.node.next);
+    return this.elementAt(this.node.next);
   }
   previousSibling(): Element | undefined {
-    return this.wrap(this.node.prev);
+    return this.elementAt(this.node.prev);
   }
   nextElementSibling(): Element | undefined {
     let n = this.node.next;
     while (n && !isElement(n)) n = n.next;
-    return this.wrap(n);
+    return this.elementAt(n);
   }
   previousElementSibling(): Element | undefined {
     let n = this.node.prev;
     while (n && !isElement(n)) n = n.prev;
-    return this.wrap(n);
+    return this.elementAt(n);
   }
   ownerDocument(): Element | undefined {
     let n: AnyNode = this.node;
     while (n.parent) n = n.parent;
-    return n.type === 'root' ? new Element(this.$, n) : undefined;
+    return n.type === 'root' ? elementOf(this.$, n) : undefined;
   }
   contains(other: unknown): boolean {
     if (!(other instanceof Element)) return false;
@@ -158,10 +188,13 @@ export class Element {
     return this.$(this.node).is(String(selector));
   }
   querySelector(selector: string): Element | undefined {
-    return this.wrap(this.$(this.node).find(String(selector)).get(0));
+    return this.elementAt(this.$(this.node).find(String(selector)).get(0));
   }
   querySelectorAll(selector: string): Element[] {
-    return this.$(this.node).find(String(selector)).toArray().map((n) => new Element(this.$, n));
+    return this.$(this.node)
+      .find(String(selector))
+      .toArray()
+      .map((n) => elementOf(this.$, n));
   }
   getElementsByTagName(name: string): Element[] {
     return this.querySelectorAll(String(name));
@@ -176,29 +209,7 @@ export class Element {
     );
   }
   getElementById(id: string): Element | undefined {
-    return this.wrap(this.$(this.node).find(`[id="${String(id).replace(/"/g, '\\"')}"]`).get(0));
-  }
-  // common element-specific accessors k6 offers (a.href(), input.value(), form.action(), …)
-  href(): string {
-    return this.attribs().href ?? '';
-  }
-  src(): string {
-    return this.attribs().src ?? '';
-  }
-  name(): string {
-    return this.attribs().name ?? '';
-  }
-  value(): string | undefined {
-    return isElement(this.node) ? (this.$(this.node).val() as string | undefined) : undefined;
-  }
-  type(): string {
-    return this.attribs().type ?? '';
-  }
-  action(): string {
-    return this.attribs().action ?? '';
-  }
-  method(): string {
-    return (this.attribs().method ?? 'get').toLowerCase();
+    return this.elementAt(this.$(this.node).find(`[id="${String(id).replace(/"/g, '\\"')}"]`).get(0));
   }
   toString(): string {
     return isElement(this.node) ? `[object html.HTML${this.node.name[0]?.toUpperCase()}${this.node.name.slice(1)}Element]` : '[object html.Node]';

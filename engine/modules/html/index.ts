@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 import type { CheerioAPI } from 'cheerio';
 import type { ModuleFactory } from '../../types.ts';
-import { Element } from './element.ts';
+import { Element, setDocumentUrl } from './element.ts';
+import './element-types.ts';
 import { Selection } from './selection.ts';
 
 export { Element, Selection };
@@ -14,12 +15,15 @@ export { Element, Selection };
 /** cheerio costs ~300 ms to import: k6/http links parseHTML for response.html(), so it is required on first use only. */
 let loadHtml: ((src: string) => CheerioAPI) | null = null;
 
-export function parseHTML(src: unknown): Selection {
+/** `url`: where the document came from (response.html()); its elements' URL attributes (href, src, action…) resolve against it. */
+export function parseHTML(src: unknown, url?: string): Selection {
   if (typeof src !== 'string') throw new TypeError('parseHTML: the argument must be a string of HTML');
   loadHtml ??= (createRequire(import.meta.url)('cheerio') as typeof import('cheerio')).load;
   const $ = loadHtml(src);
+  if (url) setDocumentUrl($, url);
   return new Selection($, $.root());
 }
 
-const mod = { parseHTML };
+// scripts call parseHTML(src) with one argument, as k6 documents it
+const mod = { parseHTML: (src: unknown) => parseHTML(src) };
 export const htmlModule: ModuleFactory = () => ({ ...mod, default: mod });

@@ -5,7 +5,7 @@
  */
 import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
-import { Element } from './element.ts';
+import { type Element, elementOf } from './element.ts';
 
 type Callback = (index: number, item: unknown) => unknown;
 
@@ -109,7 +109,7 @@ export class Selection {
   // --- iteration ----------------------------------------------------------------------------
   each(fn: unknown): Selection {
     if (typeof fn !== 'function') throw new TypeError('each: the argument must be a function');
-    this.sel.toArray().forEach((el, i) => (fn as Callback)(i, new Element(this.$, el)));
+    this.sel.toArray().forEach((el, i) => (fn as Callback)(i, elementOf(this.$, el)));
     return this;
   }
   map(fn: unknown): unknown[] {
@@ -124,9 +124,9 @@ export class Selection {
   }
   /** get(i): the Element at i (negative counts from the end); get(): all Elements. */
   get(index?: unknown): Element | Element[] | undefined {
-    if (index === undefined) return this.sel.toArray().map((n) => new Element(this.$, n));
+    if (index === undefined) return this.sel.toArray().map((n) => elementOf(this.$, n));
     const n = this.sel.get(Number(index));
-    return n ? new Element(this.$, n) : undefined;
+    return n ? elementOf(this.$, n) : undefined;
   }
   toArray(): Selection[] {
     return this.sel.toArray().map((n) => this.wrap(this.$(n)));

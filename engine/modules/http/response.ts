@@ -117,7 +117,8 @@ export class Response {
   html(selector?: unknown): Selection {
     if (this.body === null || this.body === undefined)
       throw new Error('response.html(): the body is null (the request failed, or responseType is "none" / discardResponseBodies is set)');
-    const doc = parseHTML(typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8'));
+    // the response URL is the document's: links and form actions resolve against it, as in k6
+    const doc = parseHTML(typeof this.body === 'string' ? this.body : Buffer.from(this.body).toString('utf8'), this.url);
     return selector === undefined ? doc : doc.find(selector);
   }
 

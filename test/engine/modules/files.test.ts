@@ -24,9 +24,49 @@ function script(name: string, body: string): string {
   return file;
 }
 
-// Scripts import fs as a namespace: \`import { open } from 'k6/experimental/fs'\` collides with the
-// loader's global \`open\` parameter until the loader's import-name fix (issue 15, CLI part) lands.
 describe('k6/experimental/fs', () => {
+  it("k6's documented named import { open } beside the global open() of an imported module", async () => {
+    writeFileSync(path.join(dir, 'words.txt'), 'hello world');
+    // the helper's free `open` is the init-context global; the entry's `open` is the fs import
+    script('global-open.js', `export const text = open('./words.txt');\nexport const bytes = open('./bytes.bin', 'b');`);
+    const h = await harness(
+      script(
+        'fs-named.js',
+        `import { open, SeekMode } from 'k6/experimental/fs';
+import { text, bytes } from './global-open.js';
+const file = await open('words.txt');
+export default async function () {
+  const info = await file.stat();
+  const buf = new Uint8Array(5);
+  const at = await file.seek(6, SeekMode.Start);
+  const n = await file.read(buf);
+  console.log(JSON.stringify([text, bytes.byteLength, info.name, info.size, at, n, String.fromCharCode(...buf)]));
+}`,
+      ),
+    );
+    const vu = await h.vu(1);
+    expect(await h.iterate(vu, 1)).toEqual(['completed']);
+    expect(JSON.parse(h.rec.console[0] as string)).toEqual(['hello world', 10, 'words.txt', 11, 6, 5, 'world']);
+  });
+
+  it('top-level await in an imported module (not only the entry script) runs before the importer', async () => {
+    script('tla-lib.js', `import { open } from 'k6/experimental/fs';\nexport const file = await open('bytes.bin');\nexport const size = (await file.stat()).size;\nexport const later = await new Promise((r) => setTimeout(() => r('timer'), 5));`);
+    const h = await harness(
+      script(
+        'tla-main.js',
+        `import { file, size, later } from './tla-lib.js';
+const first = new Uint8Array(3);
+await file.read(first);
+export default async function () {
+  console.log(JSON.stringify([size, later, String.fromCharCode(...first)]));
+}`,
+      ),
+    );
+    const vu = await h.vu(1);
+    expect(await h.iterate(vu, 1)).toEqual(['completed']);
+    expect(JSON.parse(h.rec.console[0] as string)).toEqual([10, 'timer', '012']);
+  });
+
   it('open in init, stat, read into a buffer until null, seek with SeekMode', async () => {
     const h = await harness(
       script(
@@ -101,7 +141,7 @@ export default async function () {
 });
 
 describe('k6/secrets', () => {
-  it('file and env sources; values are redacted from console output; unknown names are clear errors', async () => {
+  it('file (the default) and env sources; values are redacted from the log; unknown names are clear errors', async () => {
     process.env.AETOS_TEST_SECRET_db_pass = 'env-pass-123';
     try {
       const h = await harness(
@@ -116,7 +156,7 @@ export default async function () {
 }`,
         ),
       );
-      const vu = await h.vu(1, {}, { secretSource: ['file=secrets.txt', 'env=name=vault,prefix=AETOS_TEST_SECRET_'] });
+      const vu = await h.vu(1, {}, { secretSource: ['file=secrets.txt,default', 'env=name=vault,prefix=AETOS_TEST_SECRET_'] });
       expect(await h.iterate(vu, 1)).toEqual(['completed']);
       expect(h.rec.console[0]).toBe('token=***SECRET_REDACTED*** db=***SECRET_REDACTED*** len=12');
       expect(h.rec.console[1]).toBe('secret "nope" not found in secret source "file"');

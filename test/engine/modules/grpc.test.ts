@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -262,5 +263,78 @@ export default function () {
     expect(h.rec.of('grpc_streams').map((s) => s.tags.rpc_type).sort()).toEqual(['bidi', 'client_streaming', 'server_streaming']);
     expect(h.rec.of('grpc_streams_msgs_sent')).toHaveLength(5);
     expect(h.rec.of('grpc_streams_msgs_received')).toHaveLength(6);
+  });
+
+  it('data_sent / data_received carry the bytes of unary calls and streams, as a TCP proxy in front of the server counts them', async () => {
+    // the fixture's own count: every byte between the VU and the server passes this proxy
+    const seen = { up: 0, down: 0 };
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(plainAddr.split(':')[1]), '127.0.0.1');
+      client.on('data', (b) => {
+        seen.up += b.length;
+        upstream.write(b);
+      });
+      upstream.on('data', (b) => {
+        seen.down += b.length;
+        client.write(b);
+      });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => {});
+      upstream.on('error', () => {});
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyAddr = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    try {
+      const h = await harness(
+        script(
+          'bytes.js',
+          `import grpc from 'k6/net/grpc';
+const client = new grpc.Client();
+client.load([], 'stock.proto');
+const big = 'x'.repeat(20000);
+export function unary() {
+  client.connect(__ENV.ADDR, { plaintext: true });
+  const r = client.invoke('wms.Stock/GetItem', { sku: big });
+  console.log(String(r.message.sku.length));
+}
+export function stream() {
+  const chat = new grpc.Stream(client, 'wms.Stock/Chat');
+  chat.on('data', () => {});
+  chat.write({ sku: big, qty: 1 });
+  chat.write({ sku: big, qty: 2 });
+  chat.end();
+}
+export function done() { client.close(); }`,
+        ),
+      );
+      const vu = await h.vu(1, { ADDR: proxyAddr });
+      const sum = (name: string) => h.rec.of(name).reduce((a, s) => a + s.value, 0);
+      expect(await h.iterate(vu, 1, { exec: 'unary' })).toEqual(['completed']);
+      expect(h.rec.console).toEqual(['20000']);
+      // the request carried 20 000 bytes of sku, the reply the same back
+      const unarySent = sum('data_sent');
+      const unaryReceived = sum('data_received');
+      expect(unarySent).toBeGreaterThan(20_000);
+      expect(unaryReceived).toBeGreaterThan(20_000);
+      expect(await h.iterate(vu, 1, { exec: 'stream' })).toEqual(['completed']);
+      expect(h.rec.errors).toEqual([]);
+      expect(sum('data_sent') - unarySent).toBeGreaterThan(40_000);
+      expect(sum('data_received') - unaryReceived).toBeGreaterThan(40_000);
+      expect(await h.iterate(vu, 1, { exec: 'done' })).toEqual(['completed']);
+      await vu.close();
+      // every byte the proxy passed was counted and nothing else, but for the HTTP/2 control frames
+      // (GOAWAY and its answer) that cross after the VU has closed its client
+      const deadline = Date.now() + 10_000;
+      while ((seen.up < sum('data_sent') || seen.down < sum('data_received')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(seen.up - sum('data_sent')).toBeGreaterThanOrEqual(0);
+      expect(seen.up - sum('data_sent')).toBeLessThan(256);
+      expect(seen.down - sum('data_received')).toBeGreaterThanOrEqual(0);
+      expect(seen.down - sum('data_received')).toBeLessThan(256);
+      // data_sent/data_received carry only the VU's tags, as k6's (no gRPC method or url)
+      expect(h.rec.of('data_sent')[0]?.tags.url).toBeUndefined();
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
   });
 });

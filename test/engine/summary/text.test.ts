@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderTextSummary } from '../../../engine/summary/index.ts';
-import { sampleRun } from '../metrics/sample-run.ts';
+import { createCollector, MetricsStore } from '../../../engine/metrics/index.ts';
+import { sampleRun, T0 } from '../metrics/sample-run.ts';
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -18,6 +19,27 @@ describe('renderTextSummary', () => {
     const order = ['█ THRESHOLDS', '█ TOTAL RESULTS', 'CUSTOM', 'HTTP', 'EXECUTION', 'NETWORK'].map((h) => lines.findIndex((l) => l.trim() === h));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it("protocol metrics go in k6's GRPC and WEBSOCKET sections, after NETWORK; a script's own ws-like name stays CUSTOM", () => {
+    const c = createCollector({});
+    c.define('ws_sessions', 'counter');
+    c.define('grpc_req_duration', 'trend', 'time');
+    c.define('websocket_custom', 'counter');
+    const tags = { scenario: 'default' };
+    c.add('ws_sessions', 1, tags, T0);
+    c.add('grpc_req_duration', 12, { ...tags, status: '0' }, T0);
+    c.add('websocket_custom', 3, tags, T0);
+    c.add('data_sent', 100, tags, T0);
+    const store = new MetricsStore({});
+    store.merge(c.drain());
+    const ls = renderTextSummary(store.summaryData({ testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false })).split('\n');
+    const at = (prefix: string) => ls.findIndex((l) => l.startsWith(`    ${prefix}`));
+    expect(at('GRPC')).toBeGreaterThan(at('NETWORK'));
+    expect(at('WEBSOCKET')).toBeGreaterThan(at('GRPC'));
+    expect(at('grpc_req_duration.')).toBe(at('GRPC') + 1);
+    expect(at('ws_sessions.')).toBe(at('WEBSOCKET') + 1);
+    expect(at('websocket_custom.')).toBe(at('CUSTOM') + 1);
   });
 
   it('thresholds: metric headers, ✓/✗, expression and value', () => {

@@ -1,11 +1,11 @@
 // k6/experimental/fs, k6/experimental/csv, k6/crypto and k6/encoding as k6's documentation shows them.
-import fs from 'k6/experimental/fs';
+import { open } from 'k6/experimental/fs';
 import csv from 'k6/experimental/csv';
 import crypto from 'k6/crypto';
 import encoding from 'k6/encoding';
 import { check } from 'k6';
 
-const file = await fs.open('../data/bins.csv');
+const file = await open('../data/bins.csv');
 const bins = await csv.parse(file, { skipFirstLine: true });
 
 export const options = { iterations: 1, thresholds: { checks: ['rate==1'] } };

@@ -1,14 +1,14 @@
 // All module scripts in one k6 run, one scenario each (k6's `scenarios` with `exec`): every
 // script keeps its own iterations, VUs and thresholds. One run costs one engine start instead
 // of four; each script still runs alone as it is (`aetos-load run scripts/ws.js`).
-// files-crypto.js runs on its own: it opens files with top-level await, which the engine runs in
-// an entry script but its bundler (target es2020) refuses in an imported one.
+// files-crypto.js opens its files with top-level await in the imported module, as k6 allows.
 import html, { options as htmlOptions } from './html-and-http.js';
 import ws, { options as wsOptions } from './ws.js';
 import websockets, { options as websocketsOptions } from './websockets.js';
 import grpc, { options as grpcOptions } from './grpc.js';
+import files, { options as filesOptions } from './files-crypto.js';
 
-const parts = { html: htmlOptions, ws: wsOptions, websockets: websocketsOptions, grpc: grpcOptions };
+const parts = { html: htmlOptions, ws: wsOptions, websockets: websocketsOptions, grpc: grpcOptions, files: filesOptions };
 
 const scenarios = {};
 const thresholds = {};
@@ -19,4 +19,4 @@ for (const [name, o] of Object.entries(parts)) {
 }
 
 export const options = { scenarios, thresholds };
-export { html, ws, websockets, grpc };
+export { html, ws, websockets, grpc, files };
