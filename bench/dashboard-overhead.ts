@@ -1,13 +1,14 @@
 /**
  * What the live web dashboard (and the HTML report's recorder) costs the engine: `aetos-load run`
  * with 50 VUs doing `http.get` against the C keep-alive server (bench/http-server.c), alternating
- * three configurations per round so drift on a shared machine hits them alike:
+ * four configurations per round so drift on a shared machine hits them alike:
  *   plain            no output that needs raw samples
  *   json             --out json=FILE (k6 NDJSON): what any raw-sample output costs the engine
  *                    (collectors keep every sample and workers post them to the main thread)
  *   html             --out html=FILE (samples recorded into the report's time buckets)
  *   web-dashboard    --out web-dashboard=port=0&period=2s with one SSE client connected
- * Prints req/s and req per CPU-second per run and the mean ratio to plain.
+ * Prints req/s and req per CPU-second per run, and each configuration's ratio to the plain run of
+ * the same round (and the median of those ratios): the ratio, not the absolute rate, is the result.
  *   npx tsx bench/dashboard-overhead.ts [ROUNDS=3] [SECONDS=10] [VUS=50]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -96,13 +97,23 @@ try {
       console.log(`round ${r} ${name.padEnd(14)} ${(res.requests / seconds).toFixed(0).padStart(7)} req/s  ${(res.requests / res.cpuSeconds).toFixed(0).padStart(7)} req/CPU-s${name === 'web-dashboard' ? `  ${updates} SSE updates received` : ''}`);
     }
   }
-  const mean = (xs: Result[], f: (x: Result) => number) => xs.reduce((n, x) => n + f(x), 0) / xs.length;
+  // Each configuration against the plain run of the same round (interleaved, so a burst of load
+  // from elsewhere hits the pair alike), then the median of those per-round ratios.
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  };
   const base = results.plain as Result[];
+  console.log(`ratios to plain in the same round (req/s; req/CPU-s), median of ${rounds}:`);
   for (const [name, xs] of Object.entries(results)) {
-    const rps = mean(xs, (x) => x.requests / seconds);
-    const eff = mean(xs, (x) => x.requests / x.cpuSeconds);
-    console.log(`${name.padEnd(14)} mean ${rps.toFixed(0)} req/s (${((100 * rps) / mean(base, (x) => x.requests / seconds)).toFixed(0)} % of plain), ${eff.toFixed(0)} req/CPU-s (${((100 * eff) / mean(base, (x) => x.requests / x.cpuSeconds)).toFixed(0)} %)`);
+    if (name === 'plain') continue;
+    const rps = xs.map((x, i) => x.requests / (base[i] as Result).requests);
+    const eff = xs.map((x, i) => x.requests / x.cpuSeconds / ((base[i] as Result).requests / (base[i] as Result).cpuSeconds));
+    const list = (v: number[]) => v.map((r) => r.toFixed(2)).join(' ');
+    console.log(`${name.padEnd(14)} throughput ${median(rps).toFixed(2)} × plain [${list(rps)}]; per CPU-second ${median(eff).toFixed(2)} × [${list(eff)}]`);
   }
+  console.log(`load average at the end ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 } finally {
   server.kill();
   rmSync(tmp, { recursive: true, force: true });
