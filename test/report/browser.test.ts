@@ -206,7 +206,11 @@ describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`file://${file}`);
     await expect.poll(() => page.locator('#verdict').innerText()).toMatch(/FAILED\s+1 of 4 thresholds crossed/);
-    expect(Object.keys(await chartPoints(page)).length).toBeGreaterThan(40);
+    const points = await chartPoints(page);
+    expect(Object.keys(points).length).toBeGreaterThan(40);
+    // The AetosWMS measures: memory over time with the leak slope, recovery time, cached vs database-bound, db_query_duration.
+    for (const title of ['Target memory (RSS)', 'Cached vs database-bound p95', 'db_query_duration', 'Recovery time', 'p95 response time by scenario']) expect(points[title], title).toBeGreaterThan(0);
+    expect(await page.locator('#wms dl').innerText()).toMatch(/memory leak slope \(Theil–Sen\)\s+60\.0 MB\/h[\s\S]*recovery time after the stress peak\s+12\.5 s[\s\S]*db_query_duration p\(95\)\s+18\.3 ms/);
     expect(await layoutProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(shots, 'nightly-light.png') });
     const bodyBackground = () => page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
