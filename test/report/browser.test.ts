@@ -188,8 +188,10 @@ describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
     expect(await page.locator('h1').innerText()).toContain(hostile.name2);
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('#app img, #app svg, #app script').count()).toBe(0);
+    expect(await layoutProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(shots, 'report.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await layoutProblems(page)).toEqual([]);
     await page.screenshot({ path: path.join(shots, 'report-dark.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
