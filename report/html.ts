@@ -65,7 +65,7 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; 
 .card-label, .card-sub { color: var(--muted); font-size: 12px; } .card-value { font-size: 20px; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th { color: var(--muted); font-weight: 600; } tr.bad td { background: var(--badbg); } tr.warn td { background: var(--warnbg); }
+th { color: var(--muted); font-weight: 600; overflow-wrap: normal; } tr.bad td { background: var(--badbg); } tr.warn td { background: var(--warnbg); }
 tr.bad td:last-child { color: var(--bad); font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(520px, 100%), 1fr)); gap: 14px; }
 .chart { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 6px; overflow: hidden; }
