@@ -78,6 +78,8 @@ export default function () {
 }
 export function failing() {
   http.get(__ENV.BASE + '/fail', { tags: { name: ${JSON.stringify(hostile.name2)} } });
+  // no name tag: the URL, markup and all, is the request's name in the table
+  http.get(__ENV.BASE + '/ok?u="><img src=x onerror=${XSS}>');
   sleep(0.1);
 }
 `,
@@ -182,6 +184,7 @@ describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
     const text = await page.locator('#app').innerText();
     for (const s of Object.values(hostile)) expect(text).toContain(s);
     expect(text).toMatch(/HTTP 500|1500/);
+    expect(await page.locator('#requests').innerText()).toMatch(/\/ok\?u=(%22%3E%3Cimg|"><img) src=x onerror=window.__xss=1>/);
     expect(await page.locator('#monitor').innerText()).toContain(hostile.name);
     // A threshold on a submetric whose tag value is markup: its name is text in the table.
     expect(await page.locator('#thresholds').innerText()).toContain(`http_req_duration{name:${hostile.name}}`);
