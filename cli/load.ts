@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { BundleError, bundleToDir } from '../engine/build/bundle.ts';
 import { checkWritable, OutputFileError } from '../engine/outputs/file-sink.ts';
-import { createRunFolder, engineVersion, exitReason, gitCommit, pointLatest, writeRunRecord } from '../engine/outputs/run-folder.ts';
+import { createRunFolder, engineVersion, exitReason, gitCommit, maskCredentials, pointLatest, writeRunRecord } from '../engine/outputs/run-folder.ts';
 import { listScenarios } from './build.ts';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { main as run } from './run.ts';
@@ -204,14 +204,19 @@ export async function main(argv: string[]): Promise<number> {
     if (args.monitor) outputs.push('--monitor', baseUrl);
     code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal });
     // The report gets what exists only now: the monitor's alerts, the run's metadata, the baseline verdict.
+    const engineCode = code;
     code = await finishReport(path.join(dir, 'report.html'), baseline, code, {
       scenario: args.name,
       profile: args.profile,
+      baseUrl: maskCredentials(baseUrl),
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
+      exitCode: code,
+      exitReason: exitReason(code),
       engineVersion: version,
       gitCommit: commit ?? undefined,
     });
+    if (code !== engineCode) detail = `regressed against the baseline ${baseline?.run} beyond ${baseline?.rules.map((r) => r.source).join(', ')}`;
     return code;
   } catch (err) {
     code = 1;
@@ -266,13 +271,13 @@ async function resolveBaseline(args: LoadArgs, runsDir: string) {
 
 /** report.html gets run.json, the monitor's alerts and the baseline verdict; a regression fails a passing run (exit 111). */
 async function finishReport(file: string, baseline: { run: string; rules: import('../report/compare.ts').Rule[] } | undefined, code: number, fallbackMeta: import('../report/data.ts').RunMeta): Promise<number> {
-  const { finishRunReport, BASELINE_REGRESSION_EXIT } = await import('../report/finish.ts');
+  const { finishRunReport, exitAfterBaseline } = await import('../report/finish.ts');
   try {
     const { comparison } = finishRunReport({ reportFile: file, baseline: baseline?.run, rules: baseline?.rules, fallbackMeta });
     if (!comparison) return code;
     const { formatComparison } = await import('../report/compare.ts');
     process.stderr.write(`baseline: ${baseline?.run}\n${formatComparison(comparison)}`);
-    return comparison.failed && code === 0 ? BASELINE_REGRESSION_EXIT : code;
+    return exitAfterBaseline(code, comparison);
   } catch (err) {
     process.stderr.write(`aetos-load load: could not finish ${file}: ${(err as Error).message}\n`);
     return code;

@@ -102,31 +102,59 @@
   var palette = ['#2f7ed8', '#e8590c', '#2b9348', '#c2255c', '#7048e8', '#e67700', '#0b7285', '#5c940d'];
   function color(i) { return palette[i % palette.length]; }
 
+  // Axis text and grid lines in a mid grey with enough contrast on the light page, the dark page
+  // and paper alike: a canvas does not follow CSS colours, so one set serves every scheme.
+  var axisInk = '#767676', gridInk = 'rgba(128,128,128,0.22)';
   function chart(parent, title, xs, series, unit) {
     var points = 0;
     series.forEach(function (s) { s.data.forEach(function (v) { if (v !== null && v !== undefined) points++; }); });
     if (!points) return;
     var box = el('div', { class: 'chart', 'data-points': points, 'data-title': title });
     add(parent, box);
-    var dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
-    var fg = dark ? '#c9d1d9' : '#333', grid = dark ? 'rgba(255,255,255,0.08)' : 'rgba(0,0,0,0.07)';
-    var width = Math.max(300, Math.min(box.clientWidth || 560, 1100));
     var opts = {
-      title: title, width: width, height: 220,
+      title: title, width: chartWidth(box), height: 220,
       // y from 0 (a bump must not look like a cliff); percentages stop at 100
       scales: { x: { time: true }, y: { range: function (u, min, max) { var top = max > 0 ? max * 1.1 : 1; return [Math.min(0, min), unit === '%' ? Math.min(100, top) : top]; } } },
       axes: [
-        { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } },
-        { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid }, size: 78, values: function (u, v) { return v.map(function (x) { return num(x) + (unit ? ' ' + unit : ''); }); } },
+        { stroke: axisInk, grid: { stroke: gridInk }, ticks: { stroke: gridInk } },
+        { stroke: axisInk, grid: { stroke: gridInk }, ticks: { stroke: gridInk }, size: 78, values: function (u, v) { return v.map(function (x) { return num(x) + (unit ? ' ' + unit : ''); }); } },
       ],
       series: [{}].concat(series.map(function (s, i) {
-        return { label: s.label, stroke: s.color || color(i), width: 1.5, spanGaps: false, points: { show: s.data.length < 60 } };
+        return { label: s.label, stroke: s.color || color(i), width: 1.5, spanGaps: false, points: { show: s.data.length < 60 || hasLoneValues(s.data) } };
       })),
       legend: { live: true },
     };
     var data = [xs].concat(series.map(function (s) { return s.data; }));
-    charts.push(new uPlot(opts, data, box));
+    charts.push({ plot: new uPlot(opts, data, box), box: box });
   }
+
+  // A value with no neighbour (a dropped iteration in one interval, a gauge set once) draws no line:
+  // such a series shows its points.
+  function hasLoneValues(data) {
+    for (var i = 0; i < data.length; i++) {
+      if (data[i] !== null && data[i] !== undefined && (i === 0 || data[i - 1] === null) && (i === data.length - 1 || data[i + 1] === null)) return true;
+    }
+    return false;
+  }
+
+  // A chart is as wide as its box (less the box's padding), so it fits the window, a narrow
+  // screen and the printed page; fitCharts() runs again when any of those change.
+  function chartWidth(box) {
+    var cs = window.getComputedStyle(box);
+    var inner = box.clientWidth - parseFloat(cs.paddingLeft || '0') - parseFloat(cs.paddingRight || '0');
+    return Math.max(200, Math.floor(inner || 560));
+  }
+  function fitCharts() {
+    charts.forEach(function (c) {
+      var w = chartWidth(c.box);
+      if (Math.abs(w - c.plot.width) > 1) c.plot.setSize({ width: w, height: 220 });
+    });
+  }
+  var fitTimer = null;
+  window.addEventListener('resize', function () { clearTimeout(fitTimer); fitTimer = setTimeout(fitCharts, 100); });
+  window.addEventListener('beforeprint', fitCharts);
+  window.addEventListener('afterprint', fitCharts);
+  if (window.matchMedia) window.matchMedia('print').addEventListener('change', fitCharts);
 
   function charts_(d) {
     var s = section('Over time', 'charts');
@@ -219,9 +247,9 @@
     if (!d.monitor) return null;
     var s = section('Monitor alerts', 'monitor');
     var m = d.monitor;
-    add(s, el('p', null, (m.polls || 0) + ' polls' + (m.uptimePercent !== undefined ? ', uptime ' + num(m.uptimePercent, 1) + ' %' : '') + ', ' + m.alerts.length + ' alert events.'));
-    if (m.alerts.length) add(s, table(['at', 'state', 'severity', 'rule', 'value', 'threshold', 'message'], m.alerts.map(function (a) {
-      return { cls: a.state === 'firing' ? 'bad' : 'ok', cells: [a.at, a.state, a.severity, a.rule, num(a.value), num(a.threshold), a.message] };
+    add(s, el('p', null, (m.target ? m.target + ': ' : '') + (m.polls || 0) + ' polls' + (m.uptimePercent !== undefined ? ', uptime ' + num(m.uptimePercent, 1) + ' %' : '') + ', ' + m.alerts.length + ' alert events.'));
+    if (m.alerts.length) add(s, table(['at', 'state', 'severity', 'rule', 'metric', 'value', 'threshold', 'message'], m.alerts.map(function (a) {
+      return { cls: a.state === 'firing' ? 'bad' : 'ok', cells: [a.at, a.state, a.severity, a.rule, a.metric, num(a.value), num(a.threshold), a.message] };
     })));
     return s;
   }
@@ -253,7 +281,7 @@
   }
 
   function renderReport(d) {
-    charts.forEach(function (c) { c.destroy(); });
+    charts.forEach(function (c) { c.plot.destroy(); });
     charts = [];
     while (root.firstChild) root.removeChild(root.firstChild);
     document.title = d.title + (d.live ? ' (live)' : '');
@@ -266,6 +294,7 @@
     add(root, requestsTable(d));
     add(root, checkTree(d));
     add(root, monitorSection(d));
+    fitCharts(); // the boxes have their width only now that they are in the page
   }
 
   function renderCompare(c) {
@@ -286,7 +315,6 @@
   var initial = JSON.parse(dataNode.textContent);
   var render = initial.kind === 'comparison' ? renderCompare : renderReport;
   render(initial);
-  if (window.matchMedia) window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', function () { render(initial); });
   var events = document.body.getAttribute('data-events');
   if (events && window.EventSource) {
     var src = new EventSource(events);

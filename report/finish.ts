@@ -24,6 +24,14 @@ export interface FinishOptions {
   fallbackMeta?: RunMeta;
 }
 
+/**
+ * The run's exit code once the baseline has been judged: a run that passed but regressed beyond a
+ * --fail-on rule fails with BASELINE_REGRESSION_EXIT; a run that failed keeps its own code.
+ */
+export function exitAfterBaseline(code: number, comparison: Comparison | undefined): number {
+  return comparison?.failed && code === 0 ? BASELINE_REGRESSION_EXIT : code;
+}
+
 export function finishRunReport(o: FinishOptions): { comparison?: Comparison } {
   if (!existsSync(o.reportFile)) return {};
   const data = extractPageData(readFileSync(o.reportFile, 'utf8')) as ReportData;
@@ -39,6 +47,10 @@ export function finishRunReport(o: FinishOptions): { comparison?: Comparison } {
   if (o.baseline) {
     comparison = compareRuns(loadRun(o.baseline), sideFromReport(data, dir), o.rules ?? []);
     data.baseline = comparison;
+    // run.json is written after the report: the exit code the report shows is the final one.
+    if (data.meta && typeof data.meta.exitCode === 'number' && exitAfterBaseline(data.meta.exitCode, comparison) !== data.meta.exitCode) {
+      data.meta = { ...data.meta, exitCode: BASELINE_REGRESSION_EXIT, exitReason: `regressed against the baseline: ${comparison.verdict}` };
+    }
   }
   writeFileWhole(o.reportFile, renderReportHtml(data));
   return { comparison };

@@ -65,17 +65,33 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; 
 .card-label, .card-sub { color: var(--muted); font-size: 12px; } .card-value { font-size: 20px; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th { color: var(--muted); font-weight: 600; } tr.bad td { background: var(--badbg); } tr.warn td { background: var(--warnbg); }
+th { color: var(--muted); font-weight: 600; overflow-wrap: normal; } tr.bad td { background: var(--badbg); } tr.warn td { background: var(--warnbg); }
 tr.bad td:last-child { color: var(--bad); font-weight: 600; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 14px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(520px, 100%), 1fr)); gap: 14px; }
 .chart { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 6px; overflow: hidden; }
 .uplot, .u-title { color: var(--fg); font-family: inherit; } .u-title { font-size: 14px; }
 .note { color: var(--muted); font-size: 12px; }
 ul.tree { list-style: none; padding-left: 18px; margin: 2px 0; } ul.tree li.bad { color: var(--bad); } ul.tree .counts { color: var(--muted); }
 ul.tree li.ok .mark { color: var(--ok); }
 .baseline-verdict { font-weight: 600; } .baseline-verdict.bad { color: var(--bad); }
-@media print { body { background: #fff; color: #000; } .grid { grid-template-columns: 1fr 1fr; } .chart, table, .card { break-inside: avoid; }
-  .u-legend { font-size: 10px; } }
+/* Paper: the light palette whatever the screen's scheme (backgrounds are not printed by default),
+   the full page width, one chart a row, nothing split across pages. client.js refits the charts
+   when the print media applies; a canvas that was not refitted is scaled down, never cut. */
+@media print {
+  :root { color-scheme: light; --bg: #fff; --fg: #000; --muted: #444; --line: #bbb; --card: #fff;
+    --ok: #1a7f37; --bad: #cf222e; --warn: #7d4e00; --okbg: #dafbe1; --badbg: #ffebe9; --warnbg: #fff8c5; --live: #0969da; }
+  body { background: #fff; color: #000; font-size: 11pt; }
+  #app { max-width: none; padding: 0; }
+  .verdict, tr.bad td, tr.warn td { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .grid { grid-template-columns: 1fr; }
+  .chart, table tr, .card, .verdict, dl.meta { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  .chart .uplot, .chart .u-wrap { width: 100% !important; }
+  .chart .u-wrap { height: auto !important; }
+  .chart canvas { max-width: 100%; height: auto !important; }
+  .u-over, .u-under, .u-cursor-x, .u-cursor-y { display: none; }
+  .u-legend { font-size: 9pt; }
+}
 `;
 
 export interface PageOptions {
