@@ -70,9 +70,10 @@ export async function tlsItem(o: TlsOptions): Promise<PreflightItem> {
   const expires = new Date(h.cert.valid_to);
   const daysLeft = Math.floor((expires.getTime() - now.getTime()) / 86_400_000);
   const measured = { daysLeft, protocol: h.protocol ?? 'unknown', expires: expires.toISOString() };
-  if (!h.authorized) return item('tls', name, 'fail', `the certificate chain does not verify: ${h.authorizationError ?? 'untrusted'}`, measured);
+  // Node folds a name mismatch into authorizationError: judge the name first to say which it is
   const nameError = tls.checkServerIdentity(host, h.cert);
   if (nameError) return item('tls', name, 'fail', `the certificate does not name ${host}: ${nameError.message}`, measured);
+  if (!h.authorized) return item('tls', name, 'fail', `the certificate chain does not verify: ${h.authorizationError ?? 'untrusted'}`, measured);
   if ((protocolRank[h.protocol ?? ''] ?? 0) < protocolRank['TLSv1.2']!) return item('tls', name, 'fail', `negotiated ${h.protocol}: TLS 1.2 or newer is required`, measured);
   if (daysLeft < 0) return item('tls', name, 'fail', `the certificate expired on ${expires.toISOString().slice(0, 10)}`, measured);
   if (daysLeft < o.certDays) return item('tls', name, 'warn', `the certificate expires in ${daysLeft} days (${expires.toISOString().slice(0, 10)}), within --cert-days ${o.certDays}`, measured);
