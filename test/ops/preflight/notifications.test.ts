@@ -36,7 +36,7 @@ async function smtp(refuse = false): Promise<number> {
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => server.close(r)));
+  closers.push(() => new Promise<void>((r) => server.close(() => r())));
   return (server.server.address() as AddressInfo).port;
 }
 
