@@ -6,8 +6,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, checkConfig, loadPreflightConfig } from '../../../ops/preflight/config.ts';
 import { envItem } from '../../../ops/preflight/items/env.ts';
-import { judgeResources } from '../../../ops/preflight/items/resources.ts';
-import { statsPercent } from '../../../ops/shared/docker.ts';
+import { judgeResources, readResources } from '../../../ops/preflight/items/resources.ts';
+import { statsPercent, type DockerStats } from '../../../ops/shared/docker.ts';
+import { startDockerEngine } from '../fixtures/docker-engine.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-pf-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,5 +85,28 @@ describe('resources item (given readings)', () => {
     expect(s.cpuPercent).toBeCloseTo(20, 6);
     expect(s.memoryPercent).toBeCloseTo(50, 6);
     expect(statsPercent({})).toEqual({});
+  });
+
+  it('reads AetosWMS\'s containers when a Docker engine runs them: the busiest one\'s CPU and memory', async () => {
+    const stats = (cpu: number, memMb: number): DockerStats => ({
+      cpu_stats: { cpu_usage: { total_usage: cpu * 1e7 }, system_cpu_usage: 2e9, online_cpus: 2 },
+      precpu_stats: { cpu_usage: { total_usage: 0 }, system_cpu_usage: 1e9 },
+      memory_stats: { usage: memMb * 2 ** 20, limit: 2048 * 2 ** 20, stats: { inactive_file: 0 } },
+    });
+    const engine = await startDockerEngine([
+      { id: 'api1', name: 'aetos-api-1', state: 'running', restarts: 0, stats: stats(15, 512) },
+      { id: 'db1', name: 'aetos-db-1', state: 'running', restarts: 0, stats: stats(30, 1024) },
+      { id: 'other', name: 'someone-else', state: 'running', restarts: 0, labels: { 'com.docker.compose.project': 'other' }, stats: stats(50, 2000) },
+    ]);
+    try {
+      const r = await readResources(dir, 2000, engine.socketPath);
+      expect(r.source).toBe('2 containers');
+      expect(r.cpuPercent).toBeCloseTo(60, 6); // 30e7 of 1e9 system ns on 2 CPUs
+      expect(r.memoryPercent).toBeCloseTo(50, 6);
+      expect(r.diskPercent).toBeGreaterThan(0);
+      expect(judgeResources(r).status).toBe('pass');
+    } finally {
+      await engine.close();
+    }
   });
 });
