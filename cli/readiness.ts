@@ -157,8 +157,14 @@ export async function main(argv: string[]): Promise<number> {
       const scenarioDir = path.join(dir, name);
       const t0 = Date.now();
       // the end-of-test summary goes to stderr: stdout carries only the readiness report
-      const code = await load([name, '--profile', profile, '--results', scenarioDir], { baseUrl: target.url, stdout: process.stderr });
-      outcomes.push(scenarioOutcome(name, code, scenarioDir, Date.now() - t0));
+      // a scenario that throws is a failed scenario, not the end of the report
+      let crash: string | undefined;
+      const code = await load([name, '--profile', profile, '--results', scenarioDir], { baseUrl: target.url, stdout: process.stderr }).catch((err: Error) => {
+        crash = `the run threw: ${err?.message?.split('\n')[0] ?? String(err)}`;
+        return 1;
+      });
+      const outcome = scenarioOutcome(name, code, scenarioDir, Date.now() - t0);
+      outcomes.push(crash ? { ...outcome, passed: false, reason: crash } : outcome);
     }
     const monitorReport = await monitor.stop();
     await writeMonitorReport(monitorReport, dir);
