@@ -13,7 +13,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //   e2e-alone  the runs that need the machine to themselves, one at a time in one fork: stress and
 //              its outage (500 VUs, a full core), memory-leak and memory-leak-fault (the target's RSS
 //              slope over a 17 s window: where its GC drops fall decides them, so no neighbour shifts
-//              them), concurrent-login (scrypt on every request), db-stress (db_query p95 18 ms of 50).
+//              them), concurrent-login (scrypt on every request), db-stress (db_query p95 18 ms of 50),
+//              readiness (its healthy run judges uptime and recovery over a 500-user stress run;
+//              ~2.5 min for the file: a healthy run and four faults, each narrowed with --only).
 // A new test/scenarios file runs alone unless it is added to `paired`.
 const paired = [
   'test/scenarios/light.test.ts',

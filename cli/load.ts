@@ -130,7 +130,15 @@ function watchForStop(): { readonly stopping: boolean; readonly signal: AbortSig
   };
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** How `readiness` runs its scenarios in-process: against its one target, end-of-test summaries off its stdout. */
+export interface LoadIo {
+  /** The deployment to load (instead of BASE_URL or an embedded target). */
+  baseUrl?: string;
+  /** Where the end-of-test summary goes (default stdout). */
+  stdout?: NodeJS.WritableStream;
+}
+
+export async function main(argv: string[], io: LoadIo = {}): Promise<number> {
   const args = parse(argv);
   if (typeof args === 'string') {
     process.stderr.write(`${args}\n`);
@@ -166,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
   const version = engineVersion();
   const watch = watchForStop();
   let target: SpawnedTarget | undefined;
-  let baseUrl = process.env.BASE_URL || null;
+  let baseUrl = io.baseUrl || process.env.BASE_URL || null;
   let code = 1;
   let detail: string | undefined;
   try {
@@ -202,7 +210,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.dashboard) outputs.push('--out', 'web-dashboard');
     if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
     if (args.monitor) outputs.push('--monitor', baseUrl);
-    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal });
+    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal, stdout: io.stdout });
     // The report gets what exists only now: the monitor's alerts, the run's metadata, the baseline verdict.
     const engineCode = code;
     code = await finishReport(path.join(dir, 'report.html'), baseline, code, {

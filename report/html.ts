@@ -45,7 +45,8 @@ export function escapeHtml(s: string): string {
 
 const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
-const css = `
+/** The report pages' stylesheet (light and dark, print); the readiness page uses it too. */
+export const pageCss = `
 :root { color-scheme: light dark; --bg: #fff; --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --card: #f6f8fa;
   --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --okbg: #dafbe1; --badbg: #ffebe9; --warnbg: #fff8c5; --live: #0969da; }
 @media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #8d96a0; --line: #30363d; --card: #161b22;
@@ -120,7 +121,7 @@ export function renderPage(title: string, data: unknown, assets: Assets, o: Page
 <meta name="generator" content="aetos-load">
 <title>${escapeHtml(title)}</title>
 <style>${assets.uplotCss}</style>
-<style>${css}</style>
+<style>${pageCss}</style>
 </head>
 <body${o.events ? ` data-events="${escapeHtml(o.events)}"` : ''}>
 <main id="app"><noscript>This report draws its tables and charts with JavaScript; the data is in the page source (report-data).</noscript></main>

@@ -103,3 +103,34 @@ export async function inspectContainers(socketPath = dockerSocketPath(), timeout
     return { available: false, reason: `Docker engine at ${socketPath} failed: ${(err as Error).message}`, socketFound: true };
   }
 }
+
+/** The parts of `GET /containers/{id}/stats?stream=false` the resource readings use. */
+export interface DockerStats {
+  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+  precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
+  memory_stats?: { usage?: number; limit?: number; stats?: { inactive_file?: number; total_inactive_file?: number; cache?: number } };
+}
+
+/**
+ * CPU and memory of one container in %, as `docker stats` shows them: CPU is the container's share
+ * of the host's CPU time between the two samples the engine took, times the online CPUs; memory is
+ * usage minus the page cache, of the container's limit (the host's memory when it has none).
+ */
+export function statsPercent(s: DockerStats): { cpuPercent?: number; memoryPercent?: number } {
+  const out: { cpuPercent?: number; memoryPercent?: number } = {};
+  const cpuDelta = (s.cpu_stats?.cpu_usage?.total_usage ?? 0) - (s.precpu_stats?.cpu_usage?.total_usage ?? 0);
+  const sysDelta = (s.cpu_stats?.system_cpu_usage ?? 0) - (s.precpu_stats?.system_cpu_usage ?? 0);
+  const cpus = s.cpu_stats?.online_cpus ?? s.cpu_stats?.cpu_usage?.percpu_usage?.length ?? 1;
+  if (sysDelta > 0 && cpuDelta >= 0) out.cpuPercent = (cpuDelta / sysDelta) * cpus * 100;
+  const m = s.memory_stats;
+  if (m?.usage !== undefined && m.limit) {
+    const cache = m.stats?.inactive_file ?? m.stats?.total_inactive_file ?? m.stats?.cache ?? 0;
+    out.memoryPercent = (100 * Math.max(0, m.usage - cache)) / m.limit;
+  }
+  return out;
+}
+
+/** One container's CPU and memory now (the engine samples CPU over about a second). */
+export async function containerStats(socketPath: string, id: string, timeoutMs = 5000): Promise<{ cpuPercent?: number; memoryPercent?: number }> {
+  return statsPercent((await getJson(socketPath, `/containers/${encodeURIComponent(id)}/stats?stream=false`, timeoutMs)) as DockerStats);
+}
