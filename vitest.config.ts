@@ -10,12 +10,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //   e2e-pairs  the quick-profile load runs that leave one core free (≤ 50 VUs, or a fault whose
 //              failure is the expected outcome), two at a time: each has its own embedded target,
 //              and their latency thresholds hold with 20-50x margin when paired (see the list);
-//   e2e-alone  the runs that need the machine to themselves, one at a time in one fork: stress and
-//              its outage (500 VUs, a full core), memory-leak and memory-leak-fault (the target's RSS
-//              slope over a 17 s window: where its GC drops fall decides them, so no neighbour shifts
-//              them), concurrent-login (scrypt on every request), db-stress (db_query p95 18 ms of 50),
-//              readiness (its healthy run judges uptime and recovery over a 500-user stress run;
-//              ~2.5 min for the file: a healthy run and four faults, each narrowed with --only).
+//   e2e-alone  the runs that need the machine to themselves, one at a time in one fork:
+//              memory-leak (the target's RSS slope over a 17 s window: where its GC drops fall
+//              decides it, so no neighbour shifts it), concurrent-login (scrypt on every request),
+//              db-stress (db_query p95 18 ms of 50), readiness (its healthy run judges uptime and
+//              recovery over a 500-user stress run; its fault runs are also the e2e tests of stress
+//              with a database outage and of memory-leak with a leak; ~2.5 min for the file).
 // A new test/scenarios file runs alone unless it is added to `paired`.
 const paired = [
   'test/scenarios/light.test.ts',

@@ -4,6 +4,9 @@
  * fault the target can inject, set once the scenarios start, the right success metric fails and the
  * verdict names it. The scenarios are narrowed with --only to the ones each metric needs, so the
  * file stays around two minutes (quick stress and memory-leak runs are ~25 s each by their shape).
+ * These runs are also the e2e tests of the stress scenario (healthy, and with a database outage
+ * during its peak) and of the memory-leak scenario with a leak: their summary exports are checked
+ * here rather than paying for the same ~25 s runs twice.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,6 +68,9 @@ function readiness(name: string, args: string[], onScenario?: () => Promise<void
   });
 }
 
+/** A scenario's summary export in the readiness run folder (each scenario runs as `load` does). */
+const summaryOf = (r: Run, scenario: string) =>
+  JSON.parse(readFileSync(path.join(r.results, scenario, 'summary.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
 const metric = (r: Run, id: string) => r.report.metrics.find((m) => m.id === id)!;
 const failing = (r: Run) => r.report.metrics.filter((m) => m.status === 'fail').map((m) => m.id);
 const explain = (r: Run) => `exit ${r.code}\n${r.report.reasons.join('\n')}\n${r.stderr.slice(-2000)}`;
@@ -94,6 +100,8 @@ describe('readiness --profile quick', () => {
     ]);
     expect(r.report.monitor.polls).toBeGreaterThan(10);
     expect(metric(r, 'recovery-time').value).toBeLessThan(300);
+    // the stress scenario itself (this run stands in for a separate stress e2e run): recovered, under its 300 s threshold
+    expect(Number(summaryOf(r, 'stress').metrics.recovery_time?.value)).toBeLessThan(300);
     for (const f of ['readiness.json', 'readiness.html', 'readiness.txt', 'monitor.json', 'smoke/summary.json', 'stress/report.html']) expect(existsSync(path.join(r.results, f)), f).toBe(true);
     expect(readFileSync(path.join(r.results, 'readiness.txt'), 'utf8')).toContain('READY');
   });
@@ -136,6 +144,12 @@ describe('readiness --profile quick', () => {
       expect(metric(r, 'uptime').status, explain(r)).toBe('fail');
       expect(metric(r, 'uptime').value).toBeLessThan(99.9);
       expect(r.report.reasons.some((why) => why.startsWith('Uptime '))).toBe(true);
+      // the stress scenario's own view of it: its probes saw the outage, and recovery_time is the wait
+      // from the end of the peak (second 11) until 5 s of good probes
+      const stress = summaryOf(r, 'stress').metrics;
+      expect(Number(stress.checks?.fails)).toBeGreaterThan(0);
+      expect(Number(stress.recovery_time?.value)).toBeGreaterThan(0);
+      expect(Number(stress.recovery_time?.value)).toBeLessThan(20);
     } finally {
       await clearFaults(target.url, target.adminToken);
     }
@@ -148,6 +162,8 @@ describe('readiness --profile quick', () => {
       expect(metric(r, 'scenarios').status, explain(r)).toBe('fail');
       expect(metric(r, 'scenarios').source).toContain('failed: memory-leak');
       expect(r.report.reasons.some((why) => why.startsWith('scenario memory-leak: thresholds crossed: ') && why.includes('target_memory_growth_mb_per_hour'))).toBe(true);
+      // 200 MB/min is ≈ 12,000 MB/h: the sampler's Theil–Sen slope is far over the quick profile's 2000
+      expect(Number(summaryOf(r, 'memory-leak').metrics.target_memory_growth_mb_per_hour?.value)).toBeGreaterThan(2000);
     } finally {
       await clearFaults(target.url, target.adminToken);
     }
