@@ -6,16 +6,22 @@
  * a total at close() (engine/log.ts RepeatedErrors). Worker threads hand theirs to the main thread
  * through `once`.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger, formatAs, RepeatedErrors } from '../log.ts';
 import type { LogFormat, Logger, LoggerOptions } from '../log.ts';
 
-/** --log-format and --console-output (k6's flags); `truncateConsole`: the first opener (the main thread) starts the file afresh, workers append. */
+/**
+ * --log-format and --console-output (k6's flags); `truncateConsole`: the first opener (the main
+ * thread) starts the file afresh, workers append. `appendConsoleSync`: each console line is
+ * appended before the call returns (worker threads: a thread is terminated once it has said it is
+ * done, and an async stream's last lines died with it).
+ */
 export interface LogExtras {
   format?: LogFormat;
   consoleOutput?: string;
   truncateConsole?: boolean;
+  appendConsoleSync?: boolean;
 }
 
 /** The LogExtras of consolidated settings; the console file is resolved against the run's folder. */
@@ -37,8 +43,13 @@ export function runLogger(
   // Emptied synchronously, before any worker thread can start appending (an async 'w' open could
   // truncate lines a fast worker had already written).
   if (extras.consoleOutput && extras.truncateConsole) writeFileSync(extras.consoleOutput, '');
-  const consoleFile = extras.consoleOutput ? createWriteStream(extras.consoleOutput, { flags: 'a' }) : undefined;
-  const writeConsole = consoleFile ? (l: string) => void consoleFile.write(`${l}\n`) : undefined;
+  const consoleOutput = extras.consoleOutput;
+  const consoleFile = consoleOutput && !extras.appendConsoleSync ? createWriteStream(consoleOutput, { flags: 'a' }) : undefined;
+  const writeConsole = consoleFile
+    ? (l: string) => void consoleFile.write(`${l}\n`)
+    : consoleOutput
+      ? (l: string) => appendFileSync(consoleOutput, `${l}\n`)
+      : undefined;
   if (logOutput === 'none') return { log: createLogger({ level, format, writeConsole, write: () => {} }), close: () => consoleFile?.end() };
   const file = logOutput.startsWith('file=') ? createWriteStream(logOutput.slice('file='.length), { flags: 'a' }) : undefined;
   const out = file ?? (logOutput === 'stdout' ? stdout : stderr);

@@ -12,6 +12,7 @@
  * The coordinator enforces every time limit by terminating the thread, so nothing here needs to
  * guard against script code that never yields. See worker-protocol.ts for the messages.
  */
+import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError, ExitCode, IterationInterrupted } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -43,9 +44,24 @@ function failure(of: ToWorker['type'], err: unknown): Extract<FromWorker, { type
 const scriptLoad = loadScript(start.scriptPath);
 scriptLoad.catch(() => undefined);
 
+/**
+ * Log lines travel to the main thread over the same port as the thread's other messages, not
+ * through the thread's own process.stderr (a separate channel): so every line a VU logged arrives
+ * before the 'closed' that lets the main thread terminate the thread, and none is lost with it.
+ */
+function portStream(to: 'stderr' | 'stdout'): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      post({ type: 'output', to, text: String(chunk) });
+      done();
+    },
+  });
+}
+
 function threadLogger(logOutput: string, verbose: boolean): Logger {
   // `once` lines (k6's one warning per distinct error) go to the main thread, which dedupes across threads.
-  return runLogger(logOutput, verbose, undefined, undefined, (key, level, msg, fields) => post({ type: 'logOnce', key, level, msg, fields }), start.logExtras).log;
+  const once: Parameters<typeof runLogger>[4] = (key, level, msg, fields) => post({ type: 'logOnce', key, level, msg, fields });
+  return runLogger(logOutput, verbose, portStream('stderr'), portStream('stdout'), once, { ...start.logExtras, appendConsoleSync: true }).log;
 }
 
 const testControl: TestControl = {

@@ -64,6 +64,8 @@ export type FromWorker =
   | { type: 'done'; delta: unknown; stats: InstanceStats; progress: ScenarioStatus[] }
   | { type: 'closed'; role: Role; delta: unknown }
   | { type: 'logOnce'; key: string; level: LogLevel; msg: string; fields: LogFields }
+  /** Log lines for the main thread's stderr or stdout, sent in order with everything else (see worker-main threadLogger). */
+  | { type: 'output'; to: 'stderr' | 'stdout'; text: string }
   /** The script's `options` as JSON data, the metrics its init code defined, and init's samples. */
   | { type: 'options'; options: Record<string, unknown>; exports: string[]; definitions: [string, unknown][]; opened: string[]; delta: unknown }
   | { type: 'configured' }

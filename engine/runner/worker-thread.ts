@@ -121,6 +121,7 @@ export class WorkerThread {
   private receive(m: FromWorker): void {
     this.lastHeard = Date.now();
     if (m.type === 'logOnce') return void this.events.logOnce?.(m.key, m.level, m.msg, m.fields);
+    if (m.type === 'output') return void this.output(m.to, m.text);
     if (m.type === 'abort') return this.events.abort(m.reason);
     if (m.type === 'fail') return this.events.fail(m.reason);
     for (const l of this.listeners) l(m);
@@ -137,6 +138,13 @@ export class WorkerThread {
         return;
       }
     }
+  }
+
+  /** A worker's log line: stderr above the progress block (events.stderr), stdout as it is. */
+  private output(to: 'stderr' | 'stdout', text: string): void {
+    if (to === 'stdout') process.stdout.write(text);
+    else if (this.events.stderr) this.events.stderr(Buffer.from(text));
+    else process.stderr.write(text);
   }
 
   send(m: ToWorker): void {

@@ -107,6 +107,16 @@ describe('inspect and run flags', () => {
     for (const l of lines) expect(l).toMatchObject({ source: 'console', time: expect.stringMatching(/^\d{4}-/) });
     expect(json.stderr.text).not.toContain('careful');
   });
+
+  it('every console line of the last iterations arrives, on stderr and in --console-output (the threads end right after)', async () => {
+    const s = script('burst.js', `export const options = { vus: 2, iterations: 2 };\nexport default function () { for (let i = 0; i < 400; i++) console.log('line ' + __VU + ' ' + i); }\n`);
+    const out = io({ K6_LOG_FORMAT: 'raw' });
+    const file = path.join(dir, 'burst.log');
+    expect(await runMain([s, '-q', '--no-summary', '--workers', '2', '--console-output', file], out)).toBe(0);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(800);
+    expect(await runMain([s, '-q', '--no-summary', '--workers', '2'], out)).toBe(0);
+    expect(out.stderr.text.split('\n').filter((l) => l.startsWith('line '))).toHaveLength(800);
+  });
 });
 
 describe('a private CA for remote modules', () => {
