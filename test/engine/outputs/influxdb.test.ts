@@ -124,9 +124,19 @@ describe.skipIf(!influxBin)('against a real InfluxDB 1.x', () => {
     // exact values against the summary's HDR histogram (3 significant digits) and its interpolation
     expect(max).toBeCloseTo(m.http_req_duration!.max!, 6);
     expect(min).toBeCloseTo(m.http_req_duration!.min!, 6);
-    for (const [got, want] of [[p95, m.http_req_duration!['p(95)']!], [p99, m.http_req_duration!['p(99)']!]] as const) {
-      // nearest-rank (InfluxDB) and interpolated (k6) percentiles of the same samples: within 10 % or 0.5 ms
-      expect(Math.abs((got as number) - want), `${got} vs ${want}`).toBeLessThanOrEqual(Math.max(0.5, want * 0.1));
+    // InfluxDB's percentile is a nearest-rank sample, the summary's an interpolation in its HDR
+    // histogram (3 significant digits): both must sit among the samples around that rank. (A fixed
+    // tolerance failed on a loaded machine, whose sparse tail puts neighbouring samples far apart.)
+    const all = ((await query(`SELECT "value" FROM "http_req_duration" WHERE "testid" = 'influx'`))?.values ?? []).map((v) => v[1] as number).sort((a, b) => a - b);
+    expect(all).toHaveLength(m.http_reqs!.count);
+    for (const [q, got, want] of [[0.95, p95, m.http_req_duration!['p(95)']!], [0.99, p99, m.http_req_duration!['p(99)']!]] as const) {
+      const lo = all[Math.max(0, Math.floor(all.length * q) - 2)]!;
+      const hi = all[Math.min(all.length - 1, Math.ceil(all.length * q) + 1)]!;
+      expect(all, `${got} is a sample`).toContain(got);
+      expect(got as number).toBeGreaterThanOrEqual(lo);
+      expect(got as number).toBeLessThanOrEqual(hi);
+      expect(want, `p(${q * 100}) ${want} within [${lo}, ${hi}]`).toBeGreaterThanOrEqual(lo * 0.999);
+      expect(want).toBeLessThanOrEqual(hi * 1.001);
     }
   });
 });
