@@ -18,6 +18,8 @@ export type {
 export { validateThresholds, parseThresholds, parseThresholdExpression, parseMetricSelector, aggregationsByType } from './thresholds.ts';
 export type { Threshold, ThresholdSet, ThresholdExpression, MetricSelector, Operator } from './thresholds.ts';
 export { builtinMetrics, expectedResponseSubmetric } from './builtin.ts';
+export { generatorVerdict, windowSaturated } from './generator.ts';
+export type { GeneratorVerdict, GeneratorWindow } from './generator.ts';
 export type { MetricDef } from './builtin.ts';
 export type { AggregateState } from './aggregates.ts';
 export {

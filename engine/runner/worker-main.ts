@@ -16,6 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError, ExitCode, IterationInterrupted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceInfo, TestControl } from '../types.ts';
+import { GeneratorMonitor } from './generator-monitor.ts';
 import { Instance } from './instance.ts';
 import { runLogger } from './logging.ts';
 import { createCollector } from './metrics-bridge.ts';
@@ -91,7 +92,12 @@ function instanceRole(logOutput: string, verbose: boolean): void {
 
   async function run(startEpoch: number, setupData: string | undefined): Promise<void> {
     const inst = instance as Instance;
-    const tick = () => post({ type: 'tick', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+    // The thread measures itself into the same deltas (engine/metrics/generator.ts).
+    const monitor = new GeneratorMonitor(collector);
+    const tick = () => {
+      monitor.sample();
+      post({ type: 'tick', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+    };
     const timer = setInterval(tick, deltaIntervalMs);
     // An early tick, so the main thread's vus gauge sees the VUs of even a sub-second test.
     const early = setTimeout(tick, 50);
@@ -100,6 +106,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
     } finally {
       clearInterval(timer);
       clearTimeout(early);
+      monitor.sample(true);
       post({ type: 'done', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
     }
   }
