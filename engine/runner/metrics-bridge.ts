@@ -14,9 +14,12 @@ import { produceSummary } from '../summary/index.ts';
 
 export type { Collector };
 
-/** A collector for one process (thread): aggregates sub-metrics the thresholds name; keeps raw samples when outputs need them. */
-export function createCollector(options: Readonly<Record<string, unknown>> = {}, keepSamples = false): Collector {
-  return createMetricsCollector({ thresholds: thresholdsOf(options), keepSamples });
+/**
+ * A collector for one process (thread): aggregates sub-metrics the thresholds name; keeps raw
+ * samples when outputs need them, and per-second aggregates when an output charts the run.
+ */
+export function createCollector(options: Readonly<Record<string, unknown>> = {}, keepSamples = false, keepTimeline = false): Collector {
+  return createMetricsCollector({ thresholds: thresholdsOf(options), keepSamples, keepTimeline });
 }
 
 function thresholdsOf(options: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
@@ -39,6 +42,8 @@ export interface ResultsInput {
 export interface RunMetrics {
   /** Whether collectors must keep raw samples (an --out output wants them). */
   readonly wantsSamples: boolean;
+  /** Whether collectors must keep per-second aggregates (the report or the dashboard charts the run). */
+  readonly wantsTimeline: boolean;
   /** The outputs as the run header lists them, e.g. "json (results.json)". */
   readonly outputDescriptions: string[];
   /** Opens the outputs (files, streams) before the test starts. */
@@ -76,6 +81,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
   let abortLogged = false;
   return {
     wantsSamples: outputs.wantsSamples,
+    wantsTimeline: outputs.wantsTimeline,
     outputDescriptions: outputs.outputs.map((x) => x.description),
     open: () =>
       outputs.start({
@@ -86,6 +92,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
     merge(delta) {
       store.merge(delta);
       outputs.addSamples((delta as MetricsDelta | undefined)?.samples);
+      outputs.addTimeline((delta as MetricsDelta | undefined)?.timeline);
     },
     start(epoch) {
       startEpoch = epoch;

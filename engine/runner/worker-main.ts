@@ -66,7 +66,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
   async function init(plan: TestPlan, index: number): Promise<void> {
     const mine = plan.instances[index];
     if (!mine) throw new Error(`no instance ${index} in the plan`);
-    collector = createCollector(plan.options, plan.keepSamples);
+    collector = createCollector(plan.options, plan.keepSamples, plan.keepTimeline);
     Object.freeze(plan.options); // exec.test.options is read-only, as in k6
     const script = await scriptLoad;
     instance = new Instance({
@@ -169,7 +169,7 @@ function lifecycleRole(logOutput: string, verbose: boolean): void {
   }
 
   async function configure(plan: TestPlan): Promise<FromWorker> {
-    collector = createCollector(plan.options, plan.keepSamples);
+    collector = createCollector(plan.options, plan.keepSamples, plan.keepTimeline);
     vu = await vuFor(plan.env, Object.freeze(plan.options));
     return { type: 'configured' };
   }
