@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 
@@ -43,7 +43,8 @@ try {
   }
   const rps = new Map<string, number[]>();
   for (let r = 1; r <= rounds; r++) {
-    for (const [name, t, token] of targets) {
+    // each round starts with another mode, so no mode always runs first (or last) in a round
+    for (const [name, t, token] of [...targets.slice((r - 1) % targets.length), ...targets.slice(0, (r - 1) % targets.length)]) {
       const out = execFileSync('wrk', ['-t', '1', '-c', '50', '-d', `${seconds}s`, '-H', `authorization: Bearer ${token}`, '-s', join(here, 'http-wrk-report.lua'), `${t.url}/api/inventory/SKU-000001`], { encoding: 'utf8' });
       const j = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1) as string) as { requests: number; seconds: number; errors: number; p99: number };
       const v = j.requests / j.seconds;
@@ -53,6 +54,7 @@ try {
   }
   const mean = (n: string) => (rps.get(n) ?? []).reduce((a, b) => a + b, 0) / (rps.get(n)?.length || 1);
   const [q, s, e] = modes.map(([n]) => mean(n)) as [number, number, number];
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`\nmean req/s: quiet ${Math.round(q)}, sampled ${Math.round(s)}, every request ${Math.round(e)}`);
   console.log(`sampled / quiet = ${(s / q).toFixed(2)}   every request / quiet = ${(e / q).toFixed(2)}   sampled / every request = ${(s / e).toFixed(2)}`);
   console.log(`default (sampled) log: ${Math.round(s).toLocaleString('en-US')} req/s (goal ≥ 25,000 on an unloaded 2-core host)`);

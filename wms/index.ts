@@ -139,7 +139,7 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
   await documentApi(app);
   recordRequests(app, ctx);
-  if (logger) logRequests(app, config.requestLogPerSecond);
+  if (logger) logRequests(app, logger, config.requestLogPerSecond);
   const limits = await registerRateLimits(app, ctx);
 
   // public
