@@ -11,12 +11,11 @@
  * Accuracy: engine and wrk, alternated, against the same C server answering after a fixed 50 ms
  * (timerfd-timed, so server jitter is far below the 1–2 ms tolerances): p50 and p95 of each.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cServers } from './c-server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -29,24 +28,6 @@ const vus = arg('vus', 50);
 const rounds = arg('rounds', 2);
 /** --only throughput | accuracy */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function startProcess(cmd: string, args: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.once('error', reject);
-    child.stdout!.once('data', (d: Buffer) => (String(d).includes('listening') ? resolve(child) : reject(new Error(String(d)))));
-  });
-}
 
 interface Run {
   requests: number;
@@ -143,14 +124,9 @@ async function main(): Promise<void> {
     for (const m of missing) console.error(`bench: ${m}`);
     process.exit(2);
   }
-  const bin = join(tmpdir(), `aetos-http-bench-server-${process.pid}`);
-  execFileSync('gcc', ['-O2', '-o', bin, join(here, 'http-server.c')]);
-  const fastPort = await freePort();
-  const fast = await startProcess(bin, [String(fastPort)]);
-  const delayPort = await freePort();
-  const delayed = await startProcess(bin, [String(delayPort), '50']);
-  const fastUrl = `http://127.0.0.1:${fastPort}/`;
-  const delayUrl = `http://127.0.0.1:${delayPort}/`;
+  const servers = cServers();
+  const fastUrl = await servers.start();
+  const delayUrl = await servers.start(50);
   console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} cores)`);
   try {
     const results: Record<'run' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], engine: [], autocannon: [], wrk: [] };
@@ -207,9 +183,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    fast.kill();
-    delayed.kill();
-    rmSync(bin, { force: true });
+    servers.close();
   }
 }
 
