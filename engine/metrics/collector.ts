@@ -8,7 +8,7 @@ import type { MetricSink, MetricType, Tags, ValueType } from '../types.ts';
 import { createAggregate, type Aggregate, type AggregateState } from './aggregates.ts';
 import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
 import { parseMetricSelector, parseThresholds, type MetricSelector } from './thresholds.ts';
-import { inTimeline, Timeline, type TimelineDelta } from './timeline.ts';
+import { inTimeline, Timeline, type TimelineDelta, type TimelineMetric } from './timeline.ts';
 
 /** One raw sample as outputs (json, csv) see it. `time` is ms since the epoch. */
 export interface Sample {
@@ -89,8 +89,8 @@ interface Entry {
   def: MetricDef;
   agg: Aggregate;
   subs: SubAgg[];
-  /** Whether its samples go into the timeline (when there is one). */
-  timeline: boolean;
+  /** Its rows in the timeline (when the collector keeps one and charts this metric). */
+  timeline: TimelineMetric | null;
 }
 
 class MetricsCollector implements Collector {
@@ -112,7 +112,8 @@ class MetricsCollector implements Collector {
   private declare(name: string, def: MetricDef): void {
     this.defs.set(name, def);
     const subs = (this.subSelectors.get(name) ?? []).map((selector) => ({ selector, agg: createAggregate(def.type) }));
-    this.entries.set(name, { def, agg: createAggregate(def.type), subs, timeline: inTimeline(name) });
+    const timeline = this.timeline !== null && inTimeline(name) ? this.timeline.metric(name, def.type) : null;
+    this.entries.set(name, { def, agg: createAggregate(def.type), subs, timeline });
   }
 
   definitions(): ReadonlyMap<string, MetricDef> {
@@ -155,7 +156,7 @@ class MetricsCollector implements Collector {
     } else if (name === 'group_duration' && tags.group) {
       this.groups.add(tags.group);
     }
-    if (this.timeline !== null && e.timeline) this.timeline.add(name, e.def.type, value, tags, t);
+    if (e.timeline !== null) e.timeline.add(value, tags, t);
     if (this.opts.keepSamples) this.samples.push({ metric: name, time: t, value, tags });
   }
 

@@ -50,81 +50,133 @@ export function requestErrorOf(tags: Tags): string {
 
 interface SecondRow {
   second: number;
-  metric: string;
   scenario: string;
   agg: Aggregate;
 }
 
-export class Timeline {
-  private rows = new Map<string, SecondRow>();
-  private readonly names = new Map<string, Aggregate>();
-  private readonly nameCount = new Set<string>();
-  private errors = new Map<string, [string, string, number]>();
-  /** Reset aggregates by type, reused for the next seconds. */
-  private readonly spare: Record<MetricType, Aggregate[]> = { counter: [], gauge: [], rate: [], trend: [] };
-  private from = Number.POSITIVE_INFINITY;
-  private to = Number.NEGATIVE_INFINITY;
-  /** The last row used (samples come in time order, mostly of the same second and scenario). */
+/**
+ * One metric's rows. The collector holds it in the metric's entry, so a sample costs no key
+ * building while it falls in the same second and scenario as the one before (a request's
+ * samples alternate between metrics: a cache per metric, not one for the whole timeline).
+ */
+export class TimelineMetric {
+  rows = new Map<string, SecondRow>();
+  /** Per request name (NAMED metrics only). */
+  readonly names: Map<string, Aggregate> | null;
   private last: SecondRow | null = null;
 
-  add(metric: string, type: MetricType, value: number, tags: Tags, time: number): void {
-    if (time < this.from) this.from = time;
-    if (time > this.to) this.to = time;
+  constructor(
+    private readonly timeline: Timeline,
+    readonly metric: string,
+    readonly type: MetricType,
+  ) {
+    this.names = NAMED.has(metric) ? new Map() : null;
+  }
+
+  add(value: number, tags: Tags, time: number): void {
+    const tl = this.timeline;
+    if (time < tl.from) tl.from = time;
+    if (time > tl.to) tl.to = time;
     const second = time - (time % 1000);
     const scenario = tags.scenario ?? '';
     let row = this.last;
-    if (row === null || row.metric !== metric || row.second !== second || row.scenario !== scenario) {
-      const key = `${second}\u0000${metric}\u0000${scenario}`;
+    if (row === null || row.second !== second || row.scenario !== scenario) {
+      const key = `${second}\u0000${scenario}`;
       row = this.rows.get(key) ?? null;
       if (row === null) {
-        row = { second, metric, scenario, agg: this.spare[type].pop() ?? createAggregate(type) };
+        row = { second, scenario, agg: tl.spareOf(this.type) };
         this.rows.set(key, row);
+        tl.dirty = true;
       }
       this.last = row;
     }
     row.agg.add(value, time);
-    if (!NAMED.has(metric)) return;
-    let name = tags.name ?? '';
-    if (!this.nameCount.has(name)) {
-      if (this.nameCount.size >= MAX_TIMELINE_NAMES) name = OTHER_NAMES;
-      else this.nameCount.add(name);
-    }
-    const nk = `${metric}\u0000${name}`;
-    let agg = this.names.get(nk);
+    const names = this.names;
+    if (names === null) return;
+    const name = tags.name ?? '';
+    let agg = names.get(name);
     if (agg === undefined) {
-      agg = createAggregate(type);
-      this.names.set(nk, agg);
+      const key = tl.nameKey(name);
+      agg = names.get(key);
+      if (agg === undefined) {
+        agg = createAggregate(this.type);
+        names.set(key, agg);
+      }
     }
     agg.add(value, time);
-    if (metric === 'http_req_failed' && value !== 0) {
-      const error = requestErrorOf(tags);
-      const ek = `${name}\u0000${error}`;
-      const e = this.errors.get(ek);
-      if (e) e[2]++;
-      else this.errors.set(ek, [name, error, 1]);
+    if (value !== 0 && this.metric === 'http_req_failed') tl.failed(agg === names.get(name) ? name : OTHER_NAMES, tags);
+  }
+
+  /** Hands this metric's rows to `out` and starts over (aggregates back to the timeline's spares). */
+  drainInto(out: TimelineDelta): void {
+    for (const r of this.rows.values()) {
+      out.seconds.push([r.second, this.metric, r.scenario, r.agg.state()]);
+      r.agg.reset();
+      this.timeline.spare[this.type].push(r.agg);
     }
+    this.rows = new Map();
+    this.last = null;
+    if (this.names === null) return;
+    for (const [name, agg] of this.names) {
+      if (agg.samples === 0) continue;
+      out.names.push([this.metric, name, agg.state()]);
+      agg.reset();
+    }
+  }
+}
+
+export class Timeline {
+  private readonly metrics = new Map<string, TimelineMetric>();
+  private readonly nameSet = new Set<string>();
+  private errors = new Map<string, [string, string, number]>();
+  /** Reset aggregates by type, reused for the next seconds. */
+  readonly spare: Record<MetricType, Aggregate[]> = { counter: [], gauge: [], rate: [], trend: [] };
+  from = Number.POSITIVE_INFINITY;
+  to = Number.NEGATIVE_INFINITY;
+  /** Whether any row was made since the last drain. */
+  dirty = false;
+
+  /** The rows of one metric (made once; the collector keeps it with the metric). */
+  metric(name: string, type: MetricType): TimelineMetric {
+    let m = this.metrics.get(name);
+    if (m === undefined) {
+      m = new TimelineMetric(this, name, type);
+      this.metrics.set(name, m);
+    }
+    return m;
+  }
+
+  add(metric: string, type: MetricType, value: number, tags: Tags, time: number): void {
+    this.metric(metric, type).add(value, tags, time);
+  }
+
+  spareOf(type: MetricType): Aggregate {
+    return this.spare[type].pop() ?? createAggregate(type);
+  }
+
+  /** The name a request is counted under: itself, or OTHER_NAMES past MAX_TIMELINE_NAMES. */
+  nameKey(name: string): string {
+    if (this.nameSet.has(name)) return name;
+    if (this.nameSet.size >= MAX_TIMELINE_NAMES) return OTHER_NAMES;
+    this.nameSet.add(name);
+    return name;
+  }
+
+  failed(name: string, tags: Tags): void {
+    const error = requestErrorOf(tags);
+    const ek = `${name}\u0000${error}`;
+    const e = this.errors.get(ek);
+    if (e) e[2]++;
+    else this.errors.set(ek, [name, error, 1]);
   }
 
   /** The rows since the last drain; undefined when there were none. */
   drain(): TimelineDelta | undefined {
-    if (this.rows.size === 0) return undefined;
-    const seconds: TimelineDelta['seconds'] = [];
-    for (const r of this.rows.values()) {
-      seconds.push([r.second, r.metric, r.scenario, r.agg.state()]);
-      r.agg.reset();
-      this.spare[r.agg.type].push(r.agg);
-    }
-    const names: TimelineDelta['names'] = [];
-    for (const [k, agg] of this.names) {
-      if (agg.samples === 0) continue;
-      const i = k.indexOf('\u0000');
-      names.push([k.slice(0, i), k.slice(i + 1), agg.state()]);
-      agg.reset();
-    }
-    const delta: TimelineDelta = { from: this.from, to: this.to, seconds, names, errors: [...this.errors.values()] };
-    this.rows = new Map();
+    if (!this.dirty) return undefined;
+    const delta: TimelineDelta = { from: this.from, to: this.to, seconds: [], names: [], errors: [...this.errors.values()] };
+    for (const m of this.metrics.values()) m.drainInto(delta);
     this.errors = new Map();
-    this.last = null;
+    this.dirty = false;
     this.from = Number.POSITIVE_INFINITY;
     this.to = Number.NEGATIVE_INFINITY;
     return delta;
