@@ -8,6 +8,8 @@
  * REQUEST_LOG_PER_SECOND=10, server errors always) and every request logged
  * (REQUEST_LOG_PER_SECOND=1e9: one line per request, what the target did before sampling, less
  * Fastify's second "incoming request" line). Issue 21's goal: ≥ 25k req/s with the default log.
+ * AETOS_BASELINE_DIR=<another checkout> adds that checkout's target with its default log to the
+ * same rounds (before/after).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,16 +26,22 @@ const rounds = arg('rounds', 3);
 const here = import.meta.dirname;
 
 const dir = mkdtempSync(join(tmpdir(), 'aetos-target-log-'));
-const modes = [
-  ['quiet', ['--quiet'], {}],
-  ['sampled log (default)', ['--log', join(dir, 'sampled.log')], {}],
-  ['every request logged', ['--log', join(dir, 'every.log')], { REQUEST_LOG_PER_SECOND: '1000000000' }],
-] as const;
+type Spawn = typeof spawnTarget;
+const baselineDir = process.env.AETOS_BASELINE_DIR;
+const modes: [string, string[], Record<string, string>, Spawn][] = [
+  ['quiet', ['--quiet'], {}, spawnTarget],
+  ['sampled log (default)', ['--log', join(dir, 'sampled.log')], {}, spawnTarget],
+  ['every request logged', ['--log', join(dir, 'every.log')], { REQUEST_LOG_PER_SECOND: '1000000000' }, spawnTarget],
+];
+if (baselineDir) {
+  const base = (await import(join(baselineDir, 'wms/spawn.ts'))) as { spawnTarget: Spawn };
+  modes.push(['baseline, default log', ['--log', join(dir, 'baseline.log')], {}, base.spawnTarget]);
+}
 
 const targets: [string, SpawnedTarget, string][] = [];
 try {
-  for (const [name, args, env] of modes) {
-    const t = await spawnTarget({ args: [...args], env: { RATE_LIMIT_PER_MINUTE: '0', ...env }, timeoutMs: 180_000 });
+  for (const [name, args, env, spawn] of modes) {
+    const t = await spawn({ args: [...args], env: { RATE_LIMIT_PER_MINUTE: '0', ...env }, timeoutMs: 180_000 });
     const login = await fetch(`${t.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -53,10 +61,11 @@ try {
     }
   }
   const mean = (n: string) => (rps.get(n) ?? []).reduce((a, b) => a + b, 0) / (rps.get(n)?.length || 1);
-  const [q, s, e] = modes.map(([n]) => mean(n)) as [number, number, number];
+  const [q, s, e, b] = modes.map(([n]) => mean(n)) as [number, number, number, number | undefined];
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`\nmean req/s: quiet ${Math.round(q)}, sampled ${Math.round(s)}, every request ${Math.round(e)}`);
   console.log(`sampled / quiet = ${(s / q).toFixed(2)}   every request / quiet = ${(e / q).toFixed(2)}   sampled / every request = ${(s / e).toFixed(2)}`);
+  if (b !== undefined) console.log(`sampled / baseline (its default log) = ${(s / b).toFixed(2)}   (baseline ${Math.round(b)} req/s)`);
   console.log(`default (sampled) log: ${Math.round(s).toLocaleString('en-US')} req/s (goal ≥ 25,000 on an unloaded 2-core host)`);
 } finally {
   for (const [, t] of targets) await t.stop();
