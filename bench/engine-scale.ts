@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generatorVerdict } from '../engine/metrics/generator.ts';
 import { cServers } from './c-server.ts';
 
 const here = import.meta.dirname;
@@ -115,6 +116,7 @@ try {
       `  ${vus.toLocaleString('en-US').padStart(6)} VUs: rate ${((1000 / iter) * 100).toFixed(1)} % of ideal (iteration ${iter.toFixed(1)} ms), ` +
         `p95 ${r.metrics.http_req_duration?.['p(95)']?.toFixed(2)} ms, RSS ${(r.rssKb / 1024).toFixed(0)} MB, load average ${load()}`,
     );
+    console.log(`         ${generatorVerdict((m) => r.metrics[m])?.message ?? 'the load generator was not saturated'}`);
   }
   const [[, k1], [, k10]] = runs as [[number, Awaited<ReturnType<typeof activeRun>>], [number, Awaited<ReturnType<typeof activeRun>>]];
   console.log(`  RSS per active VU, 1,000 → 10,000: ${((k10.rssKb - k1.rssKb) / 9000).toFixed(1)} KB (goal ≤ 32)`);
