@@ -9,8 +9,9 @@
  *   web-dashboard    --out web-dashboard=port=0&period=2s with one SSE client connected
  * Prints req/s and req per CPU-second per run and the mean ratio to plain.
  *   npx tsx bench/dashboard-overhead.ts [ROUNDS=3] [SECONDS=10] [VUS=50]
- * AETOS_BASELINE_BIN=<other checkout>/bin/aetos-load.js adds `html@baseline`: that checkout's
- * engine with --out html in the same rounds (before/after of a change, same machine state).
+ * AETOS_BASELINE_BIN=<other checkout>/bin/aetos-load.js adds `plain@baseline` and `html@baseline`:
+ * that checkout's engine without outputs and with --out html in the same rounds (before/after of a
+ * change, same machine state).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -87,13 +88,13 @@ await new Promise((r) => server.stdout!.once('data', r));
 const url = `http://127.0.0.1:${port}/`;
 console.log(`dashboard overhead: ${vus} VUs, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const baselineBin = process.env.AETOS_BASELINE_BIN;
-const results: Record<string, Result[]> = { plain: [], json: [], html: [], 'web-dashboard': [], ...(baselineBin ? { 'html@baseline': [] } : {}) };
+const results: Record<string, Result[]> = { plain: [], json: [], html: [], 'web-dashboard': [], ...(baselineBin ? { 'plain@baseline': [], 'html@baseline': [] } : {}) };
 try {
   for (let r = 1; r <= rounds; r++) {
     for (const name of Object.keys(results)) {
       const client = sseClient();
       const extra = name === 'json' ? ['--out', `json=${join(tmp, 'metrics.ndjson')}`] : name.startsWith('html') ? ['--out', `html=${join(tmp, 'report.html')}`] : name === 'web-dashboard' ? ['--out', 'web-dashboard=port=0&period=2s'] : [];
-      const res = await runEngine(url, extra, {}, client.onStderr, name === 'html@baseline' ? baselineBin : undefined);
+      const res = await runEngine(url, extra, {}, client.onStderr, name.endsWith('@baseline') ? baselineBin : undefined);
       const updates = client.done();
       (results[name] as Result[]).push(res);
       console.log(`round ${r} ${name.padEnd(14)} ${(res.requests / seconds).toFixed(0).padStart(7)} req/s  ${(res.requests / res.cpuSeconds).toFixed(0).padStart(7)} req/CPU-s${name === 'web-dashboard' ? `  ${updates} SSE updates received` : ''}`);
