@@ -10,6 +10,9 @@
  * Prints req/s and req per CPU-second per run, and each configuration's ratio to the plain run of
  * the same round (and the median of those ratios): the ratio, not the absolute rate, is the result.
  *   npx tsx bench/dashboard-overhead.ts [ROUNDS=3] [SECONDS=10] [VUS=50]
+ * AETOS_BASELINE_BIN=<other checkout>/bin/aetos-load.js adds `plain@baseline` and `html@baseline`:
+ * that checkout's engine without outputs and with --out html in the same rounds (before/after of a
+ * change, same machine state).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,10 +41,10 @@ interface Result {
 }
 
 /** One `aetos-load run` under /usr/bin/time; requests from its --summary-export. */
-function runEngine(url: string, extra: string[], env: NodeJS.ProcessEnv, onStderr?: (line: string) => void): Promise<Result> {
+function runEngine(url: string, extra: string[], env: NodeJS.ProcessEnv, onStderr?: (line: string) => void, engineBin = join(root, 'bin/aetos-load.js')): Promise<Result> {
   const summary = join(tmp, `summary-${Date.now()}.json`);
   return new Promise((resolve, reject) => {
-    const args = ['-f', 'CPU %U %S', process.execPath, join(root, 'bin/aetos-load.js'), 'run', '-q', '-u', String(vus), '-d', `${seconds}s`, '--summary-export', summary, '-e', `URL=${url}`, ...extra, join(here, 'http-get-script.js')];
+    const args = ['-f', 'CPU %U %S', process.execPath, engineBin, 'run', '-q', '-u', String(vus), '-d', `${seconds}s`, '--summary-export', summary, '-e', `URL=${url}`, ...extra, join(here, 'http-get-script.js')];
     const child = spawn('/usr/bin/time', args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => {
@@ -111,13 +114,14 @@ const server: ChildProcess = spawn(bin, [String(port)], { stdio: ['ignore', 'pip
 await new Promise((r) => server.stdout!.once('data', r));
 const url = `http://127.0.0.1:${port}/`;
 console.log(`dashboard overhead: ${vus} VUs, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-const results: Record<string, Result[]> = { plain: [], json: [], html: [], 'web-dashboard': [] };
+const baselineBin = process.env.AETOS_BASELINE_BIN;
+const results: Record<string, Result[]> = { plain: [], json: [], html: [], 'web-dashboard': [], ...(baselineBin ? { 'plain@baseline': [], 'html@baseline': [] } : {}) };
 try {
   for (let r = 1; r <= rounds; r++) {
     for (const name of Object.keys(results)) {
       const client = sseClient();
-      const extra = name === 'json' ? ['--out', `json=${join(tmp, 'metrics.ndjson')}`] : name === 'html' ? ['--out', `html=${join(tmp, 'report.html')}`] : name === 'web-dashboard' ? ['--out', 'web-dashboard=port=0&period=2s'] : [];
-      const res = await runEngine(url, extra, {}, client.onStderr);
+      const extra = name === 'json' ? ['--out', `json=${join(tmp, 'metrics.ndjson')}`] : name.startsWith('html') ? ['--out', `html=${join(tmp, 'report.html')}`] : name === 'web-dashboard' ? ['--out', 'web-dashboard=port=0&period=2s'] : [];
+      const res = await runEngine(url, extra, {}, client.onStderr, name.endsWith('@baseline') ? baselineBin : undefined);
       const updates = client.done();
       (results[name] as Result[]).push(res);
       console.log(`round ${r} ${name.padEnd(14)} ${(res.requests / seconds).toFixed(0).padStart(7)} req/s  ${(res.requests / res.cpuSeconds).toFixed(0).padStart(7)} req/CPU-s${name === 'web-dashboard' ? `  ${updates} SSE updates received` : ''}`);

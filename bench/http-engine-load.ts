@@ -124,6 +124,7 @@ console.log(
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     p50: pct(50),
     p95: pct(95),
+    p99: pct(99),
     samples: [...agg.values()].reduce((n, a) => n + a.count, 0),
   }),
 );

@@ -65,6 +65,8 @@ export interface RunMeta {
   engineVersion?: string;
   gitCommit?: string;
   files?: string[];
+  /** Present when the load generator was the bottleneck (engine/metrics/generator.ts). */
+  generatorSaturated?: string;
   [key: string]: unknown;
 }
 
@@ -95,6 +97,8 @@ export interface ReportData {
   checks: SummaryGroup;
   series: SeriesData;
   requests: RequestStats[];
+  /** The one line saying the load generator was the bottleneck (engine/metrics/generator.ts); absent when it was not. */
+  generator?: string;
   meta?: RunMeta;
   monitor?: { target?: string; polls?: number; uptimePercent?: number; alerts: MonitorAlertRow[] };
   /** Added by `load --baseline`: the comparison with the baseline run. */

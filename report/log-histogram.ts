@@ -5,6 +5,8 @@
  * exact end-of-test numbers come from the summary data, never from here. Sparse: a latency range
  * of 1 ms–10 s touches at most ~930 bins, typically a few hundred.
  */
+import type { TrendState } from '../engine/metrics/histogram.ts';
+
 const LOG_BASE = Math.log(1.01);
 /** The bin of every value ≤ 0. */
 export const ZERO_BIN = -100000;
@@ -34,6 +36,26 @@ export class LogHistogram {
     this.count++;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
+  }
+
+  /**
+   * A trend's HDR buckets (engine/metrics/histogram.ts: ≤ 0.1 % wide, each with its count and the
+   * exact sum of its values): each bucket's values land in the 1 % bin of their mean.
+   */
+  addTrendState(s: TrendState): void {
+    if (s.count === 0) return;
+    const put = (triples: readonly number[], sign: 1 | -1) => {
+      for (let i = 0; i < triples.length; i += 3) {
+        const c = triples[i + 1] as number;
+        const k = binOf((sign * (triples[i + 2] as number)) / c);
+        this.bins.set(k, (this.bins.get(k) ?? 0) + c);
+      }
+    };
+    put(s.pos, 1);
+    put(s.neg, -1);
+    this.count += s.count;
+    if (s.min < this.min) this.min = s.min;
+    if (s.max > this.max) this.max = s.max;
   }
 
   merge(o: LogHistogram): void {

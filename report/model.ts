@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { generatorVerdict } from '../engine/metrics/generator.ts';
 import { parseThresholdExpression } from '../engine/metrics/thresholds.ts';
 import type { SummaryData } from '../engine/metrics/store.ts';
 import type { MonitorAlertRow, ReportData, RunMeta, ThresholdRow } from './data.ts';
@@ -37,6 +38,7 @@ export interface BuildOptions {
 
 export function buildReportData(summary: SummaryData, recorder: RunRecorder, o: BuildOptions): ReportData {
   const thresholds = thresholdRows(summary.metrics);
+  const generator = generatorVerdict((m) => summary.metrics[m]?.values)?.message;
   return {
     v: 1,
     title: o.title,
@@ -50,6 +52,7 @@ export function buildReportData(summary: SummaryData, recorder: RunRecorder, o: 
     checks: summary.root_group,
     series: recorder.series(),
     requests: recorder.requests(),
+    ...(generator ? { generator } : {}),
     ...(o.meta ? { meta: o.meta } : {}),
   };
 }

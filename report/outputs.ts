@@ -11,6 +11,7 @@ import { webDashboardFromEnv, webDashboardFromOut, type WebDashboardSettings } f
 import { ConfigError } from '../engine/errors.ts';
 import type { Sample } from '../engine/metrics/collector.ts';
 import type { SummaryData } from '../engine/metrics/store.ts';
+import type { TimelineDelta } from '../engine/metrics/timeline.ts';
 import { registerOutputType, type Output, type OutputStartInfo } from '../engine/outputs/index.ts';
 import type { ReportData } from './data.ts';
 import { startDashboardServer, type DashboardServer } from './dashboard-server.ts';
@@ -36,7 +37,9 @@ export function finalReport(summary: SummaryData, recorder: RunRecorder, file: s
 }
 
 export class HtmlOutput implements Output {
-  readonly wantsSamples = true;
+  readonly wantsSamples = false;
+  /** Charts come from the workers' per-second aggregates, not raw samples (engine/metrics/timeline.ts). */
+  readonly wantsTimeline = true;
   readonly description: string;
   private recorder = new RunRecorder();
 
@@ -51,6 +54,10 @@ export class HtmlOutput implements Output {
 
   addSamples(samples: readonly Sample[]): void {
     this.recorder.addSamples(samples);
+  }
+
+  addTimeline(timeline: TimelineDelta): void {
+    this.recorder.addTimeline(timeline);
   }
 
   async stop(data: SummaryData): Promise<void> {
@@ -71,7 +78,8 @@ function openBrowser(url: string): void {
 }
 
 export class WebDashboardOutput implements Output {
-  readonly wantsSamples = true;
+  readonly wantsSamples = false;
+  readonly wantsTimeline = true;
   readonly description: string;
   private recorder = new RunRecorder();
   private server: DashboardServer | null = null;
@@ -133,6 +141,10 @@ export class WebDashboardOutput implements Output {
 
   addSamples(samples: readonly Sample[]): void {
     this.recorder.addSamples(samples);
+  }
+
+  addTimeline(timeline: TimelineDelta): void {
+    this.recorder.addTimeline(timeline);
   }
 
   async stop(data: SummaryData): Promise<void> {

@@ -1,6 +1,8 @@
 /**
- * Turns the run's raw samples into the report's time series and per-request statistics in
- * constant memory: samples fall into time buckets (1 s to start with); a bucket is closed into one
+ * Turns the run's per-second aggregates (engine/metrics/timeline.ts: computed in the workers'
+ * collectors, so no raw sample crosses to the main thread) into the report's time series and
+ * per-request statistics in constant memory: rows fall into time buckets (1 s to start with; a
+ * worker's second always falls in one bucket); a bucket is closed into one
  * small row of numbers once samples 1 s past its end arrive; when there are more than MAX_POINTS
  * rows, neighbours merge pairwise and the bucket width doubles. A 20-minute run keeps ≤ 600 rows of
  * 2 s; a day-long soak the same number of wider ones. Percentiles of merged rows are the
@@ -9,7 +11,9 @@
  */
 import type { MetricDef } from '../engine/metrics/builtin.ts';
 import { builtinMetrics } from '../engine/metrics/builtin.ts';
+import type { AggregateState, TrendAggState } from '../engine/metrics/aggregates.ts';
 import type { Sample } from '../engine/metrics/collector.ts';
+import { inTimeline, MAX_TIMELINE_NAMES, OTHER_NAMES, Timeline, type TimelineDelta } from '../engine/metrics/timeline.ts';
 import type { Column, RequestStats, SeriesData } from './data.ts';
 import { LogHistogram } from './log-histogram.ts';
 
@@ -17,10 +21,7 @@ export const MAX_POINTS = 600;
 const START_BUCKET_MS = 1000;
 /** A bucket closes once a sample this far past its end has arrived (workers report every 0.5 s; a later straggler joins the newest closed row). */
 const GRACE_MS = 1000;
-/** Beyond this many distinct request names, the rest are counted as "(other names)". */
-const MAX_NAMES = 100;
 const MAX_CUSTOM = 40;
-const OTHER = '(other names)';
 const PCTS = [0.5, 0.95, 0.99] as const;
 
 /** What a closed bucket keeps: sums, last gauge values, and trend percentiles with their counts. */
@@ -53,9 +54,6 @@ interface ScenarioKeys {
   failN: string;
 }
 
-/** Built-in metrics the report does not chart. */
-const ignored = new Set(Object.keys(builtinMetrics).filter((m) => !['http_reqs', 'http_req_duration', 'http_req_failed', 'vus', 'vus_max', 'checks', 'dropped_iterations', 'iterations'].includes(m)));
-
 function bump(m: Map<string, number>, k: string, v: number): void {
   m.set(k, (m.get(k) ?? 0) + v);
 }
@@ -76,19 +74,42 @@ export class RunRecorder {
   /** Whole-run sums for the live view (the final report takes the summary's exact numbers). */
   private readonly totals = new Map<string, number>();
   private vusNow = 0;
+  private vusAt = Number.NEGATIVE_INFINITY;
   private vusMax = 0;
 
   /** `definition` tells a custom metric's type (the output's start info). */
   constructor(private readonly definition: (name: string) => MetricDef | undefined = () => undefined) {}
 
-  addSamples(samples: readonly Sample[]): void {
-    for (const s of samples) this.add(s);
+  /**
+   * One collector's per-second aggregates (engine/metrics/timeline.ts), as its deltas arrive: what
+   * the workers computed from their samples, so no raw sample crosses to the main thread for a chart.
+   */
+  addTimeline(tl: TimelineDelta): void {
+    if (tl.seconds.length === 0 && tl.names.length === 0) return;
+    if (Number.isNaN(this.t0)) this.t0 = Math.floor(tl.from / 1000) * 1000;
+    if (tl.to > this.maxSeen) this.maxSeen = tl.to;
+    if (!(tl.to <= this.lastMs)) this.lastMs = tl.to;
+    for (const [second, metric, scenario, state] of tl.seconds) this.addRow(this.bucket(second), metric, scenario, state);
+    for (const [metric, name, state] of tl.names) this.addName(metric, name, state);
+    for (const [name, error, count] of tl.errors) bump(this.name(name).errors, error, count);
     this.closeOld();
   }
 
-  private name(tag: string | undefined): NameAcc {
-    let key = tag ?? '';
-    if (!this.names.has(key) && this.names.size >= MAX_NAMES) key = OTHER;
+  /** Raw samples (tests, a recorded run): aggregated as a worker's collector would, then added as its timeline. */
+  addSamples(samples: readonly Sample[]): void {
+    const tl = new Timeline();
+    for (const s of samples) {
+      if (!inTimeline(s.metric)) continue;
+      const type = builtinMetrics[s.metric]?.type ?? this.definition(s.metric)?.type ?? 'gauge';
+      tl.add(s.metric, type, s.value, s.tags, s.time);
+    }
+    const delta = tl.drain();
+    if (delta) this.addTimeline(delta);
+  }
+
+  private name(name: string): NameAcc {
+    let key = name;
+    if (!this.names.has(key) && this.names.size >= MAX_TIMELINE_NAMES) key = OTHER_NAMES;
     let a = this.names.get(key);
     if (!a) {
       a = { count: 0, failed: 0, failedOf: 0, h: new LogHistogram(), errors: new Map() };
@@ -97,13 +118,13 @@ export class RunRecorder {
     return a;
   }
 
-  private trend(b: OpenBucket, key: string, v: number): void {
+  private trend(b: OpenBucket, key: string, st: TrendAggState): void {
     let h = b.trend.get(key);
     if (!h) {
       h = new LogHistogram();
       b.trend.set(key, h);
     }
-    h.add(v);
+    h.addTrendState(st);
   }
 
   /** The bucket of time t; the last one is cached (samples arrive mostly in time order). */
@@ -124,8 +145,7 @@ export class RunRecorder {
   }
 
   /** Per-scenario series keys, made once per scenario (the first 20 scenarios get series). */
-  private scenarioKeys(scen: string | undefined): ScenarioKeys | undefined {
-    if (scen === undefined) return undefined;
+  private scenarioKeys(scen: string): ScenarioKeys | undefined {
     let k = this.scenarioKeyCache.get(scen);
     if (k === undefined) {
       if (this.scenarioKeyCache.size >= 20) return undefined;
@@ -136,87 +156,79 @@ export class RunRecorder {
     return k;
   }
 
-  private add(s: Sample): void {
-    const m = s.metric;
-    // Built-ins no series shows (http_req_blocked, data_sent, …) cost one Set lookup.
-    if (ignored.has(m)) return;
-    const t = s.time;
-    if (t > this.maxSeen) this.maxSeen = t;
-    if (!(t <= this.lastMs)) this.lastMs = t;
-    const b = this.bucket(t);
-    this.total(s);
+  /** One row of a metric in one second (and scenario) from a collector's timeline. */
+  private addRow(b: OpenBucket, m: string, scenario: string, st: AggregateState): void {
+    const sk = scenario === '' ? undefined : this.scenarioKeys(scenario);
     switch (m) {
       case 'http_reqs': {
-        const sk = this.scenarioKeys(s.tags.scenario);
-        bump(b.add, 'reqs', s.value);
-        if (sk) bump(b.add, sk.reqs, s.value);
-        this.name(s.tags.name).count += s.value;
+        if (st.t !== 'counter') return;
+        bump(b.add, 'reqs', st.sum);
+        if (sk) bump(b.add, sk.reqs, st.sum);
+        bump(this.totals, m, st.sum);
         return;
       }
-      case 'http_req_duration': {
-        const sk = this.scenarioKeys(s.tags.scenario);
-        this.trend(b, 'dur', s.value);
-        if (sk) this.trend(b, sk.dur, s.value);
-        this.name(s.tags.name).h.add(s.value);
+      case 'http_req_duration':
+        if (st.t !== 'trend') return;
+        this.trend(b, 'dur', st);
+        if (sk) this.trend(b, sk.dur, st);
         return;
-      }
-      case 'http_req_failed': {
-        const sk = this.scenarioKeys(s.tags.scenario);
-        const failed = s.value !== 0 ? 1 : 0;
-        bump(b.add, 'fail', failed);
-        bump(b.add, 'failN', 1);
-        if (sk) {
-          bump(b.add, sk.fail, failed);
-          bump(b.add, sk.failN, 1);
+      case 'http_req_failed':
+      case 'checks': {
+        if (st.t !== 'rate') return;
+        const [pass, n] = m === 'checks' ? ['chkP', 'chkN'] : ['fail', 'failN'];
+        bump(b.add, pass as string, st.passes);
+        bump(b.add, n as string, st.total);
+        if (sk && m === 'http_req_failed') {
+          bump(b.add, sk.fail, st.passes);
+          bump(b.add, sk.failN, st.total);
         }
-        const n = this.name(s.tags.name);
-        n.failedOf++;
-        if (failed) {
-          n.failed++;
-          const code = s.tags.error_code ? s.tags.error_code : s.tags.status ? `HTTP ${s.tags.status}` : 'unknown';
-          bump(n.errors, code, 1);
-        }
+        bump(this.totals, m, st.passes);
+        bump(this.totals, `${m}\u0000n`, st.total);
         return;
       }
       case 'vus':
       case 'vus_max':
-        this.gauge(b, m, t, s.value);
-        return;
-      case 'checks':
-        bump(b.add, 'chkP', s.value !== 0 ? 1 : 0);
-        bump(b.add, 'chkN', 1);
+        if (st.t !== 'gauge') return;
+        this.gauge(b, m, st.time, st.last);
+        if (m === 'vus' && st.time >= this.vusAt) {
+          this.vusNow = st.last;
+          this.vusAt = st.time;
+        }
+        if (m === 'vus_max' && st.max > this.vusMax) this.vusMax = st.max;
         return;
       case 'dropped_iterations':
-        bump(b.add, 'dropped', s.value);
-        return;
       case 'iterations':
-        bump(b.add, 'iters', s.value);
+        if (st.t !== 'counter') return;
+        bump(b.add, m === 'iterations' ? 'iters' : 'dropped', st.sum);
+        bump(this.totals, m, st.sum);
         return;
     }
+    if (m in builtinMetrics) return; // a built-in no chart shows
     let def = this.custom.get(m);
     if (!def) {
       if (this.custom.size >= MAX_CUSTOM) return;
-      def = this.definition(m) ?? { type: 'gauge', contains: 'default' };
+      def = this.definition(m) ?? { type: st.t, contains: 'default' };
       this.custom.set(m, def);
     }
     const ck = `c\u0000${m}`;
-    if (def.type === 'gauge') this.gauge(b, ck, t, s.value);
-    else if (def.type === 'trend') this.trend(b, ck, s.value);
-    else if (def.type === 'counter') bump(b.add, ck, s.value);
+    if (st.t === 'gauge') this.gauge(b, ck, st.time, st.last);
+    else if (st.t === 'trend') this.trend(b, ck, st);
+    else if (st.t === 'counter') bump(b.add, ck, st.sum);
     else {
-      bump(b.add, `${ck}\u0000pass`, s.value !== 0 ? 1 : 0);
-      bump(b.add, `${ck}\u0000n`, 1);
+      bump(b.add, `${ck}\u0000pass`, st.passes);
+      bump(b.add, `${ck}\u0000n`, st.total);
     }
   }
 
-  private total(s: Sample): void {
-    const m = s.metric;
-    if (m === 'http_reqs' || m === 'iterations' || m === 'dropped_iterations') bump(this.totals, m, s.value);
-    else if (m === 'http_req_failed' || m === 'checks') {
-      bump(this.totals, `${m}\u0000n`, 1);
-      if (s.value !== 0) bump(this.totals, m, 1);
-    } else if (m === 'vus') this.vusNow = s.value;
-    else if (m === 'vus_max' && s.value > this.vusMax) this.vusMax = s.value;
+  /** A request name's rows since the collector's last drain. */
+  private addName(m: string, name: string, st: AggregateState): void {
+    const n = this.name(name);
+    if (m === 'http_reqs' && st.t === 'counter') n.count += st.sum;
+    else if (m === 'http_req_duration' && st.t === 'trend') n.h.addTrendState(st);
+    else if (m === 'http_req_failed' && st.t === 'rate') {
+      n.failedOf += st.total;
+      n.failed += st.passes;
+    }
   }
 
   /** Summary-shaped metrics from the samples so far, for the live dashboard (percentiles ±1 %). */

@@ -63,6 +63,8 @@ export interface TargetConfig {
   faults: FaultSettings;
   /** pino: 'silent' | 'info' | ... */
   logLevel: string;
+  /** Request lines logged per second at most (the rest counted in one line); server errors always. */
+  requestLogPerSecond: number;
   logFile?: string;
   /** Called after a `crash` fault has answered; default process.exit(1). */
   onCrash?: () => void;
@@ -128,5 +130,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): TargetConfi
       dbOutageSeconds: num(env.FAULT_DB_OUTAGE_SECONDS, 0, 'FAULT_DB_OUTAGE_SECONDS'),
     },
     logLevel: 'info',
+    requestLogPerSecond: num(env.REQUEST_LOG_PER_SECOND, 10, 'REQUEST_LOG_PER_SECOND'),
   };
 }

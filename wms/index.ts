@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { logRequests } from './request-log.ts';
 import { authenticate, requireAdminToken } from './auth/guard.ts';
 import { loginRoute, meRoute } from './auth/routes.ts';
 import { type Cache, MemoryCache, openRedisCache } from './cache/index.ts';
@@ -96,6 +97,8 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
   const removeUploadDir = ownUploadDir(config.uploadDir);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // request lines are sampled by request-log.ts (server errors always logged)
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -136,6 +139,7 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
   await documentApi(app);
   recordRequests(app, ctx);
+  if (logger) logRequests(app, logger, config.requestLogPerSecond);
   const limits = await registerRateLimits(app, ctx);
 
   // public

@@ -1,6 +1,7 @@
 /**
  * k6's built-in metrics (names, types, contains) as k6 documents them ("Built-in metrics").
  * Every collector and store pre-declares them, so thresholds on them validate before any sample.
+ * The generator_* metrics are the engine's own (engine/metrics/generator.ts), not k6's.
  */
 import type { MetricType, ValueType } from '../types.ts';
 
@@ -38,6 +39,10 @@ export const builtinMetrics: Readonly<Record<string, MetricDef>> = Object.freeze
   grpc_streams: { type: 'counter', contains: 'default' },
   grpc_streams_msgs_sent: { type: 'counter', contains: 'default' },
   grpc_streams_msgs_received: { type: 'counter', contains: 'default' },
+  // not k6's: the engine's own load, per worker thread and window (generator.ts)
+  generator_event_loop_delay: { type: 'trend', contains: 'time' },
+  generator_cpu: { type: 'trend', contains: 'default' },
+  generator_saturated: { type: 'rate', contains: 'default' },
 });
 
 /** The sub-metric k6's summary always shows under http_req_duration. */

@@ -8,6 +8,7 @@ import type { MetricSink, MetricType, Tags, ValueType } from '../types.ts';
 import { createAggregate, type Aggregate, type AggregateState } from './aggregates.ts';
 import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
 import { parseMetricSelector, parseThresholds, type MetricSelector, type ThresholdSet } from './thresholds.ts';
+import { inTimeline, Timeline, type TimelineDelta, type TimelineMetric } from './timeline.ts';
 
 /** One raw sample as outputs (json, csv) see it. `time` is ms since the epoch. */
 export interface Sample {
@@ -35,6 +36,8 @@ export interface MetricsDelta {
   groups: string[];
   /** Raw samples, only when the collector keeps samples (outputs need them). */
   samples?: Sample[];
+  /** Per-second aggregates for charts (timeline.ts), only when the collector keeps a timeline. */
+  timeline?: TimelineDelta;
 }
 
 export interface CollectorOptions {
@@ -44,6 +47,8 @@ export interface CollectorOptions {
   thresholdSets?: readonly ThresholdSet[];
   /** Keep raw samples for outputs (json/csv); drain hands them over and forgets them. */
   keepSamples?: boolean;
+  /** Keep per-second aggregates for charts (the report, the dashboard): timeline.ts. */
+  keepTimeline?: boolean;
 }
 
 export interface Collector extends MetricSink {
@@ -86,6 +91,8 @@ interface Entry {
   def: MetricDef;
   agg: Aggregate;
   subs: SubAgg[];
+  /** Its rows in the timeline (when the collector keeps one and charts this metric). */
+  timeline: TimelineMetric | null;
 }
 
 class MetricsCollector implements Collector {
@@ -96,8 +103,10 @@ class MetricsCollector implements Collector {
   private checks = new Map<string, [string, string, number, number]>();
   private groups = new Set<string>();
   private samples: Sample[] = [];
+  private readonly timeline: Timeline | null;
 
   constructor(private readonly opts: CollectorOptions) {
+    this.timeline = opts.keepTimeline ? new Timeline() : null;
     this.subSelectors = submetricSelectors(opts.thresholdSets ?? opts.thresholds);
     for (const [name, def] of Object.entries(builtinMetrics)) this.declare(name, def);
   }
@@ -105,7 +114,8 @@ class MetricsCollector implements Collector {
   private declare(name: string, def: MetricDef): void {
     this.defs.set(name, def);
     const subs = (this.subSelectors.get(name) ?? []).map((selector) => ({ selector, agg: createAggregate(def.type) }));
-    this.entries.set(name, { def, agg: createAggregate(def.type), subs });
+    const timeline = this.timeline !== null && inTimeline(name) ? this.timeline.metric(name, def.type) : null;
+    this.entries.set(name, { def, agg: createAggregate(def.type), subs, timeline });
   }
 
   definitions(): ReadonlyMap<string, MetricDef> {
@@ -148,6 +158,7 @@ class MetricsCollector implements Collector {
     } else if (name === 'group_duration' && tags.group) {
       this.groups.add(tags.group);
     }
+    if (e.timeline !== null) e.timeline.add(value, tags, t);
     if (this.opts.keepSamples) this.samples.push({ metric: name, time: t, value, tags });
   }
 
@@ -173,6 +184,8 @@ class MetricsCollector implements Collector {
       groups: [...this.groups],
     };
     if (this.opts.keepSamples) delta.samples = this.samples;
+    const timeline = this.timeline?.drain();
+    if (timeline) delta.timeline = timeline;
     this.newDefs = [];
     this.checks = new Map();
     this.groups = new Set();

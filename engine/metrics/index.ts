@@ -18,8 +18,12 @@ export type {
 export { validateThresholds, checkThresholdSets, parseThresholds, parseThresholdExpression, parseMetricSelector, aggregationsByType } from './thresholds.ts';
 export type { Threshold, ThresholdSet, ThresholdExpression, MetricSelector, Operator } from './thresholds.ts';
 export { builtinMetrics, expectedResponseSubmetric } from './builtin.ts';
+export { generatorVerdict, windowSaturated } from './generator.ts';
+export type { GeneratorVerdict, GeneratorWindow } from './generator.ts';
 export type { MetricDef } from './builtin.ts';
 export type { AggregateState } from './aggregates.ts';
+export { Timeline, inTimeline, requestErrorOf, MAX_TIMELINE_NAMES, OTHER_NAMES } from './timeline.ts';
+export type { TimelineDelta } from './timeline.ts';
 export {
   SEGMENT_RESULT_FORMAT,
   SEGMENT_RESULT_VERSION,

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { webDashboardFromEnv } from '../config/web-dashboard.ts';
 import { ConfigError, EngineError, ExitCode } from '../errors.ts';
 import type { Sample } from '../metrics/collector.ts';
+import type { TimelineDelta } from '../metrics/timeline.ts';
 import type { SummaryData } from '../metrics/store.ts';
 import { checkWritable } from './file-sink.ts';
 import { CsvOutput, csvTimeFormats, type CsvTimeFormat } from './csv.ts';
@@ -135,8 +136,15 @@ export class OutputSet {
   get wantsSamples(): boolean {
     return this.outputs.some((o) => o.wantsSamples);
   }
+  get wantsTimeline(): boolean {
+    return this.outputs.some((o) => o.wantsTimeline === true);
+  }
   async start(info: OutputStartInfo): Promise<void> {
     for (const o of this.outputs) await o.start(info);
+  }
+  addTimeline(timeline: TimelineDelta | undefined): void {
+    if (!timeline) return;
+    for (const o of this.outputs) if (o.wantsTimeline) o.addTimeline?.(timeline);
   }
   addSamples(samples: readonly Sample[] | undefined): void {
     if (!samples || samples.length === 0) return;

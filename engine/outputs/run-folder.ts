@@ -6,7 +6,8 @@
  *   { "scenario": "smoke", "profile": "quick", "baseUrl": "http://***:***@host/", "embeddedTarget": true,
  *     "startedAt": "2026-12-01T07:05:03.120Z", "endedAt": "…", "exitCode": 0, "exitReason": "passed: …",
  *     "engineVersion": "0.1.0", "gitCommit": "80e0207…" | null, "args": ["--", "--vus", "5"],
- *     "files": ["junit.xml", "summary.json", "run.json"] }
+ *     "files": ["junit.xml", "summary.json", "run.json"],
+ *     "generatorSaturated": "the load generator was saturated for 41 % of the run: …" }   (only then)
  *
  * `files` lists only what THIS run wrote (files in the folder modified since it started, plus any
  * extra files the caller names), so after a failed start no earlier file is claimed.
@@ -15,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generatorVerdict } from '../metrics/generator.ts';
 import { makeDirs, tempNameFor, writeFileWhole } from './file-sink.ts';
 
 /** `2026-12-01T07-05-03Z`: sorts by time, valid on every file system (no colons). */
@@ -179,6 +181,20 @@ export interface RunRecord {
   args: string[];
   /** Files this run wrote, relative to the folder (run.json included). */
   files: string[];
+  /** The one line saying the load generator was the bottleneck (engine/metrics/generator.ts); absent when it was not. */
+  generatorSaturated?: string;
+}
+
+/** The generator verdict of the run from the folder's summary.json (--summary-export), when it says so. */
+function generatorLine(dir: string, startedAt: number): string | undefined {
+  const file = path.join(dir, 'summary.json');
+  try {
+    if (statSync(file).mtimeMs < startedAt) return undefined; // an earlier run's
+    const metrics = (JSON.parse(readFileSync(file, 'utf8')) as { metrics?: Record<string, Record<string, number>> }).metrics;
+    return metrics ? generatorVerdict((m) => metrics[m])?.message : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -188,6 +204,8 @@ export interface RunRecord {
 export function writeRunRecord(dir: string, record: Omit<RunRecord, 'files'>, extraFiles: readonly string[] = []): RunRecord {
   const files = filesWrittenSince(dir, Date.parse(record.startedAt), extraFiles).filter((f) => f !== 'run.json');
   const full: RunRecord = { ...record, baseUrl: record.baseUrl === null ? null : maskCredentials(record.baseUrl), files: [...files, 'run.json'] };
+  const generator = generatorLine(dir, Date.parse(record.startedAt));
+  if (generator) full.generatorSaturated = generator;
   writeFileWhole(path.join(dir, 'run.json'), `${JSON.stringify(full, null, 2)}\n`);
   return full;
 }

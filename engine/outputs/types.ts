@@ -5,6 +5,7 @@
  */
 import type { MetricDef } from '../metrics/builtin.ts';
 import type { MetricsDelta, Sample } from '../metrics/collector.ts';
+import type { TimelineDelta } from '../metrics/timeline.ts';
 import type { SummaryData } from '../metrics/store.ts';
 import type { ThresholdSet } from '../metrics/thresholds.ts';
 
@@ -39,6 +40,13 @@ export interface Output {
   start(info: OutputStartInfo): Promise<void>;
   /** Raw samples in arrival order (may be called often; must not block). */
   addSamples(samples: readonly Sample[]): void;
+  /**
+   * Whether the collectors must keep per-second aggregates (engine/metrics/timeline.ts) for this
+   * output: what a chart needs, without raw samples crossing from the workers.
+   */
+  readonly wantsTimeline?: boolean;
+  /** One collector's timeline rows, as its deltas arrive (several collectors interleave; must not block). */
+  addTimeline?(timeline: TimelineDelta): void;
   /** Writes what is left and closes; `data` is the final handleSummary data. */
   stop(data: SummaryData): Promise<void>;
 }

@@ -16,10 +16,11 @@ export type { Collector };
 
 /**
  * A collector for one process (thread): aggregates the sub-metrics the thresholds name (as parsed
- * once by prepare(): TestPlan.thresholds); keeps raw samples when outputs need them.
+ * once by prepare(): TestPlan.thresholds); keeps raw samples when outputs need them, and
+ * per-second aggregates when an output charts the run.
  */
-export function createCollector(thresholds: readonly ThresholdSet[] = [], keepSamples = false): Collector {
-  return createMetricsCollector({ thresholdSets: thresholds, keepSamples });
+export function createCollector(thresholds: readonly ThresholdSet[] = [], keepSamples = false, keepTimeline = false): Collector {
+  return createMetricsCollector({ thresholdSets: thresholds, keepSamples, keepTimeline });
 }
 
 /** options.thresholds parsed (ConfigError, exit 104, on a syntax error): once per run, in prepare(). */
@@ -43,6 +44,8 @@ export interface ResultsInput {
 export interface RunMetrics {
   /** Whether collectors must keep raw samples (an --out output wants them). */
   readonly wantsSamples: boolean;
+  /** Whether collectors must keep per-second aggregates (the report or the dashboard charts the run). */
+  readonly wantsTimeline: boolean;
   /** The outputs as the run header lists them, e.g. "json (results.json)". */
   readonly outputDescriptions: string[];
   /** Opens the outputs (files, streams) before the test starts. */
@@ -82,6 +85,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
   let abortLogged = false;
   return {
     wantsSamples: outputs.wantsSamples,
+    wantsTimeline: outputs.wantsTimeline,
     outputDescriptions: outputs.outputs.map((x) => x.description),
     open: () =>
       outputs.start({
@@ -92,6 +96,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
     merge(delta) {
       store.merge(delta);
       outputs.addSamples((delta as MetricsDelta | undefined)?.samples);
+      outputs.addTimeline((delta as MetricsDelta | undefined)?.timeline);
     },
     start(epoch) {
       startEpoch = epoch;

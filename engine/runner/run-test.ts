@@ -218,7 +218,7 @@ class TestRun {
       log: this.log,
     });
     this.metrics = metrics;
-    this.sink = createCollector(plan.thresholds, plan.keepSamples);
+    this.sink = createCollector(plan.thresholds, plan.keepSamples, plan.keepTimeline);
     if (!plan.settings.quiet) {
       const own = parseSegment(plan.options.executionSegment as string | undefined, plan.options.executionSegmentSequence as string | undefined);
       input.stdout.write(

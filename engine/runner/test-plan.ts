@@ -76,6 +76,8 @@ export interface TestPlan {
   limits: RunLimits;
   /** Collectors keep raw samples (an --out output wants them). */
   keepSamples: boolean;
+  /** Collectors keep per-second aggregates (an output charts the run: engine/metrics/timeline.ts). */
+  keepTimeline: boolean;
   /** --log-format and --console-output (the console file resolved against the run's folder). */
   logExtras: LogExtras;
 }
@@ -178,6 +180,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1),
     },
     keepSamples: metrics.wantsSamples,
+    keepTimeline: metrics.wantsTimeline,
     logExtras: logExtrasOf(settings, input.cwd),
   };
   return { plan, metrics };

@@ -17,6 +17,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError, ExitCode, IterationInterrupted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { InstanceInfo, TestControl } from '../types.ts';
+import { GeneratorMonitor } from './generator-monitor.ts';
 import { Instance } from './instance.ts';
 import type { InstanceResume } from './instance.ts';
 import { runLogger } from './logging.ts';
@@ -82,7 +83,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
   async function init(plan: TestPlan, index: number, running: SharedArrayBuffer, resume: InstanceResume | undefined): Promise<void> {
     const mine = plan.instances[index];
     if (!mine) throw new Error(`no instance ${index} in the plan`);
-    collector = createCollector(plan.thresholds, plan.keepSamples);
+    collector = createCollector(plan.thresholds, plan.keepSamples, plan.keepTimeline);
     Object.freeze(plan.options); // exec.test.options is read-only, as in k6
     const script = await scriptLoad;
     instance = new Instance({
@@ -110,7 +111,12 @@ function instanceRole(logOutput: string, verbose: boolean): void {
 
   async function run(startEpoch: number, setupData: string | undefined): Promise<void> {
     const inst = instance as Instance;
-    const tick = () => post({ type: 'tick', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+    // The thread measures itself into the same deltas (engine/metrics/generator.ts).
+    const monitor = new GeneratorMonitor(collector);
+    const tick = () => {
+      monitor.sample();
+      post({ type: 'tick', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
+    };
     const timer = setInterval(tick, deltaIntervalMs);
     // An early tick, so the main thread's vus gauge sees the VUs of even a sub-second test.
     const early = setTimeout(tick, 50);
@@ -119,6 +125,7 @@ function instanceRole(logOutput: string, verbose: boolean): void {
     } finally {
       clearInterval(timer);
       clearTimeout(early);
+      monitor.sample(true);
       post({ type: 'done', delta: collector.drain(), stats: inst.stats(), progress: inst.progress() });
     }
   }
@@ -181,7 +188,7 @@ function lifecycleRole(logOutput: string, verbose: boolean): void {
   }
 
   async function configure(plan: TestPlan): Promise<FromWorker> {
-    collector = createCollector(plan.thresholds, plan.keepSamples);
+    collector = createCollector(plan.thresholds, plan.keepSamples, plan.keepTimeline);
     vu = await vuFor(plan.env, Object.freeze(plan.options));
     return { type: 'configured' };
   }

@@ -6,6 +6,7 @@
  *   human units. 'full' mode also shows the HTTP timing phases. ANSI colour only when asked.
  */
 import type { SummaryData, SummaryGroup, SummaryMetric } from '../metrics/store.ts';
+import { generatorVerdict } from '../metrics/generator.ts';
 import { parseThresholdExpression } from '../metrics/thresholds.ts';
 import { formatBytes, formatDuration, formatNumber, formatPercent, formatValue } from './format.ts';
 
@@ -21,7 +22,7 @@ export interface TextSummaryOptions {
 
 const ansi = { green: 32, red: 31, cyan: 36, bold: 1, dim: 2 } as const;
 
-const executionMetrics = new Set(['iterations', 'iteration_duration', 'dropped_iterations', 'vus', 'vus_max', 'group_duration']);
+const executionMetrics = new Set(['iterations', 'iteration_duration', 'dropped_iterations', 'vus', 'vus_max', 'group_duration', 'generator_event_loop_delay', 'generator_cpu', 'generator_saturated']);
 const networkMetrics = new Set(['data_sent', 'data_received']);
 /** Shown in 'full' mode only (k6's compact summary leaves the request phases out). */
 const fullOnlyMetrics = new Set([
@@ -156,6 +157,9 @@ export function renderTextSummary(data: SummaryData, opts: TextSummaryOptions = 
     }
     out.push('');
   }
+  // the engine's own verdict on itself (not k6's): one line when the generator was the bottleneck
+  const generator = generatorVerdict((name) => data.metrics[name]?.values);
+  if (generator) out.push(`  ${color(ansi.red, 'WARN')} ${generator.message}`, '');
   out.push('');
   return `${out.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
-// The report's data path without a browser: samples → RunRecorder buckets → HtmlOutput's file.
+// The report's data path without a browser: the collectors' per-second aggregates (timeline) →
+// RunRecorder buckets → HtmlOutput's file; no raw sample is kept for it.
 // A simulated 20-minute run stays under 2 MB with ≤ 600 points per series and the summary's exact
 // end-of-test numbers; the embedded JSON cannot close its <script> tag.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -43,7 +44,7 @@ describe('RunRecorder', () => {
   });
 
   it('a 20-minute run: ≤ 600 points, < 2 MB of HTML, exact end-of-test numbers', async () => {
-    const collector = createCollector({ keepSamples: true, thresholds: { http_req_duration: ['p(95)<500'], checks: ['rate>0.9'] } });
+    const collector = createCollector({ keepTimeline: true, thresholds: { http_req_duration: ['p(95)<500'], checks: ['rate>0.9'] } });
     collector.define('target_memory_rss_mb', 'gauge');
     collector.define('db_query_duration', 'trend', 'time');
     const store = new MetricsStore({ thresholds: { http_req_duration: ['p(95)<500'], checks: ['rate>0.9'] } });
@@ -72,8 +73,9 @@ describe('RunRecorder', () => {
       collector.add('db_query_duration', 3 + (s % 7), { name: 'x' }, t0 + s * 1000);
       if (s % 5 === 4) {
         const d = collector.drain();
+        expect(d.samples).toBeUndefined();
         store.merge(d);
-        out.addSamples(d.samples ?? []);
+        if (d.timeline) out.addTimeline(d.timeline);
       }
     }
     const summary = store.summaryData({ testRunDurationMs: 20 * 60 * 1000 });
@@ -94,6 +96,42 @@ describe('RunRecorder', () => {
       { metric: 'http_req_duration', source: 'p(95)<500', ok: true, value: summary.metrics.http_req_duration?.values['p(95)'] },
     ]);
     expect(data.requests.map((r) => r.name)).toContain(names[5]);
+    // per name: exact counts from the workers' rows; the chart's p95 within its 1 % bins of the summary's
+    expect(data.requests.reduce((a, r) => a + r.count, 0)).toBe(30000);
+    expect(data.requests.reduce((a, r) => a + r.failedOf, 0)).toBe(30000);
+    const p95s = (data.series.cols.p95 as number[]).slice(1, -1);
+    const exact = summary.metrics.http_req_duration?.values['p(95)'] as number;
+    expect(Math.abs(p95s.reduce((a, v) => a + v, 0) / p95s.length - exact) / exact).toBeLessThan(0.05);
+  });
+
+  it('two workers\' timelines of the same seconds merge into one bucket each (they report every 500 ms, interleaved)', () => {
+    const r = new RunRecorder();
+    const t0 = 1_700_000_000_000;
+    const collectors = [createCollector({ keepTimeline: true }), createCollector({ keepTimeline: true })];
+    for (let s = 0; s < 4; s++) {
+      for (const w of [0, 1]) {
+        const c = collectors[w] as ReturnType<typeof createCollector>;
+        for (let k = 0; k < 10; k++) {
+          const tags = { name: `n${w}`, scenario: 'x', status: k < 2 ? '500' : '200' };
+          c.add('http_reqs', 1, tags, t0 + s * 1000 + k * 90 + w);
+          c.add('http_req_duration', 100 * (w + 1), tags, t0 + s * 1000 + k * 90 + w);
+          c.add('http_req_failed', k < 2 ? 1 : 0, tags, t0 + s * 1000 + k * 90 + w);
+        }
+        const tl = c.drain().timeline;
+        if (tl) r.addTimeline(tl);
+      }
+    }
+    r.finish();
+    const s = r.series();
+    expect(s.cols.reqs).toEqual([20, 20, 20, 20]);
+    expect(s.cols.errors).toEqual([20, 20, 20, 20]);
+    // 10 samples of 100 ms and 10 of 200 ms a second: rank round(0.5·19) = 10 is the first 200 ms one
+    expect((s.cols.p50 as number[]).every((v) => Math.abs(v - 200) <= 2)).toBe(true);
+    expect((s.cols.p99 as number[]).every((v) => Math.abs(v - 200) <= 2)).toBe(true);
+    expect(r.requests().map((q) => [q.name, q.count, q.failed, q.errors])).toEqual([
+      ['n0', 40, 8, [['HTTP 500', 8]]],
+      ['n1', 40, 8, [['HTTP 500', 8]]],
+    ]);
   });
 });
 

@@ -48,16 +48,18 @@ export interface Timings {
   receiving: number;
 }
 
-/** The exchange whose onConnect just ran; the sendHeaders subscriber attaches its socket. */
+/**
+ * The exchange whose onConnect just ran; the sendHeaders subscriber attaches its socket. undici
+ * calls a request's onConnect and publishes its `undici:client:sendHeaders` in one synchronous
+ * step (client-h1 writeH1), so the message that arrives while `writing` is set is that exchange's:
+ * no other request can be written in between, and a request aborted in onConnect never sets it.
+ * (No reach into undici's private `handler` symbol to pair them.)
+ */
 let writing: Exchange | null = null;
-/** undici's private handler slot on its Request, found once, to double-check the pairing. */
-let kHandler: symbol | null | undefined;
 subscribe('undici:client:sendHeaders', (msg) => {
   const ex = writing;
   if (ex === null) return;
-  const { headers, socket, request } = msg as { headers: string; socket: TimedSocket; request: object };
-  if (kHandler === undefined) kHandler = Object.getOwnPropertySymbols(request).find((s) => s.description === 'handler') ?? null;
-  if (kHandler !== null && (request as Record<symbol, unknown>)[kHandler] !== ex) return; // another undici user's request
+  const { headers, socket } = msg as { headers: string; socket: TimedSocket };
   writing = null;
   ex.headerBytes = headers.length;
   const info = socket[kConn];

@@ -1,0 +1,73 @@
+/**
+ * The embedded target's hottest cached read with and without its request log, one command:
+ *   npx tsx bench/target-logging.ts [--seconds 5] [--rounds 3]
+ *
+ * Three targets side by side (PGlite, in-process cache, rate limit off), measured with
+ * `wrk -t1 -c50` on GET /api/inventory/:sku in interleaved rounds, so the ratios compare the same
+ * machine state: `--quiet` (no log), the default log to a file (request lines sampled:
+ * REQUEST_LOG_PER_SECOND=10, server errors always) and every request logged
+ * (REQUEST_LOG_PER_SECOND=1e9: one line per request, what the target did before sampling, less
+ * Fastify's second "incoming request" line). Issue 21's goal: ≥ 25k req/s with the default log.
+ * AETOS_BASELINE_DIR=<another checkout> adds that checkout's target with its default log to the
+ * same rounds (before/after).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const seconds = arg('seconds', 5);
+const rounds = arg('rounds', 3);
+const here = import.meta.dirname;
+
+const dir = mkdtempSync(join(tmpdir(), 'aetos-target-log-'));
+type Spawn = typeof spawnTarget;
+const baselineDir = process.env.AETOS_BASELINE_DIR;
+const modes: [string, string[], Record<string, string>, Spawn][] = [
+  ['quiet', ['--quiet'], {}, spawnTarget],
+  ['sampled log (default)', ['--log', join(dir, 'sampled.log')], {}, spawnTarget],
+  ['every request logged', ['--log', join(dir, 'every.log')], { REQUEST_LOG_PER_SECOND: '1000000000' }, spawnTarget],
+];
+if (baselineDir) {
+  const base = (await import(join(baselineDir, 'wms/spawn.ts'))) as { spawnTarget: Spawn };
+  modes.push(['baseline, default log', ['--log', join(dir, 'baseline.log')], {}, base.spawnTarget]);
+}
+
+const targets: [string, SpawnedTarget, string][] = [];
+try {
+  for (const [name, args, env, spawn] of modes) {
+    const t = await spawn({ args: [...args], env: { RATE_LIMIT_PER_MINUTE: '0', ...env }, timeoutMs: 180_000 });
+    const login = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'user0001', password: 'Passw0rd!' }),
+    });
+    targets.push([name, t, ((await login.json()) as { token: string }).token]);
+  }
+  const rps = new Map<string, number[]>();
+  for (let r = 1; r <= rounds; r++) {
+    // each round starts with another mode, so no mode always runs first (or last) in a round
+    for (const [name, t, token] of [...targets.slice((r - 1) % targets.length), ...targets.slice(0, (r - 1) % targets.length)]) {
+      const out = execFileSync('wrk', ['-t', '1', '-c', '50', '-d', `${seconds}s`, '-H', `authorization: Bearer ${token}`, '-s', join(here, 'http-wrk-report.lua'), `${t.url}/api/inventory/SKU-000001`], { encoding: 'utf8' });
+      const j = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1) as string) as { requests: number; seconds: number; errors: number; p99: number };
+      const v = j.requests / j.seconds;
+      rps.set(name, [...(rps.get(name) ?? []), v]);
+      console.log(`round ${r} ${name.padEnd(22)} ${Math.round(v).toLocaleString('en-US').padStart(7)} req/s  p99 ${j.p99.toFixed(2)} ms  errors ${j.errors}`);
+    }
+  }
+  const mean = (n: string) => (rps.get(n) ?? []).reduce((a, b) => a + b, 0) / (rps.get(n)?.length || 1);
+  const [q, s, e, b] = modes.map(([n]) => mean(n)) as [number, number, number, number | undefined];
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`\nmean req/s: quiet ${Math.round(q)}, sampled ${Math.round(s)}, every request ${Math.round(e)}`);
+  console.log(`sampled / quiet = ${(s / q).toFixed(2)}   every request / quiet = ${(e / q).toFixed(2)}   sampled / every request = ${(s / e).toFixed(2)}`);
+  if (b !== undefined) console.log(`sampled / baseline (its default log) = ${(s / b).toFixed(2)}   (baseline ${Math.round(b)} req/s)`);
+  console.log(`default (sampled) log: ${Math.round(s).toLocaleString('en-US')} req/s (goal ≥ 25,000 on an unloaded 2-core host)`);
+} finally {
+  for (const [, t] of targets) await t.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
