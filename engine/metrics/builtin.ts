@@ -38,6 +38,16 @@ export const builtinMetrics: Readonly<Record<string, MetricDef>> = Object.freeze
   grpc_streams: { type: 'counter', contains: 'default' },
   grpc_streams_msgs_sent: { type: 'counter', contains: 'default' },
   grpc_streams_msgs_received: { type: 'counter', contains: 'default' },
+  // k6/browser (engine/modules/browser)
+  browser_data_received: { type: 'counter', contains: 'data' },
+  browser_data_sent: { type: 'counter', contains: 'data' },
+  browser_http_req_duration: { type: 'trend', contains: 'time' },
+  browser_http_req_failed: { type: 'rate', contains: 'default' },
+  browser_web_vital_cls: { type: 'trend', contains: 'default' },
+  browser_web_vital_fcp: { type: 'trend', contains: 'time' },
+  browser_web_vital_inp: { type: 'trend', contains: 'time' },
+  browser_web_vital_lcp: { type: 'trend', contains: 'time' },
+  browser_web_vital_ttfb: { type: 'trend', contains: 'time' },
 });
 
 /** The sub-metric k6's summary always shows under http_req_duration. */

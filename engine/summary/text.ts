@@ -1,8 +1,8 @@
 /**
  * The end-of-test summary in k6's compact layout (k6 docs, "End of test"):
  *   █ THRESHOLDS (✓/✗ per expression with its value), █ TOTAL RESULTS (checks_total /
- *   checks_succeeded / checks_failed and the check list), then CUSTOM, HTTP, EXECUTION and NETWORK
- *   sections of dotted metric lines, sub-metrics indented under their metric, per-second rates and
+ *   checks_succeeded / checks_failed and the check list), then CUSTOM, HTTP, EXECUTION, NETWORK,
+ *   BROWSER and WEB VITALS (k6/browser's metrics, as k6 1.x groups them) sections of dotted metric lines, sub-metrics indented under their metric, per-second rates and
  *   human units. 'full' mode also shows the HTTP timing phases. ANSI colour only when asked.
  */
 import type { SummaryData, SummaryGroup, SummaryMetric } from '../metrics/store.ts';
@@ -33,11 +33,13 @@ const fullOnlyMetrics = new Set([
   'http_req_receiving',
 ]);
 
-type Section = 'CUSTOM' | 'HTTP' | 'EXECUTION' | 'NETWORK';
+type Section = 'CUSTOM' | 'HTTP' | 'EXECUTION' | 'NETWORK' | 'BROWSER' | 'WEB VITALS';
 
 function sectionOf(base: string): Section | null {
   if (base === 'checks') return null;
   if (base.startsWith('http_')) return 'HTTP';
+  if (base.startsWith('browser_web_vital_')) return 'WEB VITALS';
+  if (base.startsWith('browser_')) return 'BROWSER';
   if (executionMetrics.has(base)) return 'EXECUTION';
   if (networkMetrics.has(base)) return 'NETWORK';
   return 'CUSTOM';
@@ -137,7 +139,7 @@ export function renderTextSummary(data: SummaryData, opts: TextSummaryOptions = 
     if (l.trend) l.cells.forEach((c, i) => (trendWidths[i] = Math.max(trendWidths[i] ?? 0, c.length)));
     else firstWidth = Math.max(firstWidth, (l.cells[0] as string).length);
   }
-  for (const section of ['CUSTOM', 'HTTP', 'EXECUTION', 'NETWORK'] as Section[]) {
+  for (const section of ['CUSTOM', 'HTTP', 'EXECUTION', 'NETWORK', 'BROWSER', 'WEB VITALS'] as Section[]) {
     const ls = lines.get(section);
     if (!ls || ls.length === 0) continue;
     out.push(`    ${color(ansi.bold, section)}`);

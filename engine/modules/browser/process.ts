@@ -1,0 +1,152 @@
+/**
+ * One Chromium process per worker thread, shared by the thread's browser VUs (each VU gets its
+ * own context per iteration, api.ts). Launched on first use; when it crashes (its pid killed, an
+ * out-of-memory kill) the next use launches a new one, and one that stops answering is ended with
+ * SIGKILL (`suspectHang`), so a broken browser costs the iterations that were using it, never the
+ * run. Closed when the last VU of the thread closes, and killed when the thread exits.
+ */
+import { chromium, type Browser } from 'playwright-core';
+import type { BrowserSettings } from './settings.ts';
+
+export interface LaunchedBrowser {
+  readonly browser: Browser;
+  /** The browser process id (Chromium's SystemInfo), for crash and hang handling. */
+  readonly pid: number | undefined;
+}
+
+let current: Promise<LaunchedBrowser> | null = null;
+let users = 0;
+let exitHook = false;
+const known = new Set<number>();
+
+/** How long a probe of a browser that may hang waits for an answer. */
+const probeMs = 3000;
+
+function kill(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function launch(settings: BrowserSettings, onCrash: (pid: number | undefined) => void): Promise<LaunchedBrowser> {
+  if (!settings.executablePath) {
+    throw new Error('no Chromium found: install Debian\'s chromium (apt-get install chromium) or set K6_BROWSER_EXECUTABLE_PATH');
+  }
+  const browser = await chromium.launch({
+    executablePath: settings.executablePath,
+    headless: settings.headless,
+    args: settings.args,
+    timeout: Math.max(settings.timeoutMs, 30_000),
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  let pid: number | undefined;
+  try {
+    const cdp = await browser.newBrowserCDPSession();
+    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+    pid = info.processInfo.find((p) => p.type === 'browser')?.id;
+    await cdp.detach();
+  } catch {
+    // no pid: a hang can then only be timed out, not ended
+  }
+  const launched: LaunchedBrowser = { browser, pid };
+  if (pid !== undefined) known.add(pid);
+  browser.on('disconnected', () => {
+    if (pid !== undefined) known.delete(pid);
+    if (current && launched === settled) {
+      current = null;
+      settled = null;
+      if (!closing.has(browser)) onCrash(pid);
+    }
+  });
+  if (!exitHook) {
+    exitHook = true;
+    // A terminated worker thread leaves its child processes: end them with it.
+    process.once('exit', () => {
+      for (const p of known) kill(p);
+    });
+  }
+  return launched;
+}
+
+let settled: LaunchedBrowser | null = null;
+const closing = new WeakSet<Browser>();
+
+/** The thread's browser, launched (again) when there is none or the last one died. */
+export async function threadBrowser(settings: BrowserSettings, onCrash: (pid: number | undefined) => void): Promise<LaunchedBrowser> {
+  if (!current) {
+    const p = launch(settings, onCrash);
+    current = p;
+    p.then(
+      (l) => {
+        if (current === p) settled = l;
+      },
+      () => {
+        if (current === p) current = null;
+      },
+    );
+  }
+  const l = await current;
+  if (!l.browser.isConnected()) {
+    if (settled === l) {
+      current = null;
+      settled = null;
+    }
+    return threadBrowser(settings, onCrash);
+  }
+  return l;
+}
+
+/** Counts a VU that uses the thread's browser; the browser closes when the last one is released. */
+export function retain(): void {
+  users++;
+}
+
+export async function release(): Promise<void> {
+  users = Math.max(0, users - 1);
+  if (users > 0 || !current) return;
+  const p = current;
+  current = null;
+  settled = null;
+  const l = await p.catch(() => null);
+  if (!l) return;
+  closing.add(l.browser);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([l.browser.close().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+  clearTimeout(timer);
+  kill(l.pid);
+  if (l.pid !== undefined) known.delete(l.pid);
+}
+
+/**
+ * Called when an operation got no answer in time: asks the browser for its version; when that
+ * gets no answer either, the process is ended (SIGKILL) and the next use starts a new one.
+ * Returns whether the browser was ended.
+ */
+export async function suspectHang(l: LaunchedBrowser): Promise<boolean> {
+  if (!l.browser.isConnected()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([
+    (async () => {
+      const cdp = await l.browser.newBrowserCDPSession();
+      await cdp.send('Browser.getVersion');
+      await cdp.detach().catch(() => undefined);
+      return true;
+    })().catch(() => false),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), probeMs))),
+  ]);
+  clearTimeout(timer);
+  if (answered) return false;
+  if (settled === l) {
+    current = null;
+    settled = null;
+  }
+  closing.add(l.browser);
+  kill(l.pid);
+  if (l.pid !== undefined) known.delete(l.pid);
+  return true;
+}
