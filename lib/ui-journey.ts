@@ -3,8 +3,8 @@
  * in, search the inventory, open an item, place an order for one unit, check it in the order list.
  * Every screen is a page load, so each step yields its own Web Vitals (LCP, FCP, CLS, TTFB; INP
  * from the clicks and typing). k6's async browser API: every call that talks to the browser is
- * awaited. One screenshot of the placed order per iteration when SCREENSHOTS is set (`load` puts
- * relative paths in the run folder).
+ * awaited. A screenshot of the placed order on each VU's first iteration, and of the screen
+ * where an iteration failed, under screenshots/ (`load` resolves that in the run folder).
  */
 import { check } from 'k6';
 import { browser } from 'k6/browser';
@@ -14,6 +14,7 @@ import { baseUrl } from './config.ts';
 
 export async function uiJourney(): Promise<void> {
   const page = await browser.newPage();
+  const shot = (what: string) => page.screenshot({ path: `screenshots/${what}-vu${exec.vu.idInTest}-it${exec.vu.iterationInScenario}.png` });
   try {
     await page.goto(`${baseUrl()}/`);
     await page.locator('#username').fill(username());
@@ -33,11 +34,14 @@ export async function uiJourney(): Promise<void> {
     await page.locator('#place-order').click();
     await page.locator('#to-orders').waitFor();
     check(await page.locator('#order-result').textContent(), { 'order reserved': (t) => /reserved/.test(t ?? '') });
-    if (__ENV.SCREENSHOTS) await page.screenshot({ path: `screenshots/order-vu${exec.vu.idInTest}-it${exec.vu.iterationInScenario}.png` });
+    if (exec.vu.iterationInScenario === 0) await shot('order');
 
     await Promise.all([page.waitForNavigation(), page.locator('#to-orders').click()]);
     await page.locator('#orders tbody tr').first().waitFor();
     check(await page.locator('#orders tbody tr').first().isVisible(), { 'order listed': (v) => v === true });
+  } catch (err) {
+    await shot('failed').catch(() => undefined);
+    throw err;
   } finally {
     await page.close();
   }
