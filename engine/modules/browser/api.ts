@@ -17,11 +17,15 @@ const notInRegistry = 'browser not found in registry. make sure to set browser t
 /** How long closing a context may take at iteration end before the browser is suspected of hanging. */
 const closeMs = 5000;
 
-/** Playwright's messages carry a multi-line call log; the script gets the first part. */
+/** Playwright's messages carry a call log and the browser's own log after the first line; the script gets the first line. */
 function scriptError(name: string, err: unknown): Error {
   const msg = err instanceof Error ? err.message : String(err);
-  const short = msg.split('\nCall log:')[0]!.trim();
+  const short = msg.split('\n')[0]!.trim();
   return new Error(short.startsWith(name) ? short : `${name}: ${short}`);
+}
+
+function hungMessage(pid: number | undefined): string {
+  return `the browser process (pid ${pid ?? '?'}) did not answer either: it was ended, the next iteration starts a new one`;
 }
 
 /** What every wrapper of one VU shares: the VU, the settings, the browser in use. */
@@ -45,7 +49,7 @@ class Session {
           reject(
             new Error(
               ended
-                ? `${name}: no answer in ${limit / 1000}s and the browser process (pid ${this.launched.pid}) did not answer either: it was ended; the next iteration starts a new one`
+                ? `${name}: no answer in ${limit / 1000}s; ${hungMessage(this.launched.pid)}`
                 : `${name}: no answer in ${limit / 1000}s`,
             ),
           ),
@@ -527,7 +531,9 @@ export class K6Browser {
     let timer: NodeJS.Timeout | undefined;
     const done = await Promise.race([ctx.close().then(() => true, () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), closeMs)))]);
     clearTimeout(timer);
-    if (!done) await suspectHang(this.session.launched);
+    if (!done && (await suspectHang(this.session.launched))) {
+      this.vu.log.warn(`closing the iteration's browser context took over ${closeMs / 1000}s; ${hungMessage(this.session.launched.pid)}`);
+    }
   }
 
   async newContext(options?: unknown): Promise<K6Context> {
