@@ -1,7 +1,6 @@
 // AetosWMS web UI: one script for every screen (document.body.dataset.page says which).
 // Data always comes from /api with the bearer token the login returned; a 401 ends the session.
 (() => {
-  'use strict';
   const page = document.body.dataset.page;
   const $ = (sel) => document.querySelector(sel);
   const token = () => sessionStorage.getItem('aetos.token');

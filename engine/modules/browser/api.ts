@@ -141,6 +141,7 @@ export class K6Locator {
     return this.s.call('locator.textContent', () => this.l.textContent(o));
   }
   innerText(o?: object) {
+    // biome-ignore lint/performance/useDomNodeTextContent: k6's Locator.innerText() is this playwright call, not a DOM read
     return this.s.call('locator.innerText', () => this.l.innerText(o));
   }
   innerHTML(o?: object) {

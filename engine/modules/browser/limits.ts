@@ -8,8 +8,13 @@
 import os from 'node:os';
 import { ConfigError } from '../../errors.ts';
 
-/** Resident memory one browser VU adds (a context, one page of the AetosWMS UI), MB, rounded up from bench/browser-vu-memory.ts. */
-export const mbPerBrowserVu = 120;
+/**
+ * Memory one browser VU adds (a context with one logged-in page of the AetosWMS UI), MB: the
+ * process tree's PSS grew 88 MB per context on average over 6 contexts (165 MB for the first,
+ * which also starts Chromium's shared services; 67-77 MB for each one after), measured with
+ * bench/browser-vu-memory.ts (bench/RESULTS.md); rounded up.
+ */
+export const mbPerBrowserVu = 100;
 /** Share of the machine's memory browser VUs may take: the rest is the engine's, the target's and the OS's. */
 const memoryShare = 0.5;
 
