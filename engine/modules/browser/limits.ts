@@ -48,8 +48,8 @@ export function browserTypeOf(scenario: { options?: { browser?: { type?: string 
 }
 
 /**
- * Throws ConfigError (exit 104) when the browser scenarios' VUs exceed the cap. `vusOf` gives a
- * scenario's most VUs on this machine (the executors' maxVus over this process's segment).
+ * Throws ConfigError (exit 104) when the browser scenarios' VUs exceed the cap, before any VU
+ * starts. `vusOf` gives a scenario's most VUs on this machine (the executors' maxVus over this process's segment).
  */
 export function checkBrowserVus(
   scenarios: Readonly<Record<string, { options?: { browser?: { type?: string } } }>>,

@@ -65,7 +65,8 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   });
   if (!exitHook) {
     exitHook = true;
-    // A terminated worker thread leaves its child processes: end them with it.
+    // a thread that ends normally ends its browser; one the coordinator terminates while it runs
+    // script code closes the browser's pipe and Chromium exits by itself (test/engine/modules/browser.test.ts)
     process.once('exit', () => {
       for (const p of known) kill(p);
     });

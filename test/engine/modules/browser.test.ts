@@ -196,6 +196,26 @@ export default async function () {
     expect(chromiumChildren()).toEqual([]);
   }, 60_000);
 
+  it('a worker thread terminated for a script that never yields takes its browser with it', async () => {
+    const script = writeScript(
+      'busy.js',
+      `import { browser } from 'k6/browser';
+export const options = { scenarios: { ui: { executor: 'per-vu-iterations', vus: 1, iterations: 1, maxDuration: '2s', gracefulStop: '1s', options: { browser: { type: 'chromium' } } } } };
+export default async function () {
+  const page = await browser.newPage();
+  await page.goto(__ENV.BASE_URL + '/');
+  for (;;) {}
+}
+`,
+    );
+    const running = runScript(script);
+    const pid = await until('a browser', () => chromiumChildren()[0]);
+    const r = await running;
+    expect(r.code, r.err).toBe(0);
+    // the thread was terminated (its exit handlers never ran): the coordinator's reaper ends the browser
+    await until('the browser to end', () => (chromiumChildren().includes(pid) ? undefined : true), 15_000);
+  }, 40_000);
+
   it("a script using k6/browser outside a browser scenario gets k6's error; the browser-VU cap refuses a plan with exit 104", async () => {
     const script = writeScript(
       'plain.js',
