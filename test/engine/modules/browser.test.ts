@@ -212,7 +212,7 @@ export default async function () {
     const pid = await until('a browser', () => chromiumChildren()[0]);
     const r = await running;
     expect(r.code, r.err).toBe(0);
-    // the thread was terminated (its exit handlers never ran): the coordinator's reaper ends the browser
+    // the thread was terminated while in script code (its exit handlers never ran): its pipe closed, so Chromium ended
     await until('the browser to end', () => (chromiumChildren().includes(pid) ? undefined : true), 15_000);
   }, 40_000);
 
