@@ -23,7 +23,6 @@ export const options: Options = {
       executor: 'constant-vus',
       vus: browserVus,
       duration: `${totalSeconds(apiStages)}s`,
-      exec: 'ui',
       gracefulStop: '10s',
       options: { browser: { type: 'chromium' } },
     },
@@ -32,10 +31,12 @@ export const options: Options = {
   thresholds: thresholdsFor('frontend'),
 };
 
-export async function ui(): Promise<void> {
+/** The browser VUs (scenario ui). */
+export default async function (): Promise<void> {
   await uiJourney();
 }
 
+/** The protocol-level VUs (scenario api). */
 export function api(): void {
   warehouseJourney();
 }
