@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import { ConfigError } from '../../errors.ts';
+import { checkedBrowserSettings } from './settings.ts';
 
 /**
  * Memory one browser VU adds (a context with one logged-in page of the AetosWMS UI), MB: the
@@ -48,16 +49,18 @@ export function browserTypeOf(scenario: { options?: { browser?: { type?: string 
 }
 
 /**
- * Throws ConfigError (exit 104) when the browser scenarios' VUs exceed the cap, before any VU
- * starts. `vusOf` gives a scenario's most VUs on this machine (the executors' maxVus over this process's segment).
+ * Checks a plan with browser scenarios before any VU starts: ConfigError (exit 104, one line) when
+ * the K6_BROWSER_* settings are invalid, no Chromium can be found, or the browser scenarios' VUs
+ * exceed the cap. `vusOf` gives a scenario's most VUs on this machine (the executors' maxVus over this process's segment).
  */
-export function checkBrowserVus(
+export function checkBrowserScenarios(
   scenarios: Readonly<Record<string, { options?: { browser?: { type?: string } } }>>,
   vusOf: (name: string) => number,
   env: Readonly<Record<string, string | undefined>>,
 ): void {
   const browserScenarios = Object.keys(scenarios).filter((n) => browserTypeOf(scenarios[n]) !== undefined);
   if (browserScenarios.length === 0) return;
+  checkedBrowserSettings(env);
   const total = browserScenarios.reduce((sum, n) => sum + vusOf(n), 0);
   const cap = browserVuCap(env);
   if (total <= cap.max) return;

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseDuration } from '../../duration.ts';
+import { ConfigError } from '../../errors.ts';
 
 export interface BrowserSettings {
   /** The Chromium binary; undefined lets playwright-core look for its own (it has none here: an error names the setting). */
@@ -31,7 +32,7 @@ function bool(name: string, raw: string | undefined, fallback: boolean): boolean
   const v = raw.trim().toLowerCase();
   if (truthy.has(v)) return true;
   if (falsy.has(v)) return false;
-  throw new Error(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
+  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(raw)}`);
 }
 
 /**
@@ -60,6 +61,14 @@ export function defaultArgs(isRoot: boolean): string[] {
   const args = ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-dev-shm-usage'];
   if (isRoot) args.push('--no-sandbox');
   return args;
+}
+
+/** The settings, or ConfigError (exit 104) naming the variable; also when no Chromium can be found. */
+export function checkedBrowserSettings(env: Readonly<Record<string, string | undefined>>): BrowserSettings {
+  const s = browserSettings(env);
+  if (!s.executablePath) throw new ConfigError('K6_BROWSER_EXECUTABLE_PATH', `no Chromium found (${debianChromium} is missing): install Debian's chromium (apt-get install chromium) or set K6_BROWSER_EXECUTABLE_PATH`);
+  if (!existsSync(s.executablePath)) throw new ConfigError('K6_BROWSER_EXECUTABLE_PATH', `${s.executablePath} does not exist`);
+  return s;
 }
 
 export function browserSettings(env: Readonly<Record<string, string | undefined>>, isRoot = process.getuid?.() === 0): BrowserSettings {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../engine/errors.ts';
 import { readScenario } from '../../../engine/executors/config.ts';
-import { browserVuCap, checkBrowserVus, mbPerBrowserVu } from '../../../engine/modules/browser/limits.ts';
+import { browserVuCap, checkBrowserScenarios, mbPerBrowserVu } from '../../../engine/modules/browser/limits.ts';
 import { browserSettings, parseBrowserArgs } from '../../../engine/modules/browser/settings.ts';
 
 describe('K6_BROWSER_* settings', () => {
@@ -47,13 +47,22 @@ describe('browser VU cap', () => {
   });
 
   it('counts only browser scenarios, and says which exceed the cap', () => {
+    // any executable stands in for Chromium here: the check only needs the file to exist
+    const env = (more: Record<string, string>) => ({ K6_BROWSER_EXECUTABLE_PATH: process.execPath, ...more });
     const scenarios = { ui: { options: { browser: { type: 'chromium' } } }, api: {} };
     const vus: Record<string, number> = { ui: 4, api: 500 };
-    expect(() => checkBrowserVus(scenarios, (n) => vus[n]!, { AETOS_BROWSER_MAX_VUS: '4' })).not.toThrow();
-    expect(() => checkBrowserVus(scenarios, (n) => vus[n]!, { AETOS_BROWSER_MAX_VUS: '3' })).toThrow(
+    expect(() => checkBrowserScenarios(scenarios, (n) => vus[n]!, env({ AETOS_BROWSER_MAX_VUS: '4' }))).not.toThrow();
+    expect(() => checkBrowserScenarios(scenarios, (n) => vus[n]!, env({ AETOS_BROWSER_MAX_VUS: '3' }))).toThrow(
       "invalid option scenarios: 4 browser VUs (ui: 4) exceed this machine's cap of 3 (AETOS_BROWSER_MAX_VUS)",
     );
-    expect(() => checkBrowserVus({ api: {} }, () => 10_000, { AETOS_BROWSER_MAX_VUS: '0' })).not.toThrow();
+    expect(() => checkBrowserScenarios({ api: {} }, () => 10_000, { AETOS_BROWSER_MAX_VUS: '0' })).not.toThrow();
+    // settings are checked before the run too: one line naming the variable (exit 104)
+    expect(() => checkBrowserScenarios(scenarios, (n) => vus[n]!, env({ K6_BROWSER_HEADLESS: 'maybe' }))).toThrow(
+      'invalid option K6_BROWSER_HEADLESS: expected true or false, got "maybe"',
+    );
+    expect(() => checkBrowserScenarios(scenarios, (n) => vus[n]!, { K6_BROWSER_EXECUTABLE_PATH: '/nowhere/chromium' })).toThrow(
+      'invalid option K6_BROWSER_EXECUTABLE_PATH: /nowhere/chromium does not exist',
+    );
   });
 });
 
