@@ -319,6 +319,8 @@ export class K6Page {
     if (this.p.isClosed()) return;
     await this.ctx.endPageLoad(this.p);
     await this.s.call('page.close', () => this.p.close());
+    // a page from browser.newPage() owns its context (as in Playwright): the next newPage() may follow
+    if (this.ctx.ownedBy === this) await this.ctx.close();
   }
 }
 
@@ -341,6 +343,8 @@ export class K6Context {
   /** Metric work started by network events: settled before the context is reported closed. */
   private readonly pending = new Set<Promise<void>>();
   closed = false;
+  /** The page browser.newPage() created this context for: closing it closes the context. */
+  ownedBy: K6Page | null = null;
 
   constructor(
     private readonly s: Session,
@@ -555,7 +559,9 @@ export class K6Browser {
 
   async newPage(options?: unknown): Promise<K6Page> {
     const ctx = await this.newContext(options);
-    return ctx.newPage();
+    const page = await ctx.newPage();
+    ctx.ownedBy = page;
+    return page;
   }
 
   context(): K6Context | null {

@@ -216,6 +216,36 @@ export default async function () {
     await until('the browser to end', () => (chromiumChildren().includes(pid) ? undefined : true), 15_000);
   }, 40_000);
 
+  it("a page from browser.newPage() owns its context: closing it allows the next newPage(); a second open context is k6's error", async () => {
+    const script = writeScript(
+      'contexts.js',
+      `import { browser } from 'k6/browser';
+import { check } from 'k6';
+export const options = { scenarios: { ui: { executor: 'shared-iterations', iterations: 1, options: { browser: { type: 'chromium' } } } } };
+export default async function () {
+  for (let i = 0; i < 2; i++) {
+    const page = await browser.newPage();
+    await page.goto(__ENV.BASE_URL + '/');
+    check(await page.title(), { 'login page': (t) => t === 'Log in · AetosWMS' });
+    await page.close();
+  }
+  const ctx = await browser.newContext();
+  let refused = '';
+  try {
+    await browser.newContext();
+  } catch (e) {
+    refused = String(e.message);
+  }
+  check(refused, { 'one context at a time': (m) => m === 'existing browser context must be closed before creating a new one' });
+  await ctx.close();
+}
+`,
+    );
+    const r = await runScript(script);
+    expect(r.code, r.err).toBe(0);
+    expect(r.summary.metrics.checks).toMatchObject({ passes: 3, fails: 0 });
+  }, 30_000);
+
   it("a script using k6/browser outside a browser scenario gets k6's error; the browser-VU cap refuses a plan with exit 104", async () => {
     const script = writeScript(
       'plain.js',
