@@ -216,7 +216,7 @@ export default async function () {
     await until('the browser to end', () => (chromiumChildren().includes(pid) ? undefined : true), 15_000);
   }, 40_000);
 
-  it("a page from browser.newPage() owns its context: closing it allows the next newPage(); a second open context is k6's error", async () => {
+  it("a page from browser.newPage() owns its context: closing it allows the next newPage(); a second open context is k6's error; evaluate, mouse, keyboard", async () => {
     const script = writeScript(
       'contexts.js',
       `import { browser } from 'k6/browser';
@@ -227,6 +227,9 @@ export default async function () {
     const page = await browser.newPage();
     await page.goto(__ENV.BASE_URL + '/');
     check(await page.title(), { 'login page': (t) => t === 'Log in · AetosWMS' });
+    await page.mouse.click(5, 5);
+    await page.keyboard.type('x');
+    check(await page.evaluate((n) => document.querySelectorAll('input').length + n, 1), { 'evaluate with an argument': (v) => v === 3 });
     await page.close();
   }
   const ctx = await browser.newContext();
@@ -243,7 +246,7 @@ export default async function () {
     );
     const r = await runScript(script);
     expect(r.code, r.err).toBe(0);
-    expect(r.summary.metrics.checks).toMatchObject({ passes: 3, fails: 0 });
+    expect(r.summary.metrics.checks).toMatchObject({ passes: 5, fails: 0 });
   }, 30_000);
 
   it("a script using k6/browser outside a browser scenario gets k6's error; the browser-VU cap refuses a plan with exit 104", async () => {
