@@ -14,7 +14,12 @@ export interface LaunchedBrowser {
   readonly pid: number | undefined;
 }
 
-let current: Promise<LaunchedBrowser> | null = null;
+/** The thread's browser: the launch in flight or done, and what it gave once done. */
+interface Current {
+  readonly launching: Promise<LaunchedBrowser>;
+  launched?: LaunchedBrowser;
+}
+let current: Current | null = null;
 let users = 0;
 let exitHook = false;
 const known = new Set<number>();
@@ -57,11 +62,8 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   if (pid !== undefined) known.add(pid);
   browser.on('disconnected', () => {
     if (pid !== undefined) known.delete(pid);
-    if (current && launched === settled) {
-      current = null;
-      settled = null;
-      if (!closing.has(browser)) onCrash(pid);
-    }
+    if (current?.launched === launched) current = null;
+    if (!closing.has(browser)) onCrash(pid);
   });
   if (!exitHook) {
     exitHook = true;
@@ -74,32 +76,28 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   return launched;
 }
 
-let settled: LaunchedBrowser | null = null;
 const closing = new WeakSet<Browser>();
 
 /** The thread's browser, launched (again) when there is none or the last one died. */
 export async function threadBrowser(settings: BrowserSettings, onCrash: (pid: number | undefined) => void): Promise<LaunchedBrowser> {
-  if (!current) {
-    const p = launch(settings, onCrash);
-    current = p;
-    p.then(
-      (l) => {
-        if (current === p) settled = l;
-      },
-      () => {
-        if (current === p) current = null;
-      },
-    );
-  }
-  const l = await current;
-  if (!l.browser.isConnected()) {
-    if (settled === l) {
-      current = null;
-      settled = null;
+  for (;;) {
+    if (!current) {
+      const entry: Current = { launching: launch(settings, onCrash) };
+      current = entry;
+      entry.launching.then(
+        (l) => {
+          entry.launched = l;
+        },
+        () => {
+          if (current === entry) current = null;
+        },
+      );
     }
-    return threadBrowser(settings, onCrash);
+    const entry = current;
+    const l = await entry.launching;
+    if (l.browser.isConnected()) return l;
+    if (current === entry) current = null;
   }
-  return l;
 }
 
 /** Counts a VU that uses the thread's browser; the browser closes when the last one is released. */
@@ -110,9 +108,8 @@ export function retain(): void {
 export async function release(): Promise<void> {
   users = Math.max(0, users - 1);
   if (users > 0 || !current) return;
-  const p = current;
+  const p = current.launching;
   current = null;
-  settled = null;
   const l = await p.catch(() => null);
   if (!l) return;
   closing.add(l.browser);
@@ -142,10 +139,7 @@ export async function suspectHang(l: LaunchedBrowser): Promise<boolean> {
   ]);
   clearTimeout(timer);
   if (answered) return false;
-  if (settled === l) {
-    current = null;
-    settled = null;
-  }
+  if (current?.launched === l) current = null;
   closing.add(l.browser);
   kill(l.pid);
   if (l.pid !== undefined) known.delete(l.pid);

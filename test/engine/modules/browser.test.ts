@@ -185,7 +185,8 @@ export default async function () {
       process.kill(second, 'SIGSTOP');
       await until('a third browser', () => chromiumChildren().find((p) => p !== first && p !== second), 25_000);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; the run said: ${(await running).err.slice(-3000)}`);
+      const ps = execFileSync('ps', ['-o', 'pid=,ppid=,stat=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).slice(0, 2000);
+      throw new Error(`${(err as Error).message} (first ${first}, second ${second}); children: ${ps}; the run said: ${(await running).err.slice(-3000)}`);
     }
     const r = await running;
     expect(r.code, r.err).toBe(0);
