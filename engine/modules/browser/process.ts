@@ -3,7 +3,8 @@
  * own context per iteration, api.ts). Launched on first use; when it crashes (its pid killed, an
  * out-of-memory kill) the next use launches a new one, and one that stops answering is ended with
  * SIGKILL (`suspectHang`), so a broken browser costs the iterations that were using it, never the
- * run. Closed when the last VU of the thread closes, and killed when the thread exits.
+ * run. Closed when the last VU of the thread closes; killed when the thread exits (a thread that
+ * is terminated closes its pipe to Chromium, which then exits by itself).
  */
 import { chromium, type Browser } from 'playwright-core';
 import type { BrowserSettings } from './settings.ts';
