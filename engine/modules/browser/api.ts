@@ -45,24 +45,36 @@ class Session {
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        void suspectHang(this.launched).then((ended) =>
-          reject(
-            new Error(
-              ended
-                ? `${name}: no answer in ${limit / 1000}s; ${hungMessage(this.launched.pid)}`
-                : `${name}: no answer in ${limit / 1000}s`,
-            ),
-          ),
-        );
+        const what = `${name}: no answer in ${limit / 1000}s`;
+        void this.endIfHung(what).then((ended) => reject(new Error(ended ? `${what}; ${hungMessage(this.launched.pid)}` : what)));
       }, limit);
     });
+    // a call in flight when the browser dies does not always settle by itself: end it then
+    let unsubscribe = () => {};
+    const gone = new Promise<never>((_, reject) => {
+      unsubscribe = this.launched.whenGone(() => reject(new Error(`${name}: the browser process (pid ${this.launched.pid ?? '?'}) ended`)));
+    });
+    const work = fn();
+    // whichever loses the race may still reject later: nobody waits for it then
+    for (const p of [work, hung, gone]) p.catch(() => undefined);
     try {
-      return await Promise.race([fn(), hung]);
+      return await Promise.race([work, hung, gone]);
     } catch (err) {
       throw scriptError(name, err);
     } finally {
       clearTimeout(timer);
+      unsubscribe();
     }
+  }
+
+  /**
+   * Probes the browser after `what` went unanswered; when it does not answer either it is ended,
+   * and a warning says so (also when the caller swallows the error, as the end of a page load does).
+   */
+  async endIfHung(what: string): Promise<boolean> {
+    const ended = await suspectHang(this.launched);
+    if (ended) this.vu.log.warn(`${what}; ${hungMessage(this.launched.pid)}`);
+    return ended;
   }
 
   /** A relative screenshot path lands in AETOS_BROWSER_SCREENSHOTS_DIR (the run folder under `load`), else the working directory. */
@@ -536,9 +548,7 @@ export class K6Browser {
     let timer: NodeJS.Timeout | undefined;
     const done = await Promise.race([ctx.close().then(() => true, () => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), closeMs)))]);
     clearTimeout(timer);
-    if (!done && (await suspectHang(this.session.launched))) {
-      this.vu.log.warn(`closing the iteration's browser context took over ${closeMs / 1000}s; ${hungMessage(this.session.launched.pid)}`);
-    }
+    if (!done) await this.session.endIfHung(`closing the iteration's browser context took over ${closeMs / 1000}s`);
   }
 
   async newContext(options?: unknown): Promise<K6Context> {

@@ -13,6 +13,11 @@ export interface LaunchedBrowser {
   readonly browser: Browser;
   /** The browser process id (Chromium's SystemInfo), for crash and hang handling. */
   readonly pid: number | undefined;
+  /**
+   * Calls `fn` when the browser is gone (crashed, killed, closed), so calls still waiting on it
+   * can end; returns the unsubscribe (a call that settled must not stay registered).
+   */
+  whenGone(fn: () => void): () => void;
 }
 
 /** The thread's browser: the launch in flight or done, and what it gave once done. */
@@ -59,9 +64,22 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   } catch {
     // no pid: a hang can then only be timed out, not ended
   }
-  const launched: LaunchedBrowser = { browser, pid };
+  const waiting = new Set<() => void>();
+  let isGone = false;
+  const whenGone = (fn: () => void) => {
+    if (isGone) {
+      fn();
+      return () => {};
+    }
+    waiting.add(fn);
+    return () => waiting.delete(fn);
+  };
+  const launched: LaunchedBrowser = { browser, pid, whenGone };
   if (pid !== undefined) known.add(pid);
   browser.on('disconnected', () => {
+    isGone = true;
+    for (const fn of waiting) fn();
+    waiting.clear();
     if (pid !== undefined) known.delete(pid);
     if (current?.launched === launched) current = null;
     if (!closing.has(browser)) onCrash(pid);
