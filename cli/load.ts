@@ -210,7 +210,9 @@ export async function main(argv: string[], io: LoadIo = {}): Promise<number> {
     if (args.dashboard) outputs.push('--out', 'web-dashboard');
     if (args.ndjson) outputs.push('--out', `json=${path.join(dir, 'metrics.ndjson')}`);
     if (args.monitor) outputs.push('--monitor', baseUrl);
-    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal, stdout: io.stdout });
+    // k6/browser's relative screenshot paths land in the run folder (engine/modules/browser/settings.ts)
+    const env = { ...process.env, AETOS_BROWSER_SCREENSHOTS_DIR: path.resolve(dir) };
+    code = await run([...outputs, '-e', `BASE_URL=${baseUrl}`, '-e', `PROFILE=${args.profile}`, ...args.extra, bundle], { signal: watch.signal, stdout: io.stdout, env });
     // The report gets what exists only now: the monitor's alerts, the run's metadata, the baseline verdict.
     const engineCode = code;
     code = await finishReport(path.join(dir, 'report.html'), baseline, code, {

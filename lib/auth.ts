@@ -17,10 +17,15 @@ export function username(): string {
   return `user${String(n).padStart(4, '0')}`;
 }
 
+/** PASSWORD, else the target's SEED_PASSWORD, else the loopback-only default. */
+export function password(): string {
+  return __ENV.PASSWORD || __ENV.SEED_PASSWORD || 'Passw0rd!';
+}
+
 export function login(): string {
   const res = http.post(
     `${baseUrl()}/api/auth/login`,
-    JSON.stringify({ username: username(), password: __ENV.PASSWORD || __ENV.SEED_PASSWORD || 'Passw0rd!' }),
+    JSON.stringify({ username: username(), password: password() }),
     { headers: { 'Content-Type': 'application/json' }, tags: { name: 'login' } },
   );
   if (res.status !== 200) {

@@ -22,7 +22,7 @@ import { migrateAndSeed } from './db/migrate.ts';
 import { docsRoutes, documentApi, documentSecurity } from './docs/routes.ts';
 import { faultAdminRoutes, injectFaults } from './faults/routes.ts';
 import { FaultState } from './faults/state.ts';
-import { frontendRoutes } from './frontend.ts';
+import { frontendRoutes } from './frontend/index.ts';
 import { healthRoutes } from './health/routes.ts';
 import { inventoryRoutes } from './inventory/routes.ts';
 import { createMetrics } from './metrics/registry.ts';

@@ -24,6 +24,8 @@ export interface CommonScenarioConfig {
   env: Record<string, string>;
   /** Extra tags on every sample of this scenario; default {}. */
   tags: Record<string, string>;
+  /** k6's `options.browser.type`: the scenario's VUs may use k6/browser (only 'chromium'); absent otherwise. */
+  options?: { browser: { type: 'chromium' } };
 }
 
 export const DEFAULT_GRACEFUL_STOP = 30_000;
@@ -118,7 +120,23 @@ export function readCommon<T extends string>(r: OptionReader, executor: T): Comm
   if (gracefulStop < 0) r.fail('gracefulStop', `must not be negative, got ${String(r.raw.gracefulStop)}`);
   const exec = r.string('exec', 'default');
   if (!/^[A-Za-z_$][\w$]*$/.test(exec)) r.fail('exec', `"${exec}" is not the name of an exported function`);
-  return { executor, startTime, gracefulStop, exec, env: r.stringMap('env'), tags: r.stringMap('tags') };
+  const common: CommonScenarioConfig & { executor: T } = { executor, startTime, gracefulStop, exec, env: r.stringMap('env'), tags: r.stringMap('tags') };
+  const browser = readBrowserOption(r);
+  if (browser) common.options = { browser: { type: browser } };
+  return common;
+}
+
+/** `options: { browser: { type: 'chromium' } }` (k6/browser scenarios); k6 knows only chromium. */
+function readBrowserOption(r: OptionReader): 'chromium' | undefined {
+  if (!r.has('options')) return undefined;
+  const o = r.raw.options;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) r.fail('options', `expected an object such as { browser: { type: 'chromium' } }, got ${show(o)}`);
+  const b = (o as Record<string, unknown>).browser;
+  if (b === undefined || b === null) return undefined;
+  if (typeof b !== 'object' || Array.isArray(b)) r.fail('options.browser', `expected { type: 'chromium' }, got ${show(b)}`);
+  const type = (b as Record<string, unknown>).type;
+  if (type !== 'chromium') r.fail('options.browser.type', `must be "chromium" (the only browser k6 drives), got ${show(type)}`);
+  return 'chromium';
 }
 
 /** A required or defaulted count that must be at least `min`. */

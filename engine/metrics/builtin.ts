@@ -43,6 +43,16 @@ export const builtinMetrics: Readonly<Record<string, MetricDef>> = Object.freeze
   generator_event_loop_delay: { type: 'trend', contains: 'time' },
   generator_cpu: { type: 'trend', contains: 'default' },
   generator_saturated: { type: 'rate', contains: 'default' },
+  // k6/browser (engine/modules/browser)
+  browser_data_received: { type: 'counter', contains: 'data' },
+  browser_data_sent: { type: 'counter', contains: 'data' },
+  browser_http_req_duration: { type: 'trend', contains: 'time' },
+  browser_http_req_failed: { type: 'rate', contains: 'default' },
+  browser_web_vital_cls: { type: 'trend', contains: 'default' },
+  browser_web_vital_fcp: { type: 'trend', contains: 'time' },
+  browser_web_vital_inp: { type: 'trend', contains: 'time' },
+  browser_web_vital_lcp: { type: 'trend', contains: 'time' },
+  browser_web_vital_ttfb: { type: 'trend', contains: 'time' },
 });
 
 /** The sub-metric k6's summary always shows under http_req_duration. */

@@ -26,6 +26,7 @@ const registry: Record<string, FactoryLoader> = {
   'k6/experimental/fs': async () => (await import('./fs.ts')).fsModule,
   'k6/experimental/csv': async () => (await import('./csv.ts')).csvModule,
   'k6/secrets': async () => (await import('./secrets.ts')).secretsModule,
+  'k6/browser': async () => (await import('./browser/index.ts')).browserModule,
 };
 
 /** Module names the engine provides. */

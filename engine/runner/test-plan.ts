@@ -22,6 +22,7 @@ import type { Executor } from '../types.ts';
 import { createRunMetrics, parseRunThresholds } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
 import { idOffset, maxPlannedVus } from './plan.ts';
+import { checkBrowserScenarios } from '../modules/browser/limits.ts';
 import { createExecutor, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
 import type { ScenarioConfig } from './ports.ts';
 
@@ -122,7 +123,10 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
   const executorsOf = (segment: string | undefined, sequence: string | undefined): Executor[] =>
     Object.entries(scenarios).map(([name, c]) => createExecutor(name, c, parseSegment(segment, sequence)));
   const ownSegment = parseSegment(userSegment, userSequence);
-  const maxVus = maxPlannedVus(executorsOf(userSegment, userSequence));
+  const ownExecutors = executorsOf(userSegment, userSequence);
+  const maxVus = maxPlannedVus(ownExecutors);
+  // browser VUs are heavy (a Chromium context each): refuse a plan this machine cannot hold
+  checkBrowserScenarios(scenarios, (name) => ownExecutors.find((e) => e.name === name)?.maxVus() ?? 0, input.processEnv);
   // Fewer workers than VUs would leave threads idle, so the count is capped by the VUs; not inside
   // a user segment, where every instance of the sequence must split it the same way (same N) for
   // their shares to still add up to the whole test.

@@ -8,7 +8,11 @@ import { login, rawRequest, startTestTarget, storages, type TestTarget } from '.
 
 /** Routes meant to answer without a token (the public scope, and login). */
 const isPublic = (url: string) =>
-  ['/', '/metrics', '/openapi.json', '/api/auth/login', '/api/health', '/api/health/live', '/api/health/ready'].includes(url) || url === '/docs' || url.startsWith('/docs/');
+  ['/', '/metrics', '/openapi.json', '/api/auth/login', '/api/health', '/api/health/live', '/api/health/ready'].includes(url) ||
+  // the web UI's shells and assets (wms/frontend/): they hold no data, which comes from /api with the token
+  ['/inventory', '/orders', '/item/:sku', '/assets/:file'].includes(url) ||
+  url === '/docs' ||
+  url.startsWith('/docs/');
 const isAdmin = (url: string) => url.startsWith('/api/admin/');
 
 /** A concrete path for a route pattern. */

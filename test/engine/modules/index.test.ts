@@ -4,14 +4,14 @@ import { loadModuleFactories, supportedModules, unsupportedModuleReason } from '
 
 describe('module registry', () => {
   it('provides the k6 modules the engine implements, each as a factory', async () => {
-    expect([...supportedModules].sort()).toEqual(['k6', 'k6/crypto', 'k6/data', 'k6/encoding', 'k6/execution', 'k6/experimental/csv', 'k6/experimental/fs', 'k6/html', 'k6/http', 'k6/metrics', 'k6/net/grpc', 'k6/secrets', 'k6/timers', 'k6/websockets', 'k6/ws']);
+    expect([...supportedModules].sort()).toEqual(['k6', 'k6/browser', 'k6/crypto', 'k6/data', 'k6/encoding', 'k6/execution', 'k6/experimental/csv', 'k6/experimental/fs', 'k6/html', 'k6/http', 'k6/metrics', 'k6/net/grpc', 'k6/secrets', 'k6/timers', 'k6/websockets', 'k6/ws']);
     const factories = await loadModuleFactories([...supportedModules]);
     for (const name of supportedModules) expect(typeof factories.get(name), name).toBe('function');
     for (const name of supportedModules) expect(unsupportedModuleReason(name)).toBeNull();
   });
 
   it('names unsupported k6 modules and says what to do', () => {
-    for (const name of ['k6/browser', 'k6/experimental/redis', 'k6/x/kafka']) {
+    for (const name of ['k6/experimental/redis', 'k6/experimental/streams', 'k6/x/kafka']) {
       expect(unsupportedModuleReason(name)).toMatch(new RegExp(`^module "${name.replace(/\//g, '\\/')}" is not supported by the aetos-load engine .*run this script with --runner k6$`));
     }
   });
