@@ -2,11 +2,12 @@
  * `aetos-load readiness --profile quick` end to end, as users run it (a child process, bounded by a
  * kill timer, results in a temporary folder). On the healthy embedded target it is ready; with each
  * fault the target can inject, set once the scenarios start, the right success metric fails and the
- * verdict names it. The scenarios are narrowed with --only to the ones each metric needs, so the
- * file stays around two minutes (quick stress and memory-leak runs are ~25 s each by their shape).
- * These runs are also the e2e tests of the stress scenario (healthy, and with a database outage
- * during its peak) and of the memory-leak scenario with a leak: their summary exports are checked
- * here rather than paying for the same ~25 s runs twice.
+ * verdict names it. The healthy run is the whole quick profile (every scenario, ~2.5 min); the
+ * fault runs are narrowed with --only to the scenarios each metric needs.
+ * These runs are also the scenarios' own e2e tests: the healthy run of each one, stress with a
+ * database outage during its peak, memory-leak with a leak. Their summary exports are checked here
+ * rather than paying for the same quick runs twice (each test/scenarios file used to start its own
+ * target and run its scenario alone).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadinessReport } from '../../ops/readiness/types.ts';
 import { clearFaults, setFaults, type Faults } from '../../wms/faults-client.ts';
 import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
-import { root } from './run-load.ts';
+import { root, type LoadResult } from './run-load.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-readiness-'));
 // the host's own CPU, memory and disk must not decide these tests (this machine is shared and busy)
@@ -70,7 +71,7 @@ function readiness(name: string, args: string[], onScenario?: () => Promise<void
 
 /** A scenario's summary export in the readiness run folder (each scenario runs as `load` does). */
 const summaryOf = (r: Run, scenario: string) =>
-  JSON.parse(readFileSync(path.join(r.results, scenario, 'summary.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
+  JSON.parse(readFileSync(path.join(r.results, scenario, 'summary.json'), 'utf8')) as LoadResult['summary'];
 const metric = (r: Run, id: string) => r.report.metrics.find((m) => m.id === id)!;
 const failing = (r: Run) => r.report.metrics.filter((m) => m.status === 'fail').map((m) => m.id);
 const explain = (r: Run) => `exit ${r.code}\n${r.report.reasons.join('\n')}\n${r.stderr.slice(-2000)}`;
@@ -85,8 +86,11 @@ async function answered(): Promise<number> {
 }
 
 describe('readiness --profile quick', () => {
-  it('on the healthy embedded target: ready, every metric measured and passing, the report written three ways', async () => {
-    const r = await readiness('healthy', ['--only', 'smoke,stress']);
+  it('on the healthy embedded target, the whole quick profile: ready, every metric measured and passing, every scenario passing, the report written three ways', async () => {
+    // Every scenario of the profile, one after another against one embedded target: this run is
+    // also the healthy e2e test of each scenario (light, medium, heavy, stress, memory-leak,
+    // concurrent-login, db-stress, upload), so each summary export is checked below.
+    const r = await readiness('healthy', [], undefined, 390_000);
     expect(r.code, explain(r)).toBe(0);
     expect(r.report.verdict).toBe('ready');
     expect(r.report.embedded).toBe(true);
@@ -100,11 +104,17 @@ describe('readiness --profile quick', () => {
     ]);
     expect(r.report.monitor.polls).toBeGreaterThan(10);
     expect(metric(r, 'recovery-time').value).toBeLessThan(300);
-    // the stress scenario itself (this run stands in for a separate stress e2e run): recovered, under its 300 s threshold
-    expect(Number(summaryOf(r, 'stress').metrics.recovery_time?.value)).toBeLessThan(300);
-    for (const f of ['readiness.json', 'readiness.html', 'readiness.txt', 'monitor.json', 'smoke/summary.json', 'stress/report.html']) expect(existsSync(path.join(r.results, f)), f).toBe(true);
+    for (const f of ['readiness.json', 'readiness.html', 'readiness.txt', 'monitor.json', 'stress/report.html']) expect(existsSync(path.join(r.results, f)), f).toBe(true);
     expect(readFileSync(path.join(r.results, 'readiness.txt'), 'utf8')).toContain('READY');
-  });
+    for (const name of ['light', 'medium', 'heavy', 'upload', 'concurrent-login']) {
+      const m = summaryOf(r, name).metrics;
+      expect(Number(m.http_reqs?.count), name).toBeGreaterThan(0);
+      expect(Object.values(m.http_req_failed?.thresholds ?? {}), name).not.toContain(true);
+    }
+    expect(Number(summaryOf(r, 'stress').metrics.recovery_time?.value)).toBeLessThan(300);
+    expect(summaryOf(r, 'db-stress').metrics.db_query_duration?.['p(95)']).toBeTypeOf('number');
+    expect(summaryOf(r, 'memory-leak').metrics.target_memory_growth_mb_per_hour?.value).toBeTypeOf('number');
+  }, 400_000);
 
   it('injected errors: the error rate fails and the verdict names it', async () => {
     try {
