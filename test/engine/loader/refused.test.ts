@@ -27,7 +27,7 @@ describe('shapes the pass cannot make safe are refused with file:line', () => {
     ['r06-class-field.js', /refused\/r06-class-field\.js:3: a blocking call in a class field initialiser or static block cannot be awaited: sleep\(0\.1\)$/],
     ['r07-new.js', /refused\/r07-new\.js:4: blocking function Thing is used with new; a constructor cannot wait$/],
     ['r08-unknown-function.js', /refused\/r08-unknown-function\.js:4: blocking function \(k, v\) => .* is passed to JSON\.parse\(\), which cannot wait for it$/],
-    ['r10-unsupported-module.js', /refused\/r10-unsupported-module\.js:3: module "k6\/browser" is not supported by the aetos-load engine .*run this script with --runner k6$/],
+    ['r10-unsupported-module.js', /refused\/r10-unsupported-module\.js:3: module "k6\/experimental\/redis" is not supported by the aetos-load engine .*run this script with --runner k6$/],
     ['r11-syntax-error.js', /refused\/r11-syntax-error\.js:3: SyntaxError: Unexpected token$/],
     ['r13-dynamic-import.js', /refused\/r13-dynamic-import\.js:3: dynamic import\(\) is not supported by the engine: import '\.\/lib\.js' statically at the top of the script$/],
     ['r14-async-group.js', /refused\/r14-async-group\.js:4: k6 does not accept an async function as the group\(\) callback: make it a plain function/],
