@@ -1,6 +1,8 @@
 /**
- * Logs each VU in once as its own seeded user (user0001, user0002, … by exec.vu.idInTest, wrapping
- * at SEED_USERS) and reuses the token; `authorized()` logs in again after a 401.
+ * Logs each VU in once as its own seeded user (user0001, user0002, … by exec.vu.idInTest, shifted
+ * by USER_OFFSET, wrapping at SEED_USERS) and reuses the token; `authorized()` logs in again after
+ * a 401. USER_OFFSET lets runs back to back use other accounts: the target limits each user to
+ * 100 requests a minute, and a scenario started right after stress would inherit stress's counts.
  * Module scope is per VU in k6 and in the engine, so `token` is this VU's. The password is PASSWORD,
  * else the target's SEED_PASSWORD, else the loopback-only default.
  */
@@ -13,7 +15,8 @@ let token = '';
 export function username(): string {
   if (__ENV.USERNAME) return __ENV.USERNAME;
   const seedUsers = Number(__ENV.SEED_USERS || 500);
-  const n = ((exec.vu.idInTest - 1) % seedUsers) + 1;
+  const offset = Number(__ENV.USER_OFFSET || 0);
+  const n = ((exec.vu.idInTest - 1 + offset) % seedUsers) + 1;
   return `user${String(n).padStart(4, '0')}`;
 }
 
