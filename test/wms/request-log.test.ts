@@ -53,4 +53,21 @@ describe('request log', () => {
     expect(errors).toHaveLength(5);
     expect(errors.every((l) => l.level === 50)).toBe(true);
   });
+
+  it('a request with an X-Request-Id is always logged, even past the budget of its second (the preflight logging probe)', async () => {
+    lines.length = 0;
+    const target = await startTarget({ seedUsers: 2, seedSkus: 10, rateLimitPerMinute: 0, requestLogPerSecond: 1 }, pino({ level: 'info' }, sink));
+    try {
+      // stay inside one wall-clock second so the budget of 1 is spent before the traced request
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+      for (let i = 0; i < 5; i++) expect((await fetch(`${target.url}/api/health?i=${i}`)).status).toBe(200);
+      expect((await fetch(`${target.url}/api/health?probe=1`, { headers: { 'x-request-id': 'probe-1' } })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(lines.filter((l) => l.msg === 'request completed' && l.url === '/api/health?probe=1')).toHaveLength(1);
+      // the untraced ones were still sampled
+      expect(lines.filter((l) => l.msg === 'request completed' && l.url?.startsWith('/api/health?i=')).length).toBeLessThan(5);
+    } finally {
+      await target.close();
+    }
+  });
 });
