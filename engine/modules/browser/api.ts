@@ -13,6 +13,9 @@ import { type LaunchedBrowser, release, retain, suspectHang, threadBrowser } fro
 import type { BrowserSettings } from './settings.ts';
 import { vitalMetrics, vitalsBinding, vitalsInitScript, VitalsLog } from './vitals.ts';
 
+/** Resolves after two rendered frames, or after a second if the page renders none (bounded). */
+const paintedFrames = 'new Promise((done) => { setTimeout(done, 1000); requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))); })';
+
 const notInRegistry = 'browser not found in registry. make sure to set browser type option in scenario definition in order to use the browser module';
 /** How long closing a context may take at iteration end before the browser is suspected of hanging. */
 const closeMs = 5000;
@@ -394,14 +397,17 @@ export class K6Context {
   }
 
   /**
-   * Ends the measurement of the page's current document: the library is told the page was hidden
-   * (so it reports final LCP, CLS and INP as on a tab switch), one round trip lets the reports
-   * arrive, and the values are emitted.
+   * Ends the measurement of the page's current document: two animation frames let the last DOM
+   * change be painted and its LCP entry reach the library (a script that waits for an element and
+   * closes the page at once beat that paint on a busy machine: LCP was the earlier, smaller
+   * candidate), then the library is told the page was hidden (so it reports final LCP, CLS and INP
+   * as on a tab switch), one round trip lets the reports arrive, and the values are emitted.
    */
   async endPageLoad(p: Page): Promise<void> {
     if (p.isClosed() || !p.url().startsWith('http')) return this.emitVitals(p);
     await this.s
       .call('page.vitals', async () => {
+        await p.evaluate(paintedFrames);
         await p.evaluate('window.__aetosHide && window.__aetosHide()');
         await p.evaluate('0');
       })
