@@ -1,7 +1,27 @@
 #!/usr/bin/env node
-// The `aetos-load` command. The engine is written in TypeScript and runs through tsx's loader,
-// so no compile step stands between a checkout and a run.
-import { register } from 'tsx/esm/api';
+// The `aetos-load` command. The project is written in TypeScript and runs from a bundle of its
+// sources that esbuild builds on first use and rebuilds when a source changes
+// (engine/build/app-bundle.js), so no compile step stands between a checkout and a run, and start-up
+// does not pay for transpiling. Where the bundle cannot be written (a read-only node_modules), the
+// sources run through tsx's loader instead, slower to start.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { appBundleDir, describeBuildError } from '../engine/build/app-bundle.js';
 
-register();
-await import('../cli/index.ts');
+let dir;
+try {
+  dir = await appBundleDir();
+} catch (err) {
+  if (err?.errors?.length) {
+    process.stderr.write(`aetos-load: the project's sources do not compile:\n${describeBuildError(err)}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`aetos-load: running from source (slower start): cannot write the bundle cache: ${err?.message ?? err}\n`);
+}
+if (dir) {
+  await import(pathToFileURL(path.join(dir, 'index.js')).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/index.ts');
+}
