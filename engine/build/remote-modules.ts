@@ -27,7 +27,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type * as esbuild from 'esbuild';
-import { Agent, fetch as undiciFetch } from 'undici';
+import type * as Undici from 'undici';
+import { lazyRequire } from '../lazy-require.ts';
 
 export interface RemoteModuleSettings {
   /** Cache folder. */
@@ -123,8 +124,11 @@ function reasonOf(err: unknown): string {
   return e.message;
 }
 
-const agents = new Map<string, Agent>();
-function agentFor(caFile: string | undefined): Agent | undefined {
+/** undici loads when a script imports a remote module, not at every start. */
+const undici = lazyRequire<typeof Undici>('undici');
+
+const agents = new Map<string, Undici.Agent>();
+function agentFor(caFile: string | undefined): Undici.Agent | undefined {
   if (!caFile) return undefined;
   let agent = agents.get(caFile);
   if (!agent) {
@@ -134,7 +138,7 @@ function agentFor(caFile: string | undefined): Agent | undefined {
     } catch (err) {
       throw new RemoteModuleError(`AETOS_LOAD_MODULE_CA: cannot read ${caFile}: ${(err as Error).message}`);
     }
-    agent = new Agent({ connect: { ca: [...rootCertificates, pem] } });
+    agent = new (undici().Agent)({ connect: { ca: [...rootCertificates, pem] } });
     agents.set(caFile, agent);
   }
   return agent;
@@ -143,7 +147,7 @@ function agentFor(caFile: string | undefined): Agent | undefined {
 async function fetchText(url: string, s: RemoteModuleSettings): Promise<string> {
   let res;
   try {
-    res = await undiciFetch(url, { dispatcher: agentFor(s.caFile), signal: AbortSignal.timeout(s.timeoutMs), redirect: 'follow' });
+    res = await undici().fetch(url, { dispatcher: agentFor(s.caFile), signal: AbortSignal.timeout(s.timeoutMs), redirect: 'follow' });
   } catch (err) {
     if (err instanceof RemoteModuleError) throw err;
     throw new RemoteModuleError(`cannot fetch ${url}: ${reasonOf(err)}`);

@@ -17,19 +17,20 @@
  *   K6_PROMETHEUS_RW_HTTP_HEADERS ("k1:v1,k2:v2"), K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY, K6_PROMETHEUS_RW_STALE_MARKERS (false: when true,
  *   every series gets Prometheus' stale marker at the end so panels stop drawing it at once).
  */
-import protobuf from 'protobufjs';
-import { compressSync } from 'snappy';
+import type * as Protobuf from 'protobufjs';
+import type * as Snappy from 'snappy';
+import { lazyRequire } from '../lazy-require.ts';
 import { ConfigError } from '../errors.ts';
 import { parseDuration } from '../duration.ts';
 import type { Logger } from '../log.ts';
-import { createAggregate, type Aggregate, CounterAgg, GaugeAgg, RateAgg, TrendAgg } from '../metrics/aggregates.ts';
+import { createAggregate, type Aggregate, CounterAgg, GaugeAgg, RateAgg, type TrendAgg } from '../metrics/aggregates.ts';
 import type { Sample } from '../metrics/collector.ts';
 import type { Tags } from '../types.ts';
 import { RemoteWriter } from './remote-writer.ts';
 import type { Output, OutputStartInfo } from './types.ts';
 
 /** Prometheus' remote-write 1.0 messages (prompb/types.proto, remote.proto), the fields we send. */
-const proto = protobuf.parse(`
+const schema = `
 syntax = "proto3";
 message WriteRequest { repeated TimeSeries timeseries = 1; }
 message TimeSeries { repeated Label labels = 1; repeated Sample samples = 2; repeated Histogram histograms = 4; }
@@ -47,8 +48,13 @@ message Histogram {
   int32 reset_hint = 14;
   int64 timestamp = 15;
 }
-`).root;
-const WriteRequest = proto.lookupType('WriteRequest');
+`;
+
+/** protobufjs and snappy load when this output is used, not at every start. */
+const protobuf = lazyRequire<typeof Protobuf>('protobufjs');
+const snappy = lazyRequire<typeof Snappy>('snappy');
+let writeRequestType: Protobuf.Type | undefined;
+const writeRequest = (): Protobuf.Type => (writeRequestType ??= protobuf().parse(schema).root.lookupType('WriteRequest'));
 
 /** Prometheus' staleness marker: a NaN with this exact bit pattern. */
 export const staleNaN = new DataView(new Uint8Array([0x7f, 0xf0, 0, 0, 0, 0, 0, 0x02]).buffer).getFloat64(0);
@@ -225,7 +231,7 @@ export class PrometheusRwOutput implements Output {
   }
 
   /** The time series for one series' current state (several for a trend's stats). */
-  private timeseries(series: Series, time: number): protobuf.Message[] | object[] {
+  private timeseries(series: Series, time: number): Protobuf.Message[] | object[] {
     const name = `k6_${series.metric.replace(/[^a-zA-Z0-9_]/g, '_')}`;
     const one = (metric: string, value: number) => ({
       labels: [{ name: '__name__', value: metric }, ...series.labels],
@@ -303,8 +309,9 @@ export class PrometheusRwOutput implements Output {
       samples += ts.length;
     }
     if (samples === 0) return;
+    const WriteRequest = writeRequest();
     const bytes = WriteRequest.encode(WriteRequest.fromObject({ timeseries })).finish();
-    this.writer.enqueue({ body: compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), samples });
+    this.writer.enqueue({ body: snappy().compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), samples });
   }
 
   async stop(): Promise<void> {

@@ -5,8 +5,12 @@
  * first failure is logged once; stop() waits for the queue only up to a deadline. So a broken remote
  * end costs data points, never the test's verdict or its end.
  */
-import { Agent, fetch, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import { lazyRequire } from '../lazy-require.ts';
 import type { Logger } from '../log.ts';
+
+/** undici loads when a time-series output is used, not at every start. */
+const undici = lazyRequire<typeof Undici>('undici');
 
 export interface RemoteBatch {
   body: Uint8Array | string;
@@ -40,10 +44,10 @@ export class RemoteWriter {
   dropped = 0;
   private firstError: string | null = null;
 
-  private readonly dispatcher: Dispatcher | undefined;
+  private readonly dispatcher: Undici.Dispatcher | undefined;
 
   constructor(private readonly o: RemoteWriterOptions) {
-    this.dispatcher = o.insecure ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+    this.dispatcher = o.insecure ? new (undici().Agent)({ connect: { rejectUnauthorized: false } }) : undefined;
   }
 
   /** Queues a batch; drops the oldest queued ones while the bound is exceeded. Never blocks. */
@@ -74,7 +78,7 @@ export class RemoteWriter {
 
   private async send(batch: RemoteBatch): Promise<void> {
     try {
-      const res = await fetch(this.o.url, {
+      const res = await undici().fetch(this.o.url, {
         method: 'POST',
         headers: this.o.headers,
         body: batch.body,

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleToString } from '../build/bundle.ts';
 
 /** Exit code when no k6 binary can be found (a usage problem, not a k6 code). */
 export const NoK6Binary = 2;
@@ -40,6 +39,8 @@ export function findK6(env: NodeJS.ProcessEnv): { bin?: string; problem?: string
 /** The script k6 should run: `.ts` bundled to a temporary file; returns it and a cleanup. */
 async function scriptForK6(script: string): Promise<{ file: string; cleanup(): void }> {
   if (!/\.(ts|mts|cts|tsx)$/.test(script)) return { file: script, cleanup() {} };
+  // esbuild is loaded only for a .ts script run on k6
+  const { bundleToString } = await import('../build/bundle.ts');
   const text = await bundleToString(script);
   const base = `${path.basename(script).replace(/\.[^.]+$/, '')}.js`;
   // Beside the script first, so relative open() paths resolve as in the .ts; a temp dir otherwise.

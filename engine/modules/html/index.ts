@@ -3,8 +3,8 @@
  * the HTML5 algorithm, as Go's x/net/html that k6 uses). Stateless, so one instance serves every VU.
  * `response.html()` in k6/http uses parseHTML too.
  */
-import { createRequire } from 'node:module';
-import type { CheerioAPI } from 'cheerio';
+import type * as Cheerio from 'cheerio';
+import { lazyRequire } from '../../lazy-require.ts';
 import type { ModuleFactory } from '../../types.ts';
 import { Element, setDocumentUrl } from './element.ts';
 import './element-types.ts';
@@ -13,13 +13,12 @@ import { Selection } from './selection.ts';
 export { Element, Selection };
 
 /** cheerio costs ~300 ms to import: k6/http links parseHTML for response.html(), so it is required on first use only. */
-let loadHtml: ((src: string) => CheerioAPI) | null = null;
+const cheerio = lazyRequire<typeof Cheerio>('cheerio');
 
 /** `url`: where the document came from (response.html()); its elements' URL attributes (href, src, action…) resolve against it. */
 export function parseHTML(src: unknown, url?: string): Selection {
   if (typeof src !== 'string') throw new TypeError('parseHTML: the argument must be a string of HTML');
-  loadHtml ??= (createRequire(import.meta.url)('cheerio') as typeof import('cheerio')).load;
-  const $ = loadHtml(src);
+  const $ = cheerio().load(src);
   if (url) setDocumentUrl($, url);
   return new Selection($, $.root());
 }

@@ -6,15 +6,14 @@
  * to the same origin reuses its idle socket, so the handshake stays on one connection.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { lazyRequire } from '../../lazy-require.ts';
 
 interface NtlmLib {
   createType1Message(o: { domain?: string; workstation?: string }): string;
   parseType2Message(raw: string, cb: (err: Error) => void): object | null;
   createType3Message(msg2: object, o: { username: string; password: string; domain?: string; workstation?: string }): string;
 }
-let ntlm: NtlmLib | null = null;
-const ntlmLib = (): NtlmLib => (ntlm ??= createRequire(import.meta.url)('httpntlm/ntlm.js') as NtlmLib);
+const ntlmLib = lazyRequire<NtlmLib>('httpntlm/ntlm.js');
 
 export interface Credentials {
   user: string;
