@@ -6,7 +6,8 @@
  *   npx tsx bench/worker-start.ts [runs] [path/to/other/bin/aetos-load.js]
  *
  * With a second bin (another checkout) the two are run alternately, so machine load hits both alike.
- * Prints medians and the spread; bench/RESULTS.md keeps the numbers.
+ * Prints medians and the spread, and `node -e ''` as the host's floor (start-up figures from hosts
+ * of different speed compare through it); bench/RESULTS.md keeps the numbers.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -49,11 +50,23 @@ async function firstRequest(bin: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
 
-// One warm-up each: builds the worker bundle cache and warms the file cache.
+/** Wall time of `node -e ''`: the floor any Node command pays on this host, printed beside the figures. */
+function bareNode(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', () => resolve(performance.now() - t0));
+  });
+}
+
+// One warm-up each: builds the bundle cache and warms the file cache.
 for (const bin of bins) await run(bin, empty);
 const wall = bins.map(() => [] as number[]);
 const first = bins.map(() => [] as number[]);
+const floor: number[] = [];
 for (let i = 0; i < runs; i++) {
+  floor.push(await bareNode());
   for (const [j, bin] of bins.entries()) {
     wall[j]!.push(await run(bin, empty));
     first[j]!.push(await firstRequest(bin));
@@ -61,6 +74,7 @@ for (let i = 0; i < runs; i++) {
 }
 server.close();
 console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${runs} runs each`);
+console.log(`node -e '' (this host's floor for any Node command): ${fmt(floor)}`);
 for (const [j, bin] of bins.entries()) {
   console.log(`${bin}\n  -u 1 -i 1 wall time: ${fmt(wall[j]!)}\n  spawn → first request: ${fmt(first[j]!)}`);
 }

@@ -6,9 +6,9 @@
  * Setting several of them in the same layer is left for scenario validation to refuse, as in k6.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
+import { defaultWorkerCount } from './threads.ts';
 import type { ConfigLayer, K6Options, RunSettings } from './types.ts';
 import { fillStageTargets } from './values.ts';
 import type { Stage } from './values.ts';
@@ -17,7 +17,7 @@ const executionKeys = ['duration', 'iterations', 'stages', 'scenarios'] as const
 
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
   return {
-    workers: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    workers: defaultWorkerCount(),
     runner: 'engine',
     quiet: false,
     // k6 honours the NO_COLOR convention too.

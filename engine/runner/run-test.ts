@@ -29,7 +29,8 @@ import { createExecutor, parseSegment } from './ports.ts';
 import { startProgress } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
-import { defaultLifecycleMs, defaultWorkerMemoryMb, prepare } from './test-plan.ts';
+import { defaultWorkerMemoryMb } from '../config/threads.ts';
+import { defaultLifecycleMs, prepare } from './test-plan.ts';
 import type { TestPlan } from './test-plan.ts';
 import { instanceThread, WorkerHost } from './worker-host.ts';
 import type { WorkerThread } from './worker-thread.ts';
@@ -123,7 +124,11 @@ class TestRun {
     // The first thread starts now: it reads the options, then runs setup, instance 0's VUs,
     // teardown and handleSummary (one thread's start-up fewer on every run).
     this.spare = instanceThread(scriptPath, { ...settings, logExtras }, settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1), events);
-    this.spare.spawn().catch(() => undefined);
+    const spare = this.spare;
+    spare.spawn().then(
+      () => this.log.debug(`first worker thread: the prewarmed one ${spare.prewarmed}`),
+      () => undefined,
+    );
   }
 
   /** Deltas that arrive before the metrics store exists (init's samples). */

@@ -10,7 +10,8 @@ import type { Logger } from '../log.ts';
 import { LifecycleHost } from './lifecycle-host.ts';
 import { logExtrasOf } from './logging.ts';
 import { normalizeScenarios } from './ports.ts';
-import { defaultLifecycleMs, defaultWorkerMemoryMb } from './test-plan.ts';
+import { defaultWorkerMemoryMb } from '../config/threads.ts';
+import { defaultLifecycleMs } from './test-plan.ts';
 
 export interface ScriptOptionsInput {
   scriptPath: string;

@@ -11,10 +11,10 @@
  * each worker's VUs start after the previous workers' (`vuOffset`). `exec.vu.idInTest` adds the VUs
  * of the user's segments before this one (`idOffset`), so it is unique across instances too.
  */
-import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { logExtrasOf, type LogExtras } from './logging.ts';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
+import { defaultWorkerMemoryMb } from '../config/threads.ts';
 import type { ConfigLayer, RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import type { MetricDef, ThresholdSet } from '../metrics/index.ts';
@@ -87,14 +87,6 @@ export interface TestPlan {
 export const defaultLifecycleMs = 60_000;
 /** k6's default for handleSummaryTimeout (k6 2.2 made the former fixed 120 s an option: grafana/k6#5854). */
 export const defaultHandleSummaryMs = 120_000;
-
-/** Per-thread heap limit: three quarters of the machine's memory shared by the threads, at least 256 MB. */
-export function defaultWorkerMemoryMb(threads: number): number {
-  const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
-  const total = os.totalmem();
-  const bytes = constrained && constrained > 0 && constrained < total ? constrained : total;
-  return Math.max(256, Math.floor((bytes / 1024 / 1024) * 0.75 / Math.max(1, threads)));
-}
 
 export interface PrepareInput {
   scriptPath: string;

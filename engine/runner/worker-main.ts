@@ -32,7 +32,7 @@ import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main.ts must run in a worker thread');
-const start = workerData as WorkerStart;
+let start: WorkerStart;
 const post = (m: FromWorker) => port.postMessage(m);
 
 function failure(of: ToWorker['type'], err: unknown): Extract<FromWorker, { type: 'failed' }> {
@@ -41,9 +41,7 @@ function failure(of: ToWorker['type'], err: unknown): Extract<FromWorker, { type
   return { type: 'failed', of, message: e?.message ?? String(err), exitCode: ExitCode.ScriptException };
 }
 
-// Started at once: by the time the plan arrives the script is usually ready.
-const scriptLoad = loadScript(start.scriptPath);
-scriptLoad.catch(() => undefined);
+let scriptLoad: ReturnType<typeof loadScript>;
 
 /**
  * Log lines travel to the main thread over the same port as the thread's other messages, not
@@ -211,6 +209,20 @@ function lifecycleRole(logOutput: string, verbose: boolean): void {
   });
 }
 
-// The coordinator ends the thread (terminate) once no role needs it any more.
-instanceRole(start.logOutput, start.verbose);
-lifecycleRole(start.logOutput, start.verbose);
+/** Runs the thread's roles. Synchronous up to their message listeners, so no message after `start` is missed. */
+function begin(s: WorkerStart): void {
+  start = s;
+  // Started at once: by the time the plan arrives the script is usually ready.
+  scriptLoad = loadScript(start.scriptPath);
+  scriptLoad.catch(() => undefined);
+  // The coordinator ends the thread (terminate) once no role needs it any more.
+  instanceRole(start.logOutput, start.verbose);
+  lifecycleRole(start.logOutput, start.verbose);
+}
+
+// A prewarmed thread (prewarm.ts) gets its WorkerStart as its first message; the others as workerData.
+if ((workerData as { prewarmed?: boolean })?.prewarmed) {
+  port.once('message', (m: ToWorker) => {
+    if (m.type === 'start') begin(m.start);
+  });
+} else begin(workerData as WorkerStart);

@@ -43,6 +43,8 @@ export type Role = 'instance' | 'lifecycle';
 export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
 
 export type ToWorker =
+  /** The first message to a prewarmed thread (prewarm.ts), which was started without its workerData. */
+  | { type: 'start'; start: WorkerStart }
   /** `running`: per scenario, iterations running now (shared memory the coordinator reads); `resume`: this thread replaces a terminated one. */
   | { type: 'init'; plan: TestPlan; index: number; running: SharedArrayBuffer; resume?: InstanceResume }
   | { type: 'run'; startEpoch: number; setupData: string | undefined }

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError, ExitCode } from '../errors.ts';
 import type { LogFields, LogLevel } from '../log.ts';
+import { takePrewarmed } from './prewarm.ts';
 import { workerEntryFile } from './worker-bundle.ts';
 import type { FromWorker, Role, ToWorker, WorkerStart } from './worker-protocol.ts';
 
@@ -58,6 +59,8 @@ export class WorkerThread {
   }
 
   private spawning: Promise<void> | undefined;
+  /** What became of `run`'s prewarmed thread when this one started (prewarm.ts), for --verbose. */
+  prewarmed: string | undefined;
 
   /** Starts the thread (after the worker bundle is ready); once. */
   spawn(): Promise<void> {
@@ -66,16 +69,27 @@ export class WorkerThread {
   }
 
   private async doSpawn(): Promise<void> {
-    const file = await workerEntryFile();
-    if (this.terminating) return this.end({ kind: 'terminated' });
-    const w = new Worker(file, {
-      workerData: this.start,
-      stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
-    });
+    const { warm, note } = await takePrewarmed(this.memoryMb);
+    this.prewarmed = note;
+    const file = warm ? '' : await workerEntryFile();
+    if (this.terminating) {
+      void warm?.worker.terminate();
+      return this.end({ kind: 'terminated' });
+    }
+    const w =
+      warm?.worker ??
+      new Worker(file, {
+        workerData: this.start,
+        stderr: true,
+        resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
+      });
     this.worker = w;
     this.events.threads?.add(this);
-    w.once('online', () => this.resolveOnline());
+    if (warm) {
+      // a prewarmed thread (prewarm.ts) learns what to run from its first message
+      w.postMessage({ type: 'start', start: this.start } satisfies ToWorker);
+      void warm.online.then(() => this.resolveOnline());
+    } else w.once('online', () => this.resolveOnline());
     w.stderr.on('data', (chunk: Uint8Array) => (this.events.stderr ? this.events.stderr(chunk) : process.stderr.write(chunk)));
     w.on('message', (m: FromWorker) => this.receive(m));
     w.on('error', (err: Error & { code?: string }) => {

@@ -222,6 +222,21 @@ describe.concurrent('where script code runs, and who it is', () => {
     expect(lines.filter((l) => !l.endsWith(' worker'))).toEqual([]);
   });
 
+  it('run starts its first worker thread before it reads its arguments, and the run uses it; with another heap limit it is dropped and the run goes on', async () => {
+    const taken = await timed(['--verbose', '-u', '1', '-i', '1', fixture('threads.js')]);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stderr).toMatch(/first worker thread: the prewarmed one taken/);
+    expect(taken.stderr).toMatch(/THREAD default worker/);
+    const dropped = await timed(['--verbose', '--worker-memory', '300', '-u', '1', '-i', '1', fixture('threads.js')]);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stderr).toMatch(/the prewarmed one dropped: its heap limit is \d+ MB, the run's 300 MB/);
+    expect(dropped.stderr).toMatch(/THREAD default worker/);
+    // a run that ends before it starts a thread is not held open by the prewarmed one
+    const bad = await timed(['--no-such-flag', fixture('threads.js')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.ms).toBeLessThan(slack);
+  });
+
   it('vus: 4, iterations: 4 over two worker threads: __VU and idInInstance are 1..4, each once', async () => {
     const r = await timed(['--quiet', '--workers', '2', fixture('vu-ids.js')]);
     expect(r.code, r.stderr).toBe(0);
