@@ -19,6 +19,8 @@ try {
   process.stderr.write(`aetos-load: running from source (slower start): cannot write the bundle cache: ${err?.message ?? err}\n`);
 }
 if (dir) {
+  // `run` starts its first worker thread before the command's code loads (engine/runner/prewarm.ts)
+  if (process.argv[2] === 'run') (await import(pathToFileURL(path.join(dir, 'prewarm.js')).href)).prewarmWorker();
   await import(pathToFileURL(path.join(dir, 'index.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');

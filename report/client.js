@@ -286,6 +286,8 @@
     while (root.firstChild) root.removeChild(root.firstChild);
     document.title = d.title + (d.live ? ' (live)' : '');
     add(root, el('header', null, el('h1', null, d.title), verdict(d), metaList(d)));
+    // the load generator was the bottleneck: its latencies are not all the target's (engine/metrics/generator.ts)
+    if (d.generator) add(root, el('p', { id: 'generator', class: 'generator' }, d.generator));
     add(root, keyNumbers(d));
     add(root, thresholdTable(d));
     add(root, baselineSection(d));

@@ -60,6 +60,7 @@ h1 { font-size: 22px; margin: 4px 0 10px; } h2 { font-size: 17px; margin: 26px 0
 .verdict.fail { background: var(--badbg); } .verdict.fail .verdict-word { color: var(--bad); }
 .verdict.live .verdict-word { color: var(--live); }
 .verdict.warn { background: var(--warnbg); } .verdict.warn .verdict-word { color: var(--warn); }
+.generator { background: var(--warnbg); border-left: 4px solid var(--warn); padding: .5em .8em; margin: .8em 0; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 10px 0; } dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 14px 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 120px; }

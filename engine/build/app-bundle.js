@@ -1,7 +1,8 @@
 /**
- * The project's own TypeScript, prebuilt: `cli/index.ts` (the command's main thread) and
- * `engine/runner/worker-main.ts` (every worker thread) bundled by esbuild, in one build with shared
- * chunks, into `node_modules/.cache/aetos-load/app-<hash>/`.
+ * The project's own TypeScript, prebuilt: `cli/index.ts` (the command's main thread),
+ * `engine/runner/worker-main.ts` (every worker thread) and `engine/runner/prewarm.ts` bundled by
+ * esbuild in one build with shared chunks (so one instance of each module), into
+ * `node_modules/.cache/aetos-load/app-<hash>/`.
  *
  * Why: loading ~230 source files through tsx's loader hooks cost the main thread ~270 ms of a
  * 415 ms `run -u 1 -i 1`, and a worker thread (which starts with no hooks) 300–600 ms; the bundle
@@ -144,6 +145,8 @@ const app = createAppBundle({
   entries: {
     index: path.join(repoRoot, 'cli', 'index.ts'),
     'worker-main': path.join(repoRoot, 'engine', 'runner', 'worker-main.ts'),
+    // bin/aetos-load.js starts `run`'s first worker thread through it before loading the command
+    prewarm: path.join(repoRoot, 'engine', 'runner', 'prewarm.ts'),
   },
   cacheDir: path.join(repoRoot, 'node_modules', '.cache', 'aetos-load'),
 });

@@ -211,6 +211,7 @@ describe.skipIf(!existsSync(chromiumPath))('reports in chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`file://${file}`);
     await expect.poll(() => page.locator('#verdict').innerText()).toMatch(/FAILED\s+1 of 4 thresholds crossed/);
+    expect(await page.locator('#generator').innerText()).toBe('the load generator was saturated for 41 % of the run: latencies include up to 180 ms of its own delay; use more workers or machines');
     const points = await chartPoints(page);
     expect(Object.keys(points).length).toBeGreaterThan(40);
     // The AetosWMS measures: memory over time with the leak slope, recovery time, cached vs database-bound, db_query_duration.
