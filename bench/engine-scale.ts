@@ -1,5 +1,5 @@
 /**
- * Issue 21's scale and start-up figures, one command:  npx tsx bench/engine-scale.ts [--seconds 15]
+ * Issue 21's scale and start-up figures, one command:  npx tsx bench/engine-scale.ts [--seconds 15] [--no-active]
  *
  *  1. Start-up: spawn → first request arriving at a loopback server in this process, for
  *     `aetos-load run` with 1 and 1,000 VUs and for autocannon -c 1 (the peer, same measure).
@@ -103,7 +103,8 @@ try {
   console.log(`  first requests: max ${Math.max(...firsts).toFixed(2)} ms, ${inBand(firsts)}/${firsts.length} within 50–60 ms`);
   console.log(`  later requests: max ${Math.max(...later).toFixed(2)} ms, ${inBand(later)}/${later.length} within 50–60 ms`);
 
-  // 3. active VUs
+  // 3. active VUs (--no-active: only the two figures above, e.g. beside a CPU hog)
+  if (process.argv.includes('--no-active')) process.exit(0);
   const fast = await servers.start();
   console.log(`\nactive VUs (http.get + sleep(1)) against the C server, ${seconds} s each`);
   const runs: [number, Awaited<ReturnType<typeof activeRun>>][] = [];

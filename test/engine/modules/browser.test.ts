@@ -87,6 +87,29 @@ function chromiumChildren(): number[] {
     .map((f) => Number(f[0]));
 }
 
+/** Whether Chromium `pid` has a renderer among its descendants: it finished launching and opened a page. */
+function hasRenderer(pid: number): true | undefined {
+  let text = '';
+  try {
+    text = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  } catch {
+    return undefined;
+  }
+  const rows = text.split('\n').map((l) => l.trim().split(/\s+/));
+  const ours = new Set([pid]);
+  // children list after their parents in ps's pid order only by chance: repeat until nothing is added
+  for (let added = true; added; ) {
+    added = false;
+    for (const [p, pp] of rows) {
+      if (!ours.has(Number(p)) && ours.has(Number(pp))) {
+        ours.add(Number(p));
+        added = true;
+      }
+    }
+  }
+  return rows.some((f) => ours.has(Number(f[0])) && f.includes('--type=renderer')) ? true : undefined;
+}
+
 async function until<T>(what: string, probe: () => T | undefined, limitMs = 30_000): Promise<T> {
   const end = Date.now() + limitMs;
   for (;;) {
@@ -186,12 +209,18 @@ export default async function () {
       await new Promise((r) => setTimeout(r, 1500));
       process.kill(first, 'SIGKILL');
       second = await until('a second browser', () => chromiumChildren().find((p) => p !== first));
-      await new Promise((r) => setTimeout(r, 1500));
+      // stopped once it has launched and opened a page: a browser stopped while it launches is
+      // playwright's launch timeout (30 s) to deal with, not the engine's hang check
+      await until('the second browser to open a page', () => hasRenderer(second));
       process.kill(second, 'SIGSTOP');
       await until('a third browser', () => chromiumChildren().find((p) => p !== first && p !== second), 25_000);
       thirdAt = Date.now();
     } catch (err) {
       const ps = execFileSync('ps', ['-o', 'pid=,ppid=,stat=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' }).slice(0, 2000);
+      // a stopped browser left behind would be counted by the next test
+      try {
+        if (second) process.kill(second, 'SIGKILL');
+      } catch {}
       throw new Error(`${(err as Error).message} (first ${first}, second ${second}); children: ${ps}; the run said: ${(await running).err.slice(-3000)}`);
     }
     const r = await running;

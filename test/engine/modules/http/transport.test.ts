@@ -36,7 +36,8 @@ describe('timings', () => {
       expect(t.duration).toBeCloseTo(t.sending + t.waiting + t.receiving, 9);
       expect(t.connecting).toBe(0); // reused connection
       expect(t.waiting).toBeGreaterThanOrEqual(49);
-      expect(t.receiving).toBeGreaterThanOrEqual(19);
+      // no per-request bound on receiving: a late first chunk (the client's event loop busy on a
+      // loaded machine) shortens it; the median against what the server did is checked below
     }
     // The fixture's timers fire late when the shared 2-core machine is busy, so the reference is
     // the delay the server really produced (it reports it in the body); nominally 50 ms / 20 ms.
