@@ -104,24 +104,25 @@ try {
   console.log(`  later requests: max ${Math.max(...later).toFixed(2)} ms, ${inBand(later)}/${later.length} within 50–60 ms`);
 
   // 3. active VUs (--no-active: only the two figures above, e.g. beside a CPU hog)
-  if (process.argv.includes('--no-active')) process.exit(0);
-  const fast = await servers.start();
-  console.log(`\nactive VUs (http.get + sleep(1)) against the C server, ${seconds} s each`);
-  const runs: [number, Awaited<ReturnType<typeof activeRun>>][] = [];
-  for (const vus of [1000, 10_000]) {
-    const r = await activeRun(fast, vus);
-    runs.push([vus, r]);
-    const iter = r.metrics.iteration_duration?.avg ?? Number.NaN;
-    // each VU's ideal iteration is its 1 s sleep plus a sub-ms request
-    console.log(
-      `  ${vus.toLocaleString('en-US').padStart(6)} VUs: rate ${((1000 / iter) * 100).toFixed(1)} % of ideal (iteration ${iter.toFixed(1)} ms), ` +
-        `p95 ${r.metrics.http_req_duration?.['p(95)']?.toFixed(2)} ms, RSS ${(r.rssKb / 1024).toFixed(0)} MB, load average ${load()}`,
-    );
-    console.log(`         ${generatorVerdict((m) => r.metrics[m])?.message ?? 'the load generator was not saturated'}`);
+  if (!process.argv.includes('--no-active')) {
+    const fast = await servers.start();
+    console.log(`\nactive VUs (http.get + sleep(1)) against the C server, ${seconds} s each`);
+    const runs: [number, Awaited<ReturnType<typeof activeRun>>][] = [];
+    for (const vus of [1000, 10_000]) {
+      const r = await activeRun(fast, vus);
+      runs.push([vus, r]);
+      const iter = r.metrics.iteration_duration?.avg ?? Number.NaN;
+      // each VU's ideal iteration is its 1 s sleep plus a sub-ms request
+      console.log(
+        `  ${vus.toLocaleString('en-US').padStart(6)} VUs: rate ${((1000 / iter) * 100).toFixed(1)} % of ideal (iteration ${iter.toFixed(1)} ms), ` +
+          `p95 ${r.metrics.http_req_duration?.['p(95)']?.toFixed(2)} ms, RSS ${(r.rssKb / 1024).toFixed(0)} MB, load average ${load()}`,
+      );
+      console.log(`         ${generatorVerdict((m) => r.metrics[m])?.message ?? 'the load generator was not saturated'}`);
+    }
+    const [[, k1], [, k10]] = runs as [[number, Awaited<ReturnType<typeof activeRun>>], [number, Awaited<ReturnType<typeof activeRun>>]];
+    console.log(`  RSS per active VU, 1,000 → 10,000: ${((k10.rssKb - k1.rssKb) / 9000).toFixed(1)} KB (goal ≤ 32)`);
+    console.log(`  p95 at 10,000 − p95 at 1,000: ${((k10.metrics.http_req_duration?.['p(95)'] ?? 0) - (k1.metrics.http_req_duration?.['p(95)'] ?? 0)).toFixed(2)} ms (goal ≤ 5)`);
   }
-  const [[, k1], [, k10]] = runs as [[number, Awaited<ReturnType<typeof activeRun>>], [number, Awaited<ReturnType<typeof activeRun>>]];
-  console.log(`  RSS per active VU, 1,000 → 10,000: ${((k10.rssKb - k1.rssKb) / 9000).toFixed(1)} KB (goal ≤ 32)`);
-  console.log(`  p95 at 10,000 − p95 at 1,000: ${((k10.metrics.http_req_duration?.['p(95)'] ?? 0) - (k1.metrics.http_req_duration?.['p(95)'] ?? 0)).toFixed(2)} ms (goal ≤ 5)`);
 } finally {
   servers.close();
 }
