@@ -8,3 +8,4 @@ export type { LoadedScript } from '../loader/index.ts';
 export { createVu } from '../vu/index.ts';
 export type { Vu } from '../vu/index.ts';
 export { onFileOpened } from '../modules/open.ts';
+export { warmedUp } from '../modules/warm-up.ts';

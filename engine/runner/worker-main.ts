@@ -24,7 +24,7 @@ import { runLogger } from './logging.ts';
 import { createCollector } from './metrics-bridge.ts';
 import type { Collector } from './metrics-bridge.ts';
 import { parseSegment } from './ports.ts';
-import { createVu, loadScript, onFileOpened } from './script-ports.ts';
+import { createVu, loadScript, onFileOpened, warmedUp } from './script-ports.ts';
 import type { Vu } from './script-ports.ts';
 import type { TestPlan } from './test-plan.ts';
 import { deltaIntervalMs } from './worker-protocol.ts';
@@ -105,6 +105,8 @@ function instanceRole(logOutput: string, verbose: boolean): void {
       },
     });
     await instance.init();
+    // the modules' one-time work (k6/http's first connection) ends before the first iteration
+    await warmedUp();
   }
 
   async function run(startEpoch: number, setupData: string | undefined): Promise<void> {
