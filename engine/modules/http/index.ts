@@ -13,14 +13,13 @@ import { CookieJar } from './cookies.ts';
 import { asResponseCallback, expectedStatuses } from './expected.ts';
 import { Response } from './response.ts';
 import { url } from './tagged-url.ts';
-import { warmTransport } from './warm.ts';
-import { warmUpBeforeIterations } from '../warm-up.ts';
+import { warmTransportBeforeIterations } from './warm.ts';
 
 export { HttpClient, HttpRequestError, CookieJar, FileData, Response };
 
 export const httpModule: ModuleFactory = (vu: VuContext) => {
   // once per thread: the transport's first-connection costs are paid before the first iteration
-  warmUpBeforeIterations(warmTransport());
+  warmTransportBeforeIterations();
   const client = new HttpClient(vu);
   const api = {
     get: (u: unknown, params?: unknown) => client.request('GET', u, null, params),

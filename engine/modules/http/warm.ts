@@ -8,11 +8,17 @@
  * VuConnections/Exchange path to a throwaway listener on 127.0.0.1 (loopback only, no samples).
  */
 import { createServer } from 'node:net';
+import { warmUpBeforeIterations } from '../warm-up.ts';
 import { Exchange, VuConnections } from './transport.ts';
 
 const reply = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok';
 
 let warmed: Promise<void> | null = null;
+
+/** Starts the thread's warm-up on the first call and has iterations wait for it (later calls: nothing). */
+export function warmTransportBeforeIterations(): void {
+  if (warmed === null) warmUpBeforeIterations(warmTransport());
+}
 
 /** The thread's warm-up request (started once; later calls share it). Never rejects. */
 export function warmTransport(): Promise<void> {
