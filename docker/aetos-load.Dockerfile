@@ -14,8 +14,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
-# node_modules/.cache/aetos-load holds the engine's worker-thread bundle (built on the first run,
-# beside node_modules so its package imports resolve) and the remote-module cache: the node user writes it.
+# node_modules/.cache/aetos-load holds the bundle the command and its worker threads run from
+# (engine/build/app-bundle.js: `build` below makes it, beside node_modules so its package imports
+# resolve) and the remote-module cache: the node user writes it.
 RUN node bin/aetos-load.js build && mkdir -p results node_modules/.cache/aetos-load \
   && chown -R node:node build results node_modules/.cache
 USER node
