@@ -193,7 +193,34 @@ describe('aetos-load load', () => {
     await rm(dir, { recursive: true, force: true });
     const failed = summary.metrics.http_req_failed;
     expect(failed.value).toBeGreaterThan(0.05);
-    expect(failed.value).toBeLessThan(0.2);
     expect(failed.thresholds['rate<0.05']).toBe(true);
+    // The rate measured must be the rate the target answered with, by its own count. Not "about
+    // 10 %": on a starved machine the target can also shed load (503 from back-pressure or its
+    // database breaker), and both sides then agree on a higher rate. (A run beside a CPU hog and the
+    // browser tests measured 59 % against the old `< 20 %` bound; its cause was not recorded.)
+    const answered = await failedAnswers(target.url);
+    const measured = `engine: ${failed.passes} failed of ${failed.passes + failed.fails}; target:\n${answered.lines.join('\n')}`;
+    expect(answered.rate, measured).toBeGreaterThan(0.05);
+    expect(Math.abs(failed.value - answered.rate), measured).toBeLessThan(0.03);
   }, 240_000);
 });
+
+/**
+ * The target's own count of its answers (http_requests_total on /metrics): the failed ones as the
+ * journey judges them (status ≥ 400, but an order refused for stock, 409, is expected).
+ */
+async function failedAnswers(url: string): Promise<{ rate: number; lines: string[] }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const lines = text.split('\n').filter((l) => l.startsWith('http_requests_total{'));
+  let all = 0;
+  let failed = 0;
+  for (const l of lines) {
+    const m = /method="(\w+)",route="([^"]*)",status_code="(\d+)"\} (\d+)/.exec(l);
+    if (!m) continue;
+    const [, method, route, status, count] = m;
+    if (route === '/metrics') continue;
+    all += Number(count);
+    if (Number(status) >= 400 && !(method === 'POST' && route === '/api/orders' && status === '409')) failed += Number(count);
+  }
+  return { rate: all === 0 ? 0 : failed / all, lines };
+}
