@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../config/threads.ts';
 import { workerEntryFile } from './worker-bundle.ts';
+import { prewarmedMarker } from './worker-protocol.ts';
 
 export interface WarmWorker {
   worker: Worker;
@@ -25,9 +26,6 @@ interface Warm extends WarmWorker {
 }
 
 let warm: Promise<Warm | undefined> | undefined;
-
-/** workerData of a prewarmed thread: its WorkerStart comes as the first message. */
-export const prewarmedMarker = { prewarmed: true } as const;
 
 /** Starts the spare thread (once). The memory limit is the run's default: cores + 1 threads. */
 export function prewarmWorker(): void {

@@ -27,7 +27,7 @@ import { parseSegment } from './ports.ts';
 import { createVu, loadScript, onFileOpened, warmedUp } from './script-ports.ts';
 import type { Vu } from './script-ports.ts';
 import type { TestPlan } from './test-plan.ts';
-import { deltaIntervalMs } from './worker-protocol.ts';
+import { deltaIntervalMs, isPrewarmed } from './worker-protocol.ts';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
 
 const port = parentPort;
@@ -223,7 +223,7 @@ function begin(s: WorkerStart): void {
 }
 
 // A prewarmed thread (prewarm.ts) gets its WorkerStart as its first message; the others as workerData.
-if ((workerData as { prewarmed?: boolean })?.prewarmed) {
+if (isPrewarmed(workerData)) {
   port.once('message', (m: ToWorker) => {
     if (m.type === 'start') begin(m.start);
   });

@@ -38,6 +38,16 @@ export interface WorkerStart {
   logExtras?: LogExtras;
 }
 
+/**
+ * workerData of a thread `run` started before it knew what to run (prewarm.ts): such a thread gets
+ * its WorkerStart as its first message (`{ type: 'start' }`) instead of as workerData.
+ */
+export const prewarmedMarker = { prewarmed: true } as const;
+
+export function isPrewarmed(data: unknown): boolean {
+  return (data as { prewarmed?: unknown } | null)?.prewarmed === true;
+}
+
 export type Role = 'instance' | 'lifecycle';
 
 export type LifecycleName = 'setup' | 'teardown' | 'handleSummary';
