@@ -4,7 +4,7 @@
  * Throughput: the engine running bench/http-get-script.js (`http.get(URL)`) at 50 VUs through
  * `aetos-load run` (the real path: loader, VU runtime, executors, workers, metrics), the k6/http
  * module driven directly by 50 async loops over 50 VuContexts (bench/http-engine-load.ts: the
- * module's own cost), `autocannon -c 50` and `wrk -c 50`, alternated, against the same tiny C
+ * module's own cost), the same run with `--workers 1`, `autocannon -c 50` and `wrk -c 50`, alternated, against the same tiny C
  * keep-alive server
  * (bench/http-server.c, compiled on the fly), in the same run. Prints requests/s, the engine's
  * ratio to each peer, and requests per CPU-second of each generator (user+sys from /usr/bin/time).
@@ -71,10 +71,10 @@ const autocannon = (url: string) =>
   });
 
 /** `aetos-load run`: requests = http_reqs (or iterations, one request each) from its summary. */
-const engineRun = (url: string) =>
+const engineRun = (url: string, extra: string[] = []) =>
   runTimed(
     process.execPath,
-    [join(root, 'bin/aetos-load.js'), 'run', '-q', '-u', String(vus), '-d', `${seconds}s`, '--summary-trend-stats', 'avg,med,p(95),p(99)', '-e', `URL=${url}`, join(here, 'http-get-script.js')],
+    [join(root, 'bin/aetos-load.js'), 'run', '-q', ...extra, '-u', String(vus), '-d', `${seconds}s`, '--summary-trend-stats', 'avg,med,p(95),p(99)', '-e', `URL=${url}`, join(here, 'http-get-script.js')],
     (out) => {
       const m = /http_reqs\.*:?\s+(?:count=)?(\d+)/.exec(out) ?? /iterations\.*:?\s+(?:count=)?(\d+)/.exec(out);
       if (!m) throw new Error('no http_reqs/iterations count in the summary');
@@ -89,6 +89,9 @@ const engineRun = (url: string) =>
       return { requests: Number(m[1]), seconds, p50: stat('med'), p95: stat('p\\(95\\)'), p99: stat('p\\(99\\)'), errors: failed ? Number(failed[1]) : 0 };
     },
   );
+
+/** The same run with one worker thread: on a 2-core machine the threads share the cores with the server. */
+const runOneWorker = (url: string) => engineRun(url, ['--workers', '1']);
 
 const wrk = (url: string) =>
   runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'http-wrk-report.lua'), url], (out) => lastJsonLine(out));
@@ -129,17 +132,18 @@ async function main(): Promise<void> {
   const delayUrl = await servers.start(50);
   console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} cores)`);
   try {
-    const results: Record<'run' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], engine: [], autocannon: [], wrk: [] };
+    const results: Record<'run' | 'run1' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], run1: [], engine: [], autocannon: [], wrk: [] };
     for (let r = 1; r <= (only === 'accuracy' ? 0 : rounds); r++) {
       for (const [name, fn] of [
-        ['run', engineRun],
+        ['run', (u: string) => engineRun(u)],
+        ['run1', runOneWorker],
         ['engine', engine],
         ['autocannon', autocannon],
         ['wrk', wrk],
       ] as const) {
         const run = await fn(fastUrl);
         results[name].push(run);
-        const label = name === 'run' ? 'aetos run' : name === 'engine' ? 'module' : name;
+        const label = name === 'run' ? 'aetos run' : name === 'run1' ? 'run -w 1' : name === 'engine' ? 'module' : name;
         console.log(
           `round ${r} ${label.padEnd(10)} ${fmt(rps(run)).padStart(8)} req/s  ${fmt(run.requests / run.cpuSeconds).padStart(8)} req/CPU-s  ` +
             `cpu ${fmt(run.cpuSeconds / run.seconds, 2)} cores` +
@@ -152,18 +156,21 @@ async function main(): Promise<void> {
     const mean = (xs: Run[], f: (r: Run) => number) => xs.reduce((n, r) => n + f(r), 0) / xs.length;
     const e = mean(results.engine, rps);
     const er = mean(results.run, rps);
+    const er1 = mean(results.run1, rps);
     const a = mean(results.autocannon, rps);
     const w = mean(results.wrk, rps);
     const cpu = (xs: Run[]) => mean(xs, (r) => r.requests / r.cpuSeconds);
     console.log('\nthroughput (mean over rounds)');
     console.log(`  aetos run   ${fmt(er)} req/s, ${fmt(cpu(results.run))} req per CPU-second (whole engine, all worker threads)`);
+    console.log(`  run -w 1    ${fmt(er1)} req/s, ${fmt(cpu(results.run1))} req per CPU-second (the same with --workers 1)`);
     console.log(`  module      ${fmt(e)} req/s, ${fmt(cpu(results.engine))} req per CPU-second (k6/http driven directly)`);
     console.log(`  autocannon  ${fmt(a)} req/s, ${fmt(cpu(results.autocannon))} req per CPU-second`);
     console.log(`  wrk         ${fmt(w)} req/s, ${fmt(cpu(results.wrk))} req per CPU-second`);
     console.log(`  aetos run / autocannon = ${fmt(er / a, 2)}   (issue 21 goal ≥ 1.00)   / wrk = ${fmt(er / w, 2)}`);
+    console.log(`  run -w 1  / autocannon = ${fmt(er1 / a, 2)}`);
     console.log(`  module    / autocannon = ${fmt(e / a, 2)}   / wrk = ${fmt(e / w, 2)}`);
     console.log(
-      `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)} (issue 21 goal ≥ 0.85), module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
+      `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)} (issue 21 goal ≥ 0.85), run -w 1 ${fmt(cpu(results.run1) / cpu(results.autocannon), 2)}, module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
     );
 
     }
