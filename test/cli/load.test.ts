@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parsePrometheus, sumWhere } from '../../ops/shared/prometheus.ts';
 import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -211,16 +212,10 @@ describe('aetos-load load', () => {
  */
 async function failedAnswers(url: string): Promise<{ rate: number; lines: string[] }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const lines = text.split('\n').filter((l) => l.startsWith('http_requests_total{'));
-  let all = 0;
-  let failed = 0;
-  for (const l of lines) {
-    const m = /method="(\w+)",route="([^"]*)",status_code="(\d+)"\} (\d+)/.exec(l);
-    if (!m) continue;
-    const [, method, route, status, count] = m;
-    if (route === '/metrics') continue;
-    all += Number(count);
-    if (Number(status) >= 400 && !(method === 'POST' && route === '/api/orders' && status === '409')) failed += Number(count);
-  }
-  return { rate: all === 0 ? 0 : failed / all, lines };
+  const samples = parsePrometheus(text);
+  const answered = (l: Record<string, string>) => l.route !== '/metrics';
+  const failed = (l: Record<string, string>) => answered(l) && Number(l.status_code) >= 400 && !(l.method === 'POST' && l.route === '/api/orders' && l.status_code === '409');
+  const all = sumWhere(samples, 'http_requests_total', answered) ?? 0;
+  const rate = all === 0 ? 0 : (sumWhere(samples, 'http_requests_total', failed) ?? 0) / all;
+  return { rate, lines: text.split('\n').filter((l) => l.startsWith('http_requests_total{')) };
 }
