@@ -3,17 +3,19 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // Tests live under test/, mirroring the source tree (test/engine/executors/… for engine/executors/…).
 // Suites start real servers on 127.0.0.1; timeouts are generous because this machine has 2 cores.
 //
-// Two projects, run in this order (sequence.groupOrder), never overlapping:
-//   unit  everything outside test/scenarios/, two files at a time (vitest's default on 2 cores is
-//         ONE worker, and most unit files wait on timers and sockets, not the CPU). Timing tests
-//         compare against their own fixture's clock or run on a virtual one (the executors), so a
-//         busy machine slows them down but does not fail them;
-//   e2e   the quick-profile load runs, one at a time in one fork (each needs the machine: 500 VUs
-//         in stress, scrypt on every login, the target's RSS slope over a 17 s window, db_query p95
-//         18 ms of 50): readiness.test.ts runs every scenario once against the healthy target
-//         (the healthy e2e test of each scenario) and the faults each metric must catch (stress
-//         with a database outage, memory-leak with a leak, errors, latency); db-stress-slow.test.ts
-//         the slow-query fault. ~4 min for the project.
+// Two projects, run in this order (sequence.groupOrder; npm test runs test:unit then test:e2e):
+//   unit  everything outside test/scenarios/, three files at a time (test:unit's --maxWorkers 3: the
+//         pool size is one per vitest run, not per project). Most unit files wait on timers,
+//         sockets and child processes, not the CPU: measured on a quiet 2-core host, 2 at a time
+//         took 380 s and 3 took 318 s. Timing tests compare against their own fixture's clock or
+//         run on a virtual one (the executors), so a busy machine slows them down but does not
+//         fail them;
+//   e2e   the quick-profile load runs, two files at a time: readiness.test.ts runs every scenario
+//         once against its own embedded target (the healthy e2e test of each scenario, ~3 min
+//         alone), and beside it readiness-faults.test.ts (the faults each metric must catch:
+//         stress with a database outage, memory-leak with a leak, errors, latency; one target of
+//         its own) then db-stress-slow.test.ts (the slow-query fault). Side by side the project
+//         takes about as long as the healthy run alone (~3 min) instead of ~5 min one at a time.
 
 // A quick-profile load run takes ~30 s alone, but its embedded target alone can take over 30 s to
 // start on a loaded 2-core machine: each e2e test gets 150 s unless it says otherwise (run-load.ts
@@ -48,7 +50,6 @@ export default defineConfig({
           include: ['test/scenarios/**/*.test.ts'],
           testTimeout: e2eTimeoutMs,
           hookTimeout: e2eTimeoutMs,
-          poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
         },
       },
