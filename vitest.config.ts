@@ -10,12 +10,14 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //         took 380 s and 3 took 318 s. Timing tests compare against their own fixture's clock or
 //         run on a virtual one (the executors), so a busy machine slows them down but does not
 //         fail them;
-//   e2e   the quick-profile load runs, two files at a time: readiness.test.ts runs every scenario
-//         once against its own embedded target (the healthy e2e test of each scenario, ~3 min
-//         alone), and beside it readiness-faults.test.ts (the faults each metric must catch:
-//         stress with a database outage, memory-leak with a leak, errors, latency; one target of
-//         its own) then db-stress-slow.test.ts (the slow-query fault). Side by side the project
-//         takes about as long as the healthy run alone (~3 min) instead of ~5 min one at a time.
+//   e2e   the quick-profile load runs, one file at a time in one fork (each needs the machine: 500
+//         VUs in stress, scrypt on every login, the target's RSS slope over a 17 s window,
+//         heavy's cached p95 under 200 ms): readiness.test.ts runs every scenario once against
+//         its own embedded target (the healthy e2e test of each scenario), readiness-faults.test.ts
+//         the faults each metric must catch (stress with a database outage, memory-leak with a
+//         leak, errors, latency) on a target of its own, db-stress-slow.test.ts the slow-query
+//         fault. ~5 min for the project. Tried two files at a time (~3 min): beside a CPU hog the
+//         healthy run's heavy scenario then crossed its cached p(95) < 200 ms.
 
 // A quick-profile load run takes ~30 s alone, but its embedded target alone can take over 30 s to
 // start on a loaded 2-core machine: each e2e test gets 150 s unless it says otherwise (run-load.ts
@@ -50,6 +52,7 @@ export default defineConfig({
           include: ['test/scenarios/**/*.test.ts'],
           testTimeout: e2eTimeoutMs,
           hookTimeout: e2eTimeoutMs,
+          poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
         },
       },

@@ -3,7 +3,7 @@
  * scenarios start: the right success metric fails and the verdict names it. Each run is narrowed
  * with --only to the scenarios its metric needs. These runs are also the scenarios' own fault e2e
  * tests (stress with a database outage during its peak, memory-leak with a leak). They share one
- * target of their own, so vitest runs this file beside readiness.test.ts (the healthy whole profile).
+ * target of their own (the healthy whole profile, readiness.test.ts, runs on its embedded one).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 /**
  * Runs `aetos-load readiness --profile quick` as users run it (a child process, bounded by a kill
  * timer, results in a temporary folder) and reads its JSON report. Shared by readiness.test.ts (the
- * healthy whole profile) and readiness-faults.test.ts (one fault per run), which vitest runs side
- * by side: each file has its own temporary folder and its own target.
+ * healthy whole profile) and readiness-faults.test.ts (one fault per run); each file has its own
+ * temporary folder and its own target.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,8 +3,7 @@
  * users run it. Ready, every metric measured and passing. This run is also the healthy e2e test of
  * each scenario (each file under test/scenarios/ used to start its own target and run its scenario
  * alone), so their summary exports are checked here rather than paying for the same quick runs
- * twice. The faults each metric must catch are in readiness-faults.test.ts, which vitest runs beside
- * this file on a target of its own.
+ * twice. The faults each metric must catch are in readiness-faults.test.ts, on a target of its own.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
