@@ -6,7 +6,7 @@
  * target of their own (the healthy whole profile, readiness.test.ts, runs on its embedded one).
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheus, sumWhere } from '../../ops/shared/prometheus.ts';
 import { clearFaults, setFaults, type Faults } from '../../wms/faults-client.ts';
 import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
@@ -32,6 +32,10 @@ afterAll(async () => {
     await c.end();
   }
 });
+// every test sets its fault on the shared target; the next one starts from a healthy target, pass or fail
+afterEach(async () => {
+  await clearFaults(target.url, target.adminToken);
+});
 
 const readiness = (name: string, args: string[], onScenario?: () => Promise<void>) => run(folder.dir, name, args, onScenario);
 const inject = (f: Faults) => () => setFaults(target.url, target.adminToken, f).then(() => undefined);
@@ -44,27 +48,19 @@ async function answered(): Promise<number> {
 
 describe('readiness --profile quick with a fault', () => {
   it('injected errors: the error rate fails and the verdict names it', async () => {
-    try {
-      const r = await readiness('errors', ['--url', target.url, '--only', 'smoke'], inject({ errorRate: 0.5 }));
-      expect(r.code, explain(r)).toBe(1);
-      expect(metric(r, 'error-rate').status, explain(r)).toBe('fail');
-      expect(r.report.reasons.some((why) => why.startsWith('Error rate '))).toBe(true);
-    } finally {
-      await clearFaults(target.url, target.adminToken);
-    }
+    const r = await readiness('errors', ['--url', target.url, '--only', 'smoke'], inject({ errorRate: 0.5 }));
+    expect(r.code, explain(r)).toBe(1);
+    expect(metric(r, 'error-rate').status, explain(r)).toBe('fail');
+    expect(r.report.reasons.some((why) => why.startsWith('Error rate '))).toBe(true);
   });
 
   it('injected latency: the average response fails and the verdict names it', async () => {
-    try {
-      const r = await readiness('latency', ['--url', target.url, '--only', 'smoke'], inject({ latencyMs: 1500 }));
-      expect(r.code, explain(r)).toBe(1);
-      expect(metric(r, 'avg-response').status, explain(r)).toBe('fail');
-      expect(metric(r, 'avg-response').value).toBeGreaterThan(500);
-      expect(metric(r, 'error-rate').status).toBe('pass');
-      expect(r.report.reasons.some((why) => why.startsWith('Average response '))).toBe(true);
-    } finally {
-      await clearFaults(target.url, target.adminToken);
-    }
+    const r = await readiness('latency', ['--url', target.url, '--only', 'smoke'], inject({ latencyMs: 1500 }));
+    expect(r.code, explain(r)).toBe(1);
+    expect(metric(r, 'avg-response').status, explain(r)).toBe('fail');
+    expect(metric(r, 'avg-response').value).toBeGreaterThan(500);
+    expect(metric(r, 'error-rate').status).toBe('pass');
+    expect(r.report.reasons.some((why) => why.startsWith('Average response '))).toBe(true);
   });
 
   it('a database outage during stress: uptime fails and the verdict names it', async () => {
@@ -75,34 +71,26 @@ describe('readiness --profile quick with a fault', () => {
       await new Promise((r) => setTimeout(r, 5000)); // into the 500-user peak
       await setFaults(target.url, target.adminToken, { dbOutageSeconds: 9 });
     };
-    try {
-      const r = await readiness('outage', ['--url', target.url, '--only', 'stress'], outage);
-      expect(r.code, explain(r)).toBe(1);
-      expect(metric(r, 'uptime').status, explain(r)).toBe('fail');
-      expect(metric(r, 'uptime').value).toBeLessThan(99.9);
-      expect(r.report.reasons.some((why) => why.startsWith('Uptime '))).toBe(true);
-      // the stress scenario's own view of it: its probes saw the outage, and recovery_time is the wait
-      // from the end of the peak (second 11) until 5 s of good probes
-      const stress = summaryOf(r, 'stress').metrics;
-      expect(Number(stress.checks?.fails)).toBeGreaterThan(0);
-      expect(Number(stress.recovery_time?.value)).toBeGreaterThan(0);
-      expect(Number(stress.recovery_time?.value)).toBeLessThan(20);
-    } finally {
-      await clearFaults(target.url, target.adminToken);
-    }
+    const r = await readiness('outage', ['--url', target.url, '--only', 'stress'], outage);
+    expect(r.code, explain(r)).toBe(1);
+    expect(metric(r, 'uptime').status, explain(r)).toBe('fail');
+    expect(metric(r, 'uptime').value).toBeLessThan(99.9);
+    expect(r.report.reasons.some((why) => why.startsWith('Uptime '))).toBe(true);
+    // the stress scenario's own view of it: its probes saw the outage, and recovery_time is the wait
+    // from the end of the peak (second 11) until 5 s of good probes
+    const stress = summaryOf(r, 'stress').metrics;
+    expect(Number(stress.checks?.fails)).toBeGreaterThan(0);
+    expect(Number(stress.recovery_time?.value)).toBeGreaterThan(0);
+    expect(Number(stress.recovery_time?.value)).toBeLessThan(20);
   });
 
   it('a memory leak: the memory-leak scenario fails, and the verdict names it and its slope', async () => {
-    try {
-      const r = await readiness('leak', ['--url', target.url, '--only', 'memory-leak'], inject({ leakMbPerMin: 200 }));
-      expect(r.code, explain(r)).toBe(1);
-      expect(metric(r, 'scenarios').status, explain(r)).toBe('fail');
-      expect(metric(r, 'scenarios').source).toContain('failed: memory-leak');
-      expect(r.report.reasons.some((why) => why.startsWith('scenario memory-leak: thresholds crossed: ') && why.includes('target_memory_growth_mb_per_hour'))).toBe(true);
-      // 200 MB/min is ≈ 12,000 MB/h: the sampler's Theil–Sen slope is far over the quick profile's 2000
-      expect(Number(summaryOf(r, 'memory-leak').metrics.target_memory_growth_mb_per_hour?.value)).toBeGreaterThan(2000);
-    } finally {
-      await clearFaults(target.url, target.adminToken);
-    }
+    const r = await readiness('leak', ['--url', target.url, '--only', 'memory-leak'], inject({ leakMbPerMin: 200 }));
+    expect(r.code, explain(r)).toBe(1);
+    expect(metric(r, 'scenarios').status, explain(r)).toBe('fail');
+    expect(metric(r, 'scenarios').source).toContain('failed: memory-leak');
+    expect(r.report.reasons.some((why) => why.startsWith('scenario memory-leak: thresholds crossed: ') && why.includes('target_memory_growth_mb_per_hour'))).toBe(true);
+    // 200 MB/min is ≈ 12,000 MB/h: the sampler's Theil–Sen slope is far over the quick profile's 2000
+    expect(Number(summaryOf(r, 'memory-leak').metrics.target_memory_growth_mb_per_hour?.value)).toBeGreaterThan(2000);
   });
 });
