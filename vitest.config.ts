@@ -5,11 +5,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //
 // Two projects, run in this order (sequence.groupOrder; npm test runs test:unit then test:e2e):
 //   unit  everything outside test/scenarios/, two files at a time (vitest's default on 2 cores is
-//         ONE worker, and most unit files wait on timers and sockets, not the CPU). Three at a time
-//         took 318-343 s instead of 380 s on a quiet 2-core host, but beside a CPU hog it failed in 2
-//         of 3 runs (a V8 crash while a target started; a leak test, with a change since reverted). Timing tests compare against their own
-//         fixture's clock or run on a virtual one (the executors), so a busy machine slows them
-//         down but does not fail them;
+//         ONE worker, and most unit files wait on timers and sockets, not the CPU). Three at a
+//         time took 318-343 s instead of 380 s on a quiet 2-core host, but beside a CPU hog it
+//         failed in 2 of 3 runs (a V8 crash while a target started; a leak test, with a change
+//         since reverted). Timing tests compare against their own fixture's clock or run on a
+//         virtual one (the executors), so a busy machine slows them down but does not fail them;
 //   e2e   the quick-profile load runs, one file at a time in one fork (each needs the machine: 500
 //         VUs in stress, scrypt on every login, the target's RSS slope over a 17 s window,
 //         heavy's cached p95 under 200 ms): readiness.test.ts runs every scenario once against
