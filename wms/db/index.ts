@@ -6,6 +6,7 @@ import type { FaultState } from '../faults/state.ts';
 import type { TargetMetrics } from '../metrics/registry.ts';
 import { type Breaker, createBreaker } from '../resilience/breaker.ts';
 import { retryTransient } from '../resilience/retry.ts';
+import { createPglite } from './pglite-snapshot.ts';
 
 export interface QueryResult<R = Record<string, unknown>> {
   rows: R[];
@@ -92,8 +93,7 @@ function wrap(driver: Driver, faults: FaultState, breakerResetMs: number, metric
 }
 
 async function pgliteDriver(): Promise<Driver> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const pg = await PGlite.create();
+  const { db: pg } = await createPglite();
   const norm = (r: any): QueryResult => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length });
   return {
     kind: 'pglite',
