@@ -11,7 +11,7 @@ import { think } from '../lib/journey.ts';
 import { thresholdsFor } from '../lib/thresholds.ts';
 import { me } from '../lib/wms.ts';
 
-const shape = { quick: { vus: 50, duration: '15s' }, standard: { vus: 200, duration: '2m' }, nightly: { vus: 500, duration: '15m' } }[profile()];
+const shape = { quick: { vus: 50, duration: '10s' }, standard: { vus: 200, duration: '2m' }, nightly: { vus: 500, duration: '15m' } }[profile()];
 
 export const options: Options = {
   scenarios: {

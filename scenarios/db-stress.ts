@@ -10,7 +10,7 @@ import { randomSku, think } from '../lib/journey.ts';
 import { thresholdsFor } from '../lib/thresholds.ts';
 import { listOrders, placeOrder, searchInventory, stockSummary } from '../lib/wms.ts';
 
-const shape = { quick: { vus: 20, duration: '15s' }, standard: { vus: 100, duration: '3m' }, nightly: { vus: 200, duration: '15m' } }[profile()];
+const shape = { quick: { vus: 20, duration: '10s' }, standard: { vus: 100, duration: '3m' }, nightly: { vus: 200, duration: '15m' } }[profile()];
 
 export const options: Options = {
   scenarios: {

@@ -12,7 +12,7 @@ import { upload } from '../lib/wms.ts';
 const size = 10 * 1024 * 1024;
 const file = 'aetos-upload-'.repeat(Math.ceil(size / 13)).slice(0, size);
 
-const shape = { quick: { vus: 2, duration: '12s' }, standard: { vus: 10, duration: '2m' }, nightly: { vus: 20, duration: '15m' } }[profile()];
+const shape = { quick: { vus: 2, duration: '8s' }, standard: { vus: 10, duration: '2m' }, nightly: { vus: 20, duration: '15m' } }[profile()];
 
 export const options: Options = {
   scenarios: {
