@@ -3,14 +3,21 @@
  * scenarios start: the right success metric fails and the verdict names it. Each run is narrowed
  * with --only to the scenarios its metric needs. These runs are also the scenarios' own fault e2e
  * tests (stress with a database outage during its peak, memory-leak with a leak). They share one
- * target of their own (the healthy whole profile, readiness.test.ts, runs on its embedded one).
+ * target of their own (the healthy whole profile, readiness.test.ts, runs on its embedded one),
+ * and so does db-stress's slow-query run, a plain `load` (it had its own file and target: one
+ * target start less).
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parsePrometheus, sumWhere } from '../../ops/shared/prometheus.ts';
 import { clearFaults, setFaults, type Faults } from '../../wms/faults-client.ts';
 import { spawnTarget, type SpawnedTarget } from '../../wms/spawn.ts';
 import { explain, metric, readiness as run, readinessFolder, summaryOf } from './readiness-run.ts';
+import { loadQuick, thresholdReport } from './run-load.ts';
+
+// This file runs in the unit project, beside other files (vitest.config.ts): each run is a whole
+// quick scenario, and its target can take over 30 s to start on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 150_000, hookTimeout: 150_000 });
 
 const folder = readinessFolder();
 let target: SpawnedTarget;
@@ -92,5 +99,15 @@ describe('readiness --profile quick with a fault', () => {
     expect(r.report.reasons.some((why) => why.startsWith('scenario memory-leak: thresholds crossed: ') && why.includes('target_memory_growth_mb_per_hour'))).toBe(true);
     // 200 MB/min is ≈ 12,000 MB/h: the sampler's Theil–Sen slope is far over the quick profile's 2000
     expect(Number(summaryOf(r, 'memory-leak').metrics.target_memory_growth_mb_per_hour?.value)).toBeGreaterThan(2000);
+  });
+});
+
+describe('db-stress (quick profile) with slow queries', () => {
+  it('80 ms queries: exit 99 naming db_query_duration', async () => {
+    await setFaults(target.url, target.adminToken, { slowQueryMs: 80 });
+    const r = await loadQuick('db-stress', { BASE_URL: target.url });
+    expect(r.code, thresholdReport(r)).toBe(99);
+    expect(r.stderr).toMatch(/thresholds on metrics '[^']*db_query_duration[^']*' have been crossed/);
+    expect(r.summary.metrics.db_query_duration?.thresholds?.['p(95)<50']).toBe(true);
   });
 });
