@@ -27,6 +27,13 @@ export default defineConfig({
     // no root `include`: with `extends: true` a project's include would be added to it, not replace it
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Every target the tests spawn (the target CLI, spawnTarget, load's embedded one) inherits this:
+    // no 503 for the event loop's delay, which measures the host, not the target. Beside a CPU
+    // hog with three files at a time, a freshly started target had no delay sample for a whole
+    // 2 s interval (under-pressure reads that as Infinity) and refused a login. The tests of
+    // back-pressure set their own limits; in-process targets get the same from hostIndependent
+    // (test/wms/helpers.ts).
+    env: { MAX_EVENT_LOOP_DELAY_MS: '0' },
     pool: 'forks',
     maxWorkers: 3,
     // = maxWorkers: with isolated forks tinypool replaces a finished worker only up to minWorkers

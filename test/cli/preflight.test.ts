@@ -5,12 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTarget, type RunningTarget } from '../../wms/index.ts';
+import { hostIndependent } from '../wms/helpers.ts';
 import { runCli } from '../ops/fixtures/run-cli.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-pf-cli-'));
 let target: RunningTarget;
 beforeAll(async () => {
-  target = await startTarget({ seedUsers: 5, seedSkus: 20, rateLimitPerMinute: 0 });
+  target = await startTarget({ seedUsers: 5, seedSkus: 20, rateLimitPerMinute: 0, ...hostIndependent });
 });
 afterAll(async () => {
   await target?.close();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../wms/auth/jwt.ts';
 import { clearFaults, setFaults } from '../../wms/faults-client.ts';
 import { startTarget } from '../../wms/index.ts';
-import { api, login, rawRequest, startTestTarget, storages, type TestTarget } from './helpers.ts';
+import { api, hostIndependent, login, rawRequest, startTestTarget, storages, type TestTarget } from './helpers.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -293,7 +293,7 @@ async function redisProxy(target: string) {
 describe.skipIf(!process.env.REDIS_TEST_URL)('rate limit on Redis (set REDIS_TEST_URL to run)', () => {
   it('when Redis is unreachable the limit fails CLOSED: 503 + Retry-After, never a free pass; it recovers when Redis is back', async () => {
     const proxy = await redisProxy(process.env.REDIS_TEST_URL!);
-    const t = await startTarget({ seedUsers: 2, seedSkus: 10, redisUrl: proxy.url(), redisPrefix: `aetos-test-rl-${process.pid}:`, breakerResetMs: 1000 });
+    const t = await startTarget({ seedUsers: 2, seedSkus: 10, redisUrl: proxy.url(), redisPrefix: `aetos-test-rl-${process.pid}:`, breakerResetMs: 1000 , ...hostIndependent });
     try {
       const token = await login(t.url);
       const ok = await api(t.url, token, '/api/auth/me');

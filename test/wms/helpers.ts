@@ -16,6 +16,13 @@ export interface TestTarget extends RunningTarget {
   stopAll(): Promise<void>;
 }
 
+/**
+ * For targets started in the test's own process (startTarget reads no env): no 503 for the event
+ * loop's delay, which on a loaded machine measures the host, not the target (vitest.config.ts sets
+ * MAX_EVENT_LOOP_DELAY_MS=0 for the spawned ones). Tests of back-pressure set their own limits.
+ */
+export const hostIndependent = { maxEventLoopDelayMs: 0 } as const;
+
 export async function startTestTarget(storage: Storage, config: Partial<TargetConfig> = {}): Promise<TestTarget> {
   const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
   const pgCfg: Partial<TargetConfig> =
@@ -27,7 +34,7 @@ export async function startTestTarget(storage: Storage, config: Partial<TargetCo
           redisPrefix: `aetos-test-${tag}:`,
         }
       : {};
-  const t = await startTarget({ seedUsers: 20, seedSkus: 100, rateLimitPerMinute: 0, ...pgCfg, ...config });
+  const t = await startTarget({ seedUsers: 20, seedSkus: 100, rateLimitPerMinute: 0, ...hostIndependent, ...pgCfg, ...config });
   return {
     ...t,
     async stopAll() {

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTarget, type RunningTarget } from '../../wms/index.ts';
+import { hostIndependent } from './helpers.ts';
 
 interface Line {
   time: number;
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 describe('request log', () => {
   it('logs at most N request lines a second, counts the rest, and every server error', async () => {
-    t = await startTarget({ seedUsers: 2, seedSkus: 10, rateLimitPerMinute: 0, requestLogPerSecond: 3 }, pino({ level: 'info' }, sink));
+    t = await startTarget({ seedUsers: 2, seedSkus: 10, rateLimitPerMinute: 0, requestLogPerSecond: 3, ...hostIndependent }, pino({ level: 'info' }, sink));
     const n = 20;
     for (let i = 0; i < n; i++) expect((await fetch(`${t.url}/api/health`)).status).toBe(200);
     // the next second's first request says how many the last one left out
@@ -56,7 +57,7 @@ describe('request log', () => {
 
   it('a request with an X-Request-Id is always logged, even past the budget of its second (the preflight logging probe)', async () => {
     lines.length = 0;
-    const target = await startTarget({ seedUsers: 2, seedSkus: 10, rateLimitPerMinute: 0, requestLogPerSecond: 1 }, pino({ level: 'info' }, sink));
+    const target = await startTarget({ seedUsers: 2, seedSkus: 10, rateLimitPerMinute: 0, requestLogPerSecond: 1, ...hostIndependent }, pino({ level: 'info' }, sink));
     try {
       // stay inside one wall-clock second so the budget of 1 is spent before the traced request
       await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loggingItem } from '../../../ops/preflight/items/logging.ts';
 import { uploadsItem } from '../../../ops/preflight/items/uploads.ts';
 import { startTarget, type RunningTarget } from '../../../wms/index.ts';
+import { hostIndependent } from '../../wms/helpers.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-pf-target-'));
 const uploadDir = path.join(dir, 'uploads');
@@ -20,7 +21,7 @@ let plainUrl = '';
 const plainLog = path.join(dir, 'plain.log');
 
 beforeAll(async () => {
-  target = await startTarget({ seedUsers: 5, seedSkus: 20, rateLimitPerMinute: 0, uploadLimitMb: 1, uploadDir }, pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true })));
+  target = await startTarget({ seedUsers: 5, seedSkus: 20, rateLimitPerMinute: 0, uploadLimitMb: 1, uploadDir, ...hostIndependent }, pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true })));
   writeFileSync(plainLog, '');
   plain = http.createServer((req, res) => {
     appendFileSync(plainLog, `GET ${req.url} 200\n`);
