@@ -55,15 +55,6 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
-  let pid: number | undefined;
-  try {
-    const cdp = await browser.newBrowserCDPSession();
-    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-    pid = info.processInfo.find((p) => p.type === 'browser')?.id;
-    await cdp.detach();
-  } catch {
-    // no pid: a hang can then only be timed out, not ended
-  }
   const waiting = new Set<() => void>();
   let isGone = false;
   const whenGone = (fn: () => void) => {
@@ -74,8 +65,16 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
     waiting.add(fn);
     return () => waiting.delete(fn);
   };
-  const launched: LaunchedBrowser = { browser, pid, whenGone };
-  if (pid !== undefined) known.add(pid);
+  let pid: number | undefined;
+  const launched: LaunchedBrowser = {
+    browser,
+    get pid() {
+      return pid;
+    },
+    whenGone,
+  };
+  // listened for before the pid is asked for: a browser that dies during that question is a crash
+  // to report (it was replaced without a word), and its pid may then stay unknown
   browser.on('disconnected', () => {
     isGone = true;
     for (const fn of waiting) fn();
@@ -84,6 +83,15 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
     if (current?.launched === launched) current = null;
     if (!closing.has(browser)) onCrash(pid);
   });
+  try {
+    const cdp = await browser.newBrowserCDPSession();
+    const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+    pid = info.processInfo.find((p) => p.type === 'browser')?.id;
+    await cdp.detach();
+  } catch {
+    // no pid: a hang can then only be timed out, not ended
+  }
+  if (pid !== undefined && !isGone) known.add(pid);
   if (!exitHook) {
     exitHook = true;
     // a thread that ends normally ends its browser; one the coordinator terminates while it runs

@@ -206,7 +206,10 @@ export default async function () {
     let thirdAt = 0;
     try {
       first = await until('a browser', () => chromiumChildren()[0]);
-      await new Promise((r) => setTimeout(r, 1500));
+      // killed once it has launched and opened a page, like the second one below: a fixed 1.5 s
+      // was not enough beside a CPU hog (load 7-11), and a browser killed while playwright still
+      // launches it is a failed launch, not a crash
+      await until('the first browser to open a page', () => hasRenderer(first));
       process.kill(first, 'SIGKILL');
       second = await until('a second browser', () => chromiumChildren().find((p) => p !== first));
       // stopped once it has launched and opened a page: a browser stopped while it launches is
