@@ -17,11 +17,6 @@ import { configDefaults, defineConfig } from 'vitest/config';
 //         the target's RSS slope need the machine to themselves (beside the fault runs and a CPU
 //         hog, heavy once crossed its p95). ~2.6 min.
 
-// A quick-profile load run takes ~30 s alone, but its embedded target alone can take over 30 s to
-// start on a loaded 2-core machine: each e2e test gets 150 s unless it says otherwise (run-load.ts
-// kills the run at 140 s; the whole-profile readiness run sets its own, longer limits).
-const e2eTimeoutMs = 150_000;
-
 export default defineConfig({
   test: {
     // no root `include`: with `extends: true` a project's include would be added to it, not replace it
@@ -55,8 +50,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/scenarios/readiness.test.ts'],
-          testTimeout: e2eTimeoutMs,
-          hookTimeout: e2eTimeoutMs,
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
         },

@@ -16,7 +16,8 @@ import { explain, metric, readiness as run, readinessFolder, summaryOf } from '.
 import { loadQuick, thresholdReport } from './run-load.ts';
 
 // This file runs in the unit project, beside other files (vitest.config.ts): each run is a whole
-// quick scenario, and its target can take over 30 s to start on a loaded 2-core machine.
+// quick scenario (~30 s alone; readiness-run.ts and run-load.ts kill a run at 140 s), and its
+// target can take over 30 s to start on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 150_000, hookTimeout: 150_000 });
 
 const folder = readinessFolder();
