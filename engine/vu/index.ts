@@ -270,7 +270,10 @@ class VirtualUser implements Vu, VuContext {
     // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
     if (this.interruptedBy) this.controller = null;
     this.interruptedBy = null;
-    if (this.hooks?.iterationStart) await this.fire('iterationStart');
+    if (this.hooks?.iterationStart) {
+      const pending = this.fire('iterationStart');
+      if (pending) await pending;
+    }
     const t0 = performance.now();
     let outcome: IterationOutcome;
     try {
@@ -302,7 +305,10 @@ class VirtualUser implements Vu, VuContext {
     this.wakeOnInterrupt = null;
     if (outcome === 'interrupted') this.work.clearAll();
     this.groupPath = '';
-    if (this.hooks?.iterationEnd) await this.fire('iterationEnd');
+    if (this.hooks?.iterationEnd) {
+      const pending = this.fire('iterationEnd');
+      if (pending) await pending;
+    }
     if (outcome === 'completed') {
       this.emit('iterations', 1);
       this.emit('iteration_duration', duration);
@@ -361,13 +367,19 @@ class VirtualUser implements Vu, VuContext {
   }
 
   /** Runs the hooks in order; awaits only those that return a promise (most are synchronous, and each await costs a microtask turn per iteration). */
-  private async fire(event: HookEvent): Promise<void> {
+  /**
+   * Runs the event's hooks in order. Synchronous hooks (k6/http's cookie reset and byte counters:
+   * every iteration) run without a promise; from the first hook that returns one, the rest wait for
+   * it and the returned promise settles when all have run.
+   */
+  private fire(event: HookEvent, from = 0): Promise<void> | undefined {
     const list = this.hooks?.[event];
-    if (!list) return;
-    for (let i = 0; i < list.length; i++) {
+    if (!list) return undefined;
+    for (let i = from; i < list.length; i++) {
       const r = list[i]!();
-      if (r) await r;
+      if (r) return Promise.resolve(r).then(() => this.fire(event, i + 1));
     }
+    return undefined;
   }
 
   // --- lifecycle ------------------------------------------------------------------------------

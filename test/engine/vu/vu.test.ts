@@ -59,6 +59,18 @@ describe('iteration metrics and tags', () => {
     expect(events).toEqual(['start', 'end', 'start', 'end', 'close']);
   });
 
+  it('a hook that returns a promise holds the later hooks and the iteration until it settles', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1);
+    const events: string[] = [];
+    vu.context.on('iterationEnd', () => void events.push('sync 1'));
+    vu.context.on('iterationEnd', () => new Promise<void>((r) => setTimeout(() => r(void events.push('async')), 30)));
+    vu.context.on('iterationEnd', () => void events.push('sync 2'));
+    vu.context.on('iterationStart', () => void events.push('start'));
+    expect(await h.iterate(vu, 1)).toEqual(['completed']);
+    expect(events).toEqual(['start', 'sync 1', 'async', 'sync 2']);
+  });
+
   it('track(): the iteration waits for tracked work', async () => {
     const h = await harness('shapes/12-per-vu-state.js');
     const vu = await h.vu(1);
