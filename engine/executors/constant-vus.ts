@@ -41,7 +41,7 @@ export class ConstantVus extends BaseExecutor<ConstantVusConfig> {
     const vus = await this.takeVus(this.preAllocatedVus());
     this.atScenarioTime(this.config.duration, () => this.endScenario(this.config.gracefulStop));
     const end = this.startedAt + this.config.duration;
-    await Promise.all(vus.map((vu) => this.loop(vu, end)));
+    await this.startLoops(vus, (vu) => this.loop(vu, end));
   }
 
   private async loop(vu: ExecVu, end: number): Promise<void> {

@@ -58,7 +58,7 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
   protected async execute(): Promise<void> {
     const vus = await this.takeVus(this.preAllocatedVus());
     this.atScenarioTime(this.config.maxDuration, () => this.endScenario(this.config.gracefulStop));
-    await Promise.all(vus.map((vu) => this.loop(vu)));
+    await this.startLoops(vus, (vu) => this.loop(vu));
     if (this.dropped > 0) this.rt.emit('dropped_iterations', this.dropped);
   }
 

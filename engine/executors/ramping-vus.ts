@@ -74,7 +74,7 @@ export class RampingVus extends BaseExecutor<RampingVusConfig> {
     };
     walk(0);
     this.atScenarioTime(this.length, () => this.endScenario(this.config.gracefulStop));
-    await Promise.all(vus.map((vu, slot) => this.loop(vu, slot)));
+    await this.startLoops(vus, (vu, slot) => this.loop(vu, slot));
   }
 
   protected override onStopping(): void {

@@ -58,7 +58,7 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
   protected async execute(): Promise<void> {
     const vus = await this.takeVus(this.preAllocatedVus());
     this.atScenarioTime(this.config.maxDuration, () => this.endScenario(this.config.gracefulStop));
-    await Promise.all(vus.map((vu) => this.loop(vu)));
+    await this.startLoops(vus, (vu) => this.loop(vu));
     const dropped = this.total - this.claimed;
     if (dropped > 0) this.rt.emit('dropped_iterations', dropped);
   }

@@ -36,6 +36,13 @@ export class FakeVu implements ExecVu {
   async runIteration(iter: { iterationInScenario: number; iterationInTest: number }): Promise<IterationOutcome> {
     if (this.inIteration) throw new Error(`VU ${this.idInInstance} asked to run two iterations at once`);
     this.inIteration = true;
+    const busy = this.rt.startBusyMs;
+    if (busy > 0) {
+      // the synchronous part of a real first iteration (a request's connect and write), on the real clock
+      const until = performance.now() + busy;
+      while (performance.now() < until);
+    }
+    this.rt.startLog.push(`VU ${this.idInInstance}`);
     const start = this.rt.now();
     this.rt.concurrent++;
     this.rt.maxConcurrent = Math.max(this.rt.maxConcurrent, this.rt.concurrent);
@@ -75,6 +82,8 @@ export interface FakeRuntimeOptions {
   startAtMs?: number;
   /** The scenario is taken over from a terminated worker thread. */
   resume?: ScenarioResume;
+  /** Real ms each iteration spends synchronously before its first wait (busy). */
+  startBusyMs?: number;
 }
 
 export class FakeRuntime implements ExecutorRuntime {
@@ -90,7 +99,12 @@ export class FakeRuntime implements ExecutorRuntime {
   concurrent = 0;
   maxConcurrent = 0;
   getVuCalls = 0;
+  /** `VU n` as each iteration starts; tests add their own entries in between. */
+  readonly startLog: string[] = [];
   readonly resume?: ScenarioResume;
+  get startBusyMs(): number {
+    return this.opts.startBusyMs ?? 0;
+  }
   private readonly free: FakeVu[] = [];
   private readonly t0 = performance.now();
   private nextId: number;
