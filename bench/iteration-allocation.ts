@@ -3,12 +3,15 @@
  * makes per request, which sets how often the worker's young generation is collected and how much
  * of an active VU's sleep-spanning state gets promoted (issue 21). Counts bytes, not time, so it
  * gives the same figure on a busy machine.
- *   node --no-turbo-inlining --import tsx bench/iteration-allocation.ts [--vus 50] [--iterations 20000] [--top 25]
+ *   node --no-turbo-inlining --import tsx bench/iteration-allocation.ts [--vus 50] [--iterations 20000] [--top 25] [--sleep 0]
+ * (--sleep S: each iteration also sleeps S seconds, as the active-VU script of bench/engine-scale.ts does)
  *
  * Real VUs (engine/vu) with the worker's metrics collector, drained every 5,000 iterations (a
  * worker at 10,000 it/s drains every 500 ms), against the C server (bench/http-server.c).
  * V8's sampling heap profiler, every 256 bytes, counting objects the GC has already collected.
- * --no-turbo-inlining keeps inlined callees under their own names.
+ * --no-turbo-inlining keeps inlined callees under their own names. tsx compiles with esbuild's
+ * keepNames, which wraps closures in `__name(…)` calls the bundled engine (engine/build) does not
+ * have: those rows are left out of the total and the list.
  */
 import { Session } from 'node:inspector/promises';
 import { createLogger } from '../engine/log.ts';
@@ -25,6 +28,7 @@ const arg = (name: string, def: number) => {
 const n = arg('vus', 50);
 const iterations = arg('iterations', 20_000);
 const top = arg('top', 25);
+const sleep = arg('sleep', 0);
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string };
@@ -43,7 +47,7 @@ try {
   const script = await loadScript(new URL('./engine-scale-script.js', import.meta.url).pathname);
   const vus: Vu[] = [];
   for (let id = 1; id <= n; id++) {
-    vus.push(await createVu(script, { idInInstance: id, idInTest: id, env: { URL: url, SLEEP: '0' }, options: {}, sink, log, instance: () => instance, test }));
+    vus.push(await createVu(script, { idInInstance: id, idInTest: id, env: { URL: url, SLEEP: String(sleep) }, options: {}, sink, log, instance: () => instance, test }));
   }
   let started = 0;
   const run = (total: number) =>
@@ -69,12 +73,14 @@ try {
     const { functionName, url: file } = node.callFrame;
     const where = file.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(engine|bench)\//, '$1/');
     const key = `${functionName || '(anonymous)'}  ${where}`;
-    bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
-    total += node.selfSize;
+    if (functionName !== '__name') {
+      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
+      total += node.selfSize;
+    }
     for (const c of node.children) walk(c);
   };
   walk(profile.head);
-  console.log(`${n} VUs, ${iterations} iterations of http.get: ${(total / iterations).toFixed(0)} bytes allocated per iteration (node ${process.version})`);
+  console.log(`${n} VUs, ${iterations} iterations of http.get${sleep ? ` + sleep(${sleep})` : ''}: ${(total / iterations).toFixed(0)} bytes allocated per iteration (node ${process.version})`);
   for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(bytes / iterations).toFixed(0).padStart(7)} B  ${site}`);
 } finally {
   servers.close();
