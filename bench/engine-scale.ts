@@ -17,14 +17,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatorVerdict } from '../engine/metrics/generator.ts';
 import { cServers } from './c-server.ts';
+import { numberFlag } from './args.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const seconds = arg('seconds', 15);
+const seconds = numberFlag('seconds', 15);
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const aetos = (args: string[]) => [process.execPath, join(root, 'bin/aetos-load.js'), 'run', ...args] as const;
 
@@ -77,9 +74,10 @@ const servers = cServers();
 try {
   // 1. start-up. A throwaway run first: a checkout's first spawn builds and caches its engine
   // bundle (engine/build/app-bundle.js), which is not start-up a user sees twice.
-  await firstRequestMs(aetos(['-q', '--no-summary', '-u', '1', '-i', '1', '-e', 'SLEEP=0', join(here, 'engine-scale-script.js')]));
+  const oneVu = aetos(['-q', '--no-summary', '-u', '1', '-i', '1', '-e', 'SLEEP=0', join(here, 'engine-scale-script.js')]);
+  await firstRequestMs(oneVu);
   console.log('\nstart-up: spawn → first request at the server');
-  const one = await firstRequestMs(aetos(['-q', '--no-summary', '-u', '1', '-i', '1', '-e', 'SLEEP=0', join(here, 'engine-scale-script.js')]));
+  const one = await firstRequestMs(oneVu);
   const thousand = await firstRequestMs(aetos(['-q', '--no-summary', '-u', '1000', '-d', '2s', '-e', 'SLEEP=1', join(here, 'engine-scale-script.js')]));
   const peer = await firstRequestMs([join(root, 'node_modules/.bin/autocannon'), '-c', '1', '-a', '1', '{URL}']);
   console.log(`  aetos run, 1 VU      ${one.ms.toFixed(0)} ms   (goal ≤ 300)   / autocannon ${(one.ms / peer.ms).toFixed(2)} ×`);

@@ -16,16 +16,13 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cServers } from './c-server.ts';
+import { numberFlag } from './args.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const seconds = arg('seconds', 10);
-const vus = arg('vus', 50);
-const rounds = arg('rounds', 2);
+const seconds = numberFlag('seconds', 10);
+const vus = numberFlag('vus', 50);
+const rounds = numberFlag('rounds', 2);
 /** --only throughput | accuracy */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
 

@@ -20,15 +20,12 @@ import { createCollector } from '../engine/runner/metrics-bridge.ts';
 import type { ScenarioInfo } from '../engine/types.ts';
 import { createVu, type Vu } from '../engine/vu/index.ts';
 import { cServers } from './c-server.ts';
+import { numberFlag } from './args.ts';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const n = arg('vus', 50);
-const iterations = arg('iterations', 20_000);
-const top = arg('top', 25);
-const sleep = arg('sleep', 0);
+const n = numberFlag('vus', 50);
+const iterations = numberFlag('iterations', 20_000);
+const top = numberFlag('top', 25);
+const sleep = numberFlag('sleep', 0);
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string };

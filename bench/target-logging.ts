@@ -16,13 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
+import { numberFlag } from './args.ts';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const seconds = arg('seconds', 5);
-const rounds = arg('rounds', 3);
+const seconds = numberFlag('seconds', 5);
+const rounds = numberFlag('rounds', 3);
 const here = import.meta.dirname;
 
 const dir = mkdtempSync(join(tmpdir(), 'aetos-target-log-'));
