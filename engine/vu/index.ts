@@ -366,7 +366,6 @@ class VirtualUser implements Vu, VuContext {
     if (failed) throw failed.error;
   }
 
-  /** Runs the hooks in order; awaits only those that return a promise (most are synchronous, and each await costs a microtask turn per iteration). */
   /**
    * Runs the event's hooks in order. Synchronous hooks (k6/http's cookie reset and byte counters:
    * every iteration) run without a promise; from the first hook that returns one, the rest wait for

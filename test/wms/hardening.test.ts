@@ -293,7 +293,7 @@ async function redisProxy(target: string) {
 describe.skipIf(!process.env.REDIS_TEST_URL)('rate limit on Redis (set REDIS_TEST_URL to run)', () => {
   it('when Redis is unreachable the limit fails CLOSED: 503 + Retry-After, never a free pass; it recovers when Redis is back', async () => {
     const proxy = await redisProxy(process.env.REDIS_TEST_URL!);
-    const t = await startTarget({ seedUsers: 2, seedSkus: 10, redisUrl: proxy.url(), redisPrefix: `aetos-test-rl-${process.pid}:`, breakerResetMs: 1000 , ...hostIndependent });
+    const t = await startTarget({ seedUsers: 2, seedSkus: 10, redisUrl: proxy.url(), redisPrefix: `aetos-test-rl-${process.pid}:`, breakerResetMs: 1000, ...hostIndependent });
     try {
       const token = await login(t.url);
       const ok = await api(t.url, token, '/api/auth/me');
