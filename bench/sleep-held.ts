@@ -1,0 +1,105 @@
+/**
+ * Heap held per sleeping VU, by what holds it: the state a VU of the `http.get` + `sleep(1)` script
+ * keeps across its sleep. At 10,000 such VUs a worker's young generation is scavenged every few
+ * hundred milliseconds; whatever a sleeping VU holds is copied by each scavenge and then promoted,
+ * so these bytes, not the garbage, set the GC cost of many active VUs (issue 21). Counts bytes,
+ * not time, so it gives the same figure on a busy machine.
+ *   npx tsx bench/sleep-held.ts [--vus 2000] [--top 20]
+ * (runs itself as a bundle, as the engine's worker threads do: bench/bundled.ts)
+ *
+ * The whole in-thread chain of a worker: a real Instance (engine/runner/instance.ts) with its
+ * constant-vus executor, VUs, k6/http and the metrics collector, against the C server
+ * (bench/http-server.c). A heap snapshot while the VUs sleep in their third iteration, and one
+ * after the scenario ended, the same VUs idle with their connections still open; the difference,
+ * grouped by V8's node type and name, divided by the VU count. A VU's connection (undici Client,
+ * socket, parser: ~8 KB) is in both: the figure is what a sleeping iteration holds.
+ */
+import { Session } from 'node:inspector/promises';
+import { normalizeScenarios } from '../engine/executors/index.ts';
+import { parseSegment } from '../engine/execution/segment.ts';
+import { createLogger } from '../engine/log.ts';
+import { loadScript } from '../engine/loader/index.ts';
+import { createCollector } from '../engine/runner/metrics-bridge.ts';
+import { Instance } from '../engine/runner/instance.ts';
+import { cServers } from './c-server.ts';
+import { numberFlag } from './args.ts';
+import { runBundled } from './bundled.ts';
+
+await runBundled(import.meta.filename, ['--expose-gc']);
+
+const n = numberFlag('vus', 2000);
+const top = numberFlag('top', 20);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Self size by "type name" of every live node, from a heap snapshot. */
+async function heapBySite(session: Session): Promise<Map<string, { size: number; count: number }>> {
+  gc?.();
+  gc?.();
+  const chunks: string[] = [];
+  const onChunk = (m: { params: { chunk: string } }) => chunks.push(m.params.chunk);
+  session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  await session.post('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  const snap = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const fields = snap.snapshot.meta.node_fields;
+  const types = snap.snapshot.meta.node_types[0];
+  const [iType, iName, iSize] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];
+  const out = new Map<string, { size: number; count: number }>();
+  for (let i = 0; i < snap.nodes.length; i += fields.length) {
+    const type = types[snap.nodes[i + iType]!]!;
+    let name = snap.strings[snap.nodes[i + iName]!]!;
+    if (type === 'string' || type === 'concatenated string' || type === 'sliced string') name = '';
+    const key = `${type} ${name.slice(0, 60)}`;
+    const e = out.get(key) ?? { size: 0, count: 0 };
+    e.size += snap.nodes[i + iSize]!;
+    e.count++;
+    out.set(key, e);
+  }
+  return out;
+}
+
+const servers = cServers();
+try {
+  const url = await servers.start();
+  const script = await loadScript(new URL('./engine-scale-script.js', import.meta.url).pathname);
+  const instance = new Instance({
+    script,
+    options: {},
+    env: { URL: url },
+    scenarios: normalizeScenarios({ vus: n, duration: '3s' }),
+    segment: parseSegment(),
+    idOffset: 0,
+    vuOffset: 0,
+    sink: createCollector(),
+    log: createLogger({ level: 'warning' }),
+    events: { abort() {}, fail() {} },
+  });
+  await instance.init();
+  const session = new Session();
+  session.connect();
+  const ran = instance.run(Date.now(), undefined);
+  // A request takes well under a millisecond, so at any moment nearly every VU is asleep.
+  await new Promise((r) => setTimeout(r, 2500));
+  const asleep = await heapBySite(session);
+  const active = instance.stats().vusActive;
+  await ran;
+  const idle = await heapBySite(session);
+  const stats = instance.stats();
+  session.disconnect();
+  await instance.close();
+  const rows: [string, number, number][] = [];
+  let total = 0;
+  for (const [key, b] of asleep) {
+    const a = idle.get(key) ?? { size: 0, count: 0 };
+    rows.push([key, b.size - a.size, b.count - a.count]);
+    total += b.size - a.size;
+  }
+  for (const [key, a] of idle) if (!asleep.has(key)) { rows.push([key, -a.size, -a.count]); total -= a.size; }
+  console.log(`${n} VUs of http.get + sleep(1), ${active} in an iteration at the snapshot, ${stats.iterationsCompleted} iterations in all: ${(total / n).toFixed(0)} bytes held per sleeping VU beyond its first sleep (node ${process.version})`);
+  for (const [key, size, count] of rows.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, top)) {
+    console.log(`${(size / n).toFixed(0).padStart(7)} B ${(count / n).toFixed(2).padStart(6)} objects  ${key}`);
+  }
+} finally {
+  servers.close();
+}
+process.exit(0);
