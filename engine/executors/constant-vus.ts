@@ -46,7 +46,7 @@ export class ConstantVus extends BaseExecutor<ConstantVusConfig> {
 
   private async loop(vu: ExecVu, end: number): Promise<void> {
     try {
-      while (!this.stopping && this.rt.now() < end) await this.iterateInLoop(vu, this.numbers.next());
+      while (!this.stopping && this.rt.now() < end) await this.iterate(vu, this.numbers.next(), true);
     } finally {
       this.rt.returnVu(vu);
     }

@@ -65,7 +65,7 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
   private async loop(vu: ExecVu): Promise<void> {
     let done = this.ranBefore;
     try {
-      for (; done < this.config.iterations && !this.stopping; done++) await this.iterateInLoop(vu, this.numbers.next());
+      for (; done < this.config.iterations && !this.stopping; done++) await this.iterate(vu, this.numbers.next(), true);
     } finally {
       this.dropped += this.config.iterations - done;
       this.rt.returnVu(vu);

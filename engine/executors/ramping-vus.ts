@@ -106,7 +106,7 @@ export class RampingVus extends BaseExecutor<RampingVusConfig> {
           continue;
         }
         this.slotIterations[slot]++;
-        await this.iterateInLoop(vu, this.numbers.next());
+        await this.iterate(vu, this.numbers.next(), true);
       }
     } finally {
       this.rt.returnVu(vu);

@@ -67,7 +67,7 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
     try {
       while (!this.stopping && this.claimed < this.total) {
         this.claimed++;
-        await this.iterateInLoop(vu, this.numbers.next());
+        await this.iterate(vu, this.numbers.next(), true);
       }
     } finally {
       this.rt.returnVu(vu);

@@ -23,11 +23,13 @@ import type {
 import { createExecutor } from './ports.ts';
 import type { ScenarioConfig } from './ports.ts';
 import { createVu } from './script-ports.ts';
-import type { LoadedScript, Vu } from './script-ports.ts';
+import type { IterationRun, LoadedScript, Vu } from './script-ports.ts';
 import { maxPlannedVus, plannedVus } from './plan.ts';
 import { VuPool } from './vu-pool.ts';
 
 export type ScenarioConfigs = Record<string, ScenarioConfig>;
+
+const interruptedOutcome: Promise<IterationOutcome> = Promise.resolve('interrupted');
 
 /** Counters an instance reports to the main thread (summed over instances for vus/vus_max/progress). */
 export interface InstanceStats {
@@ -249,35 +251,37 @@ export class Instance {
       iterationInInstance: 0,
       iterationInTest: 0,
     };
+    // One IterationRun per VU and scenario too, and no async function around the VU's: its frame
+    // would stay suspended while the script sleeps (issue 21). The counts are kept in `ended`.
+    const run: IterationRun = {
+      exec: bind.exec,
+      scenario,
+      iterationInScenario: 0,
+      tags: bind.tags,
+      env: bind.env,
+      data: undefined,
+      ended: (outcome) => {
+        this.running--;
+        if (running) Atomics.sub(running, bind.slot, 1);
+        if (outcome === 'completed') this.completed++;
+        else if (outcome === 'interrupted') this.interrupted++;
+      },
+    };
     return {
       idInInstance: vu.context.idInInstance,
-      runIteration: async ({ iterationInScenario, iterationInTest }): Promise<IterationOutcome> => {
+      runIteration: ({ iterationInScenario, iterationInTest }): Promise<IterationOutcome> => {
         scenario.iterationInInstance = bind.next();
         scenario.iterationInTest = iterationInTest;
         scenario.startTime = bind.scenarioStartEpoch;
         if (this.hardStopped) {
           this.interrupted++;
-          return 'interrupted';
+          return interruptedOutcome;
         }
         this.running++;
         if (running) Atomics.add(running, bind.slot, 1);
-        let outcome: IterationOutcome;
-        try {
-          outcome = await vu.runIteration({
-            exec: bind.exec,
-            scenario,
-            iterationInScenario,
-            tags: bind.tags,
-            env: bind.env,
-            data: this.setupData,
-          });
-        } finally {
-          this.running--;
-          if (running) Atomics.sub(running, bind.slot, 1);
-        }
-        if (outcome === 'completed') this.completed++;
-        else this.interrupted++;
-        return outcome;
+        run.iterationInScenario = iterationInScenario;
+        run.data = this.setupData;
+        return vu.runIteration(run);
       },
       interrupt: () => vu.interrupt(),
     };

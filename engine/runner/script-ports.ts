@@ -6,6 +6,6 @@
 export { loadScript } from '../loader/index.ts';
 export type { LoadedScript } from '../loader/index.ts';
 export { createVu } from '../vu/index.ts';
-export type { Vu } from '../vu/index.ts';
+export type { IterationRun, Vu } from '../vu/index.ts';
 export { onFileOpened } from '../modules/open.ts';
 export { warmedUp } from '../modules/warm-up.ts';

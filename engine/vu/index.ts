@@ -51,6 +51,12 @@ export interface IterationRun {
   env?: Record<string, string>;
   /** setup()'s result; JSON-cloned once per VU. */
   data: unknown;
+  /**
+   * Called once the iteration has ended, after its samples were emitted: with its outcome, or with
+   * undefined when runIteration rejects. It lets the runner count without wrapping the returned
+   * promise in an async function of its own (a frame every sleeping VU would hold).
+   */
+  ended?: (outcome: IterationOutcome | undefined) => void;
 }
 
 export type InterruptReason = 'gracefulStop' | 'abort' | 'signal';
@@ -105,7 +111,10 @@ class VirtualUser implements Vu, VuContext {
   private started = 0;
   private controller: AbortController | null = null;
   private interruptedBy: InterruptReason | null = null;
-  private wakeOnInterrupt: (() => void) | null = null;
+  /** Settles the running iteration's outcome as 'interrupted' (the outcome promise's resolve). */
+  private wakeOnInterrupt: ((outcome: IterationOutcome) => void) | null = null;
+  /** The running iteration's script function's promise, awaited a moment after an interrupt. */
+  private body: PromiseLike<unknown> | null = null;
   private hooks: Partial<Record<HookEvent, Hook[]>> | null = null;
   private modules: Record<string, Record<string, unknown>> = {};
   private readonly work = new WorkTracker();
@@ -260,75 +269,91 @@ class VirtualUser implements Vu, VuContext {
 
   // --- iterations -----------------------------------------------------------------------------
   async runIteration(run: IterationRun): Promise<IterationOutcome> {
-    this.phase = 'iteration';
-    this.iterationInInstance = this.started++;
-    this.iterationInScenario = run.iterationInScenario;
-    this.scenario = run.scenario;
-    this.applyScenario(run);
-    this.groupPath = '';
-    // The signal lives on until it is used: a fresh AbortController per iteration (and the
-    // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
-    if (this.interruptedBy) this.controller = null;
-    this.interruptedBy = null;
-    if (this.hooks?.iterationStart) {
-      const pending = this.fire('iterationStart');
-      if (pending) await pending;
-    }
-    const t0 = performance.now();
-    let outcome: IterationOutcome;
+    let outcome: IterationOutcome | undefined;
     try {
-      const fn = this.exports[run.exec];
-      if (typeof fn !== 'function') throw new Error(`the script exports no function named "${run.exec}"`);
-      const body = this.iterationBody(fn as (data: unknown) => unknown, run.data);
-      // One promise settles with the body or with interrupt(), whichever comes first (a
-      // Promise.race and a second promise per iteration cost measurable CPU at 50k it/s).
-      outcome = await new Promise<IterationOutcome>((resolve, reject) => {
-        this.wakeOnInterrupt = () => resolve('interrupted');
-        if (this.interruptedBy) resolve('interrupted'); // interrupted while the iterationStart hooks ran
-        body.then(resolve, reject);
-      });
-      if (outcome === 'interrupted') {
-        this.work.clearAll();
-        await settleAfterInterrupt(body);
+      this.phase = 'iteration';
+      this.iterationInInstance = this.started++;
+      this.iterationInScenario = run.iterationInScenario;
+      this.scenario = run.scenario;
+      this.applyScenario(run);
+      this.groupPath = '';
+      // The signal lives on until it is used: a fresh AbortController per iteration (and the
+      // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
+      if (this.interruptedBy) this.controller = null;
+      this.interruptedBy = null;
+      if (this.hooks?.iterationStart) {
+        const pending = this.fire('iterationStart');
+        if (pending) await pending;
       }
+      const t0 = performance.now();
+      try {
+        const fn = this.exports[run.exec];
+        if (typeof fn !== 'function') throw new Error(`the script exports no function named "${run.exec}"`);
+        const data = this.setupData(run.data);
+        // One promise settles with the script's function and the work it left behind, or with
+        // interrupt(), whichever comes first. No async function runs the body: a sleeping VU holds
+        // every suspended frame between the executor and the script (~0.4 KB each), and each one
+        // outlives a scavenge or two (issue 21).
+        outcome = await new Promise<IterationOutcome>((resolve, reject) => {
+          this.wakeOnInterrupt = resolve;
+          if (this.interruptedBy) return resolve('interrupted'); // interrupted while the iterationStart hooks ran
+          const r = (fn as (data: unknown) => unknown)(data);
+          if (!isThenable(r)) return this.bodyReturned(resolve, reject);
+          this.body = r;
+          r.then(() => this.bodyReturned(resolve, reject), reject);
+        });
+        if (outcome === 'interrupted') {
+          this.work.clearAll();
+          if (this.body) await settleAfterInterrupt(this.body);
+        }
+      } catch (err) {
+        // k6 counts an iteration that threw as a full one (iterations, iteration_duration, "complete"):
+        // only an interruption (gracefulStop, abort, a stop signal) is not.
+        if (err instanceof IterationInterrupted || this.interruptedBy) outcome = 'interrupted';
+        else {
+          outcome = 'completed';
+          this.work.clearAll();
+          this.logException(err);
+        }
+      }
+      const duration = performance.now() - t0;
+      this.wakeOnInterrupt = null;
+      this.body = null;
+      if (outcome === 'interrupted') this.work.clearAll();
+      this.groupPath = '';
+      if (this.hooks?.iterationEnd) {
+        const pending = this.fire('iterationEnd');
+        if (pending) await pending;
+      }
+      if (outcome === 'completed') {
+        this.emit('iterations', 1);
+        this.emit('iteration_duration', duration);
+      }
+      return outcome;
     } catch (err) {
-      // k6 counts an iteration that threw as a full one (iterations, iteration_duration, "complete"):
-      // only an interruption (gracefulStop, abort, a stop signal) is not.
-      if (err instanceof IterationInterrupted || this.interruptedBy) outcome = 'interrupted';
-      else {
-        outcome = 'completed';
-        this.work.clearAll();
-        this.logException(err);
-      }
+      outcome = undefined;
+      throw err;
+    } finally {
+      run.ended?.(outcome);
     }
-    const duration = performance.now() - t0;
-    this.wakeOnInterrupt = null;
-    if (outcome === 'interrupted') this.work.clearAll();
-    this.groupPath = '';
-    if (this.hooks?.iterationEnd) {
-      const pending = this.fire('iterationEnd');
-      if (pending) await pending;
-    }
-    if (outcome === 'completed') {
-      this.emit('iterations', 1);
-      this.emit('iteration_duration', duration);
-    }
-    return outcome;
   }
 
-  /** The script's function and the work it left behind (timers, asyncRequest); awaits the tracker only when it holds something. */
-  private async iterationBody(fn: (data: unknown) => unknown, data: unknown): Promise<'completed'> {
-    await fn(this.setupData(data));
-    if (this.work.pendingCount > 0) await this.settleWork();
-    else this.throwWorkError();
-    return 'completed';
+  /** The script's function returned: the iteration completes once the work it left behind (timers, asyncRequest) settled. */
+  private bodyReturned(resolve: (o: IterationOutcome) => void, reject: (err: unknown) => void): void {
+    if (this.work.pendingCount > 0) {
+      this.settleWork().then(() => resolve('completed'), reject);
+      return;
+    }
+    const failed = this.work.takeError();
+    if (failed) reject(failed.error);
+    else resolve('completed');
   }
 
   interrupt(reason: InterruptReason = 'gracefulStop'): void {
     if (this.interruptedBy) return;
     this.interruptedBy = reason;
     this.controller?.abort(new IterationInterrupted(reason));
-    this.wakeOnInterrupt?.();
+    this.wakeOnInterrupt?.('interrupted');
   }
 
   private applyScenario(run: IterationRun): void {
@@ -456,7 +481,7 @@ class VirtualUser implements Vu, VuContext {
  * after the grace period (documented limitation: k6 can kill a VU's JS, Node cannot).
  */
 const interruptGraceMs = 200;
-async function settleAfterInterrupt(body: Promise<unknown>): Promise<void> {
+async function settleAfterInterrupt(body: PromiseLike<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, interruptGraceMs);
@@ -465,6 +490,10 @@ async function settleAfterInterrupt(body: Promise<unknown>): Promise<void> {
   clearTimeout(timer);
 }
 const noop = () => undefined;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
 
 /** The script's `require`: CommonJS k6 scripts are not supported (their blocking calls could not be found). */
 export function scriptRequire(name: unknown): never {
