@@ -86,6 +86,9 @@ function makeVu(id: number): VuContext & { fire(e: string): Promise<void>; newIt
     timers() {
       throw new Error('the http benchmark VU has no timers');
     },
+    sleep() {
+      throw new Error('the http benchmark VU does not sleep');
+    },
   };
   return vu;
 }

@@ -107,6 +107,12 @@ export interface VuContext {
    * tracked work settled (D3, k6's event-loop rule). Returns the same promise.
    */
   track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * k6's sleep: resolves after `ms` (at once for ms ≤ 0 or NaN), tracked like other work; rejects
+   * with IterationInterrupted as soon as the iteration is interrupted (on the next macrotask when
+   * it already was, so a script that swallows the error in a loop cannot starve the event loop).
+   */
+  sleep(ms: number): Promise<void>;
   /** Lifecycle hooks for modules: http resets its cookie jar on iterationStart, closes connections on close. */
   on(event: 'iterationStart' | 'iterationEnd' | 'close', fn: () => void | Promise<void>): void;
   /** This VU's `Math` (k6's `randomSeed` replaces its `random`, for this VU only). */

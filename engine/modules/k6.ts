@@ -4,32 +4,12 @@
  * how they block the VU as in k6. `sleep` rejects with IterationInterrupted as soon as the
  * iteration is interrupted, so gracefulStop ends a sleeping iteration promptly.
  */
-import { IterationInterrupted } from '../errors.ts';
 import type { ModuleFactory, Tags, VuContext } from '../types.ts';
 
-function interruptedError(signal: AbortSignal): IterationInterrupted {
-  return signal.reason instanceof IterationInterrupted ? signal.reason : new IterationInterrupted('signal');
-}
-
 export function sleepFor(vu: VuContext, seconds: unknown): Promise<void> {
-  const signal = vu.signal;
-  // rejected on the next macrotask: a script that swallows the error in a loop cannot starve the event loop
-  if (signal.aborted) return new Promise((_, reject) => setImmediate(() => reject(interruptedError(signal))));
-  const ms = Number(seconds) * 1000;
-  if (!Number.isFinite(ms) || ms <= 0) return Promise.resolve();
-  // tracked: a sleep inside an async function nobody awaits still holds the iteration open, as
-  // the same call would block the VU in k6
-  return vu.track(new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(interruptedError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  }));
+  // tracked by the VU: a sleep inside an async function nobody awaits still holds the iteration
+  // open, as the same call would block the VU in k6
+  return vu.sleep(Number(seconds) * 1000);
 }
 
 function checkName(kind: string, name: unknown): string {

@@ -213,6 +213,14 @@ class VirtualUser implements Vu, VuContext {
     return this.work.track(work);
   }
 
+  sleep(ms: number): Promise<void> {
+    const reason = this.interruptedBy;
+    // rejected on the next macrotask: a script that swallows the error in a loop cannot starve the event loop
+    if (reason) return new Promise((_, reject) => setImmediate(() => reject(new IterationInterrupted(reason))));
+    if (!(ms > 0)) return Promise.resolve();
+    return this.work.sleep(ms);
+  }
+
   on(event: HookEvent, fn: Hook): void {
     this.hooks ??= {};
     (this.hooks[event] ??= []).push(fn);
@@ -352,8 +360,15 @@ class VirtualUser implements Vu, VuContext {
   interrupt(reason: InterruptReason = 'gracefulStop'): void {
     if (this.interruptedBy) return;
     this.interruptedBy = reason;
-    this.controller?.abort(new IterationInterrupted(reason));
+    this.stopBlockingCalls(reason);
     this.wakeOnInterrupt?.('interrupted');
+  }
+
+  /** Aborts the signal modules' blocking calls listen to, and rejects the pending sleeps. */
+  private stopBlockingCalls(reason: InterruptReason): void {
+    const err = new IterationInterrupted(reason);
+    this.controller?.abort(err);
+    this.work.rejectSleeps(err);
   }
 
   private applyScenario(run: IterationRun): void {
@@ -427,7 +442,7 @@ class VirtualUser implements Vu, VuContext {
         ? new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
               this.interruptedBy = 'gracefulStop';
-              this.controller?.abort(new IterationInterrupted('gracefulStop'));
+              this.stopBlockingCalls('gracefulStop');
               this.work.clearAll();
               reject(new EngineError(`${name}() execution timed out after ${Math.round(timeoutMs / 1000)} seconds`, lifecycleTimeoutCode[name]));
             }, timeoutMs);
@@ -448,7 +463,7 @@ class VirtualUser implements Vu, VuContext {
 
   async close(): Promise<void> {
     this.work.clearAll();
-    this.controller?.abort(new IterationInterrupted('signal'));
+    this.stopBlockingCalls('signal');
     await this.fire('close');
     this.hooks = null;
     this.modules = {};

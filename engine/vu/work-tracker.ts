@@ -5,8 +5,26 @@
  * VU's timers. An exception thrown by a timer callback fails the iteration, as in k6.
  *
  * Timer ids are numbers (k6 returns numbers); the Node handles stay inside the tracker.
+ *
+ * `sleep` is tracked work of its own (k6's sleep blocks the VU): one timer and the promise's
+ * settle functions, rejected directly by `rejectSleeps` when the iteration is interrupted. An
+ * AbortSignal listener and a `track()` of a generic promise cost three closures, a listener and a
+ * promise reaction more, all held for the whole sleep by every sleeping VU (issue 21).
  */
 type TimerCallback = (...args: unknown[]) => unknown;
+
+interface Sleep {
+  tracker: WorkTracker;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  handle: NodeJS.Timeout | undefined;
+}
+
+/** A sleep's timer callback: one function for all, the sleep passed as the timer's argument. */
+function wake(sleep: Sleep): void {
+  sleep.tracker.endSleep(sleep);
+  sleep.resolve();
+}
 
 export class WorkTracker {
   private pending = 0;
@@ -16,6 +34,8 @@ export class WorkTracker {
   /** The first exception thrown by a timer callback since the last `takeError`. */
   private error: unknown = undefined;
   private hasError = false;
+  /** Pending sleeps: one at a time unless the script runs async functions side by side. */
+  private sleeps: Set<Sleep> | null = null;
 
   get pendingCount(): number {
     return this.pending;
@@ -26,6 +46,31 @@ export class WorkTracker {
     const done = () => this.done();
     work.then(done, done);
     return work;
+  }
+
+  /** A promise that resolves after `ms` (> 0); tracked until it settles. */
+  sleep(ms: number): Promise<void> {
+    this.pending++;
+    return new Promise<void>((resolve, reject) => {
+      const sleep: Sleep = { tracker: this, resolve, reject, handle: undefined };
+      sleep.handle = setTimeout(wake, ms, sleep);
+      (this.sleeps ??= new Set()).add(sleep);
+    });
+  }
+
+  /** Rejects every pending sleep with `err` (the iteration was interrupted or the VU closes). */
+  rejectSleeps(err: unknown): void {
+    if (!this.sleeps) return;
+    for (const sleep of [...this.sleeps]) {
+      clearTimeout(sleep.handle);
+      this.endSleep(sleep);
+      sleep.reject(err);
+    }
+  }
+
+  /** @internal the sleep ended (woke or was rejected): no longer pending. */
+  endSleep(sleep: Sleep): void {
+    if (this.sleeps?.delete(sleep)) this.done();
   }
 
   setTimeout(cb: TimerCallback, ms?: number, args: unknown[] = []): number {

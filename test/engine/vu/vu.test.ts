@@ -34,6 +34,34 @@ describe('interrupt', () => {
   });
 });
 
+describe('sleep', () => {
+  it('side-by-side sleeps nobody awaits hold the iteration until both woke', async () => {
+    const h = await harness('shapes/31-side-by-side-sleeps.js');
+    const vu = await h.vu(1, { SECONDS: '0.05' });
+    const t0 = performance.now();
+    expect(await h.iterate(vu, 2)).toEqual(['completed', 'completed']);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2 * 99);
+    expect(h.rec.console).toEqual(['returned', 'a woke', 'b woke', 'returned', 'a woke', 'b woke']);
+    expect(h.rec.errors).toEqual([]);
+  });
+
+  it('an interrupt rejects every pending sleep at once, and the VU sleeps normally afterwards', async () => {
+    const h = await harness('shapes/31-side-by-side-sleeps.js');
+    const vu = await h.vu(1, { SECONDS: '30' });
+    const t0 = performance.now();
+    const pending = h.iterate(vu, 1);
+    setTimeout(() => vu.interrupt('gracefulStop'), 20);
+    expect(await pending).toEqual(['interrupted']);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(h.rec.console).toEqual(['returned', 'a: iteration interrupted (gracefulStop)', 'b: iteration interrupted (gracefulStop)']);
+    expect(h.rec.of('iterations')).toEqual([]);
+    const h2 = await harness('shapes/31-side-by-side-sleeps.js');
+    const vu2 = await h2.vu(1, { SECONDS: '0.01' });
+    expect(await h2.iterate(vu2, 1)).toEqual(['completed']);
+    expect(h2.rec.console).toEqual(['returned', 'a woke', 'b woke']);
+  });
+});
+
 describe('iteration metrics and tags', () => {
   it('iterations and iteration_duration carry options.tags, scenario tags and the scenario name', async () => {
     const h = await harness('shapes/01-plain-sleep.js');

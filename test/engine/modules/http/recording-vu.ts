@@ -86,6 +86,10 @@ export class RecordingVu implements VuContext {
     return work;
   }
 
+  sleep(): Promise<void> {
+    throw new Error('RecordingVu does not sleep: run sleeping scripts on a real VU (engine/vu)');
+  }
+
   on(event: 'iterationStart' | 'iterationEnd' | 'close', fn: Hook): void {
     this.hooks[event]!.push(fn);
   }
