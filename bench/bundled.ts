@@ -5,7 +5,7 @@
  * closure a property store (256 B) the engine's own bundle does not have.
  *
  * Called first thing in such a benchmark: in the tsx process it bundles the benchmark (cached in
- * node_modules/.cache/aetos-load/bench, rebuilt when a source changes), runs the bundle with
+ * node_modules/.cache/aetos-load/bench/<name>, rebuilt when a source changes), runs the bundle with
  * `nodeFlags` and the same arguments, and exits with its exit code; in the bundled process it
  * returns at once.
  */
@@ -19,7 +19,8 @@ export async function runBundled(file: string, nodeFlags: string[]): Promise<voi
   if (process.env[marker]) return;
   const root = path.resolve(import.meta.dirname, '..');
   const name = path.basename(file, '.ts');
-  const cacheDir = path.join(root, 'node_modules', '.cache', 'aetos-load', 'bench');
+  // one cache folder per benchmark: a bundle is reused while its own inputs are unchanged
+  const cacheDir = path.join(root, 'node_modules', '.cache', 'aetos-load', 'bench', name);
   const dir = await createAppBundle({ root, entries: { [name]: file }, cacheDir }).dir();
   const child = spawnSync(process.execPath, [...nodeFlags, path.join(dir, `${name}.js`), ...process.argv.slice(2)], {
     stdio: 'inherit',

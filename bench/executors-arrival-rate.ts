@@ -20,19 +20,24 @@ async function measure(rate: number): Promise<string> {
   let dropped = 0;
   const makeVu = (): ExecVu => {
     let wake: (() => void) | null = null;
-    return {
+    const vu: ExecVu = {
       idInInstance: nextId++,
-      runIteration: ({ iterationInTest }) =>
+      runIteration: ({ iterationInTest, ended }) =>
         new Promise<IterationOutcome>((resolve) => {
           lateness.push(now() - (iterationInTest * 1000) / rate);
-          const t = setTimeout(() => resolve('completed'), 1);
+          const end = (outcome: IterationOutcome) => {
+            ended(vu, outcome);
+            resolve(outcome);
+          };
+          const t = setTimeout(() => end('completed'), 1);
           wake = () => {
             clearTimeout(t);
-            resolve('interrupted');
+            end('interrupted');
           };
         }),
       interrupt: () => wake?.(),
     };
+    return vu;
   };
   const rt: ExecutorRuntime = {
     scenario: 'bench',

@@ -3,15 +3,14 @@
  * makes per request, which sets how often the worker's young generation is collected and how much
  * of an active VU's sleep-spanning state gets promoted (issue 21). Counts bytes, not time, so it
  * gives the same figure on a busy machine.
- *   node --no-turbo-inlining --import tsx bench/iteration-allocation.ts [--vus 50] [--iterations 20000] [--top 25] [--sleep 0]
+ *   npx tsx bench/iteration-allocation.ts [--vus 50] [--iterations 20000] [--top 25] [--sleep 0]
  * (--sleep S: each iteration also sleeps S seconds, as the active-VU script of bench/engine-scale.ts does)
  *
  * Real VUs (engine/vu) with the worker's metrics collector, drained every 5,000 iterations (a
  * worker at 10,000 it/s drains every 500 ms), against the C server (bench/http-server.c).
  * V8's sampling heap profiler, every 256 bytes, counting objects the GC has already collected.
- * --no-turbo-inlining keeps inlined callees under their own names. tsx compiles with esbuild's
- * keepNames, which wraps closures in `__name(…)` calls the bundled engine (engine/build) does not
- * have: those rows are left out of the total and the list.
+ * It runs itself as a bundle, as the engine's worker threads do (bench/bundled.ts), with
+ * --no-turbo-inlining, which keeps inlined callees under their own names.
  */
 import { Session } from 'node:inspector/promises';
 import { createLogger } from '../engine/log.ts';
@@ -21,6 +20,9 @@ import type { ScenarioInfo } from '../engine/types.ts';
 import { createVu, type Vu } from '../engine/vu/index.ts';
 import { cServers } from './c-server.ts';
 import { numberFlag } from './args.ts';
+import { runBundled } from './bundled.ts';
+
+await runBundled(import.meta.filename, ['--no-turbo-inlining']);
 
 const n = numberFlag('vus', 50);
 const iterations = numberFlag('iterations', 20_000);
@@ -68,12 +70,11 @@ try {
   let total = 0;
   const walk = (node: ProfileNode) => {
     const { functionName, url: file } = node.callFrame;
-    const where = file.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(engine|bench)\//, '$1/');
+    // the bundle's files by their chunk's name (http-….js is k6/http; the bench's own file holds the engine's core)
+    const where = file.replace(/^.*\/app-[0-9a-f]+\//, 'bundle:').replace(/^.*node_modules\//, '');
     const key = `${functionName || '(anonymous)'}  ${where}`;
-    if (functionName !== '__name') {
-      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
-      total += node.selfSize;
-    }
+    bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
     for (const c of node.children) walk(c);
   };
   walk(profile.head);

@@ -9,12 +9,15 @@
  *
  * The whole in-thread chain of a worker: a real Instance (engine/runner/instance.ts) with its
  * constant-vus executor, VUs, k6/http and the metrics collector, against the C server
- * (bench/http-server.c). A heap snapshot while the VUs sleep in their third iteration, and one
- * after the scenario ended, the same VUs idle with their connections still open; the difference,
- * grouped by V8's node type and name, divided by the VU count. A VU's connection (undici Client,
- * socket, parser: ~8 KB) is in both: the figure is what a sleeping iteration holds.
+ * (bench/http-server.c). Heap snapshots before the VUs exist, while they sleep in their third
+ * iteration, and after the scenario ended (the same VUs idle, their connections still open).
+ * Printed per VU, grouped by V8's node type and name: asleep − idle, what a sleeping iteration
+ * holds; and idle − before, what a VU with its connection costs for the whole test.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { normalizeScenarios } from '../engine/executors/index.ts';
 import { parseSegment } from '../engine/execution/segment.ts';
 import { createLogger } from '../engine/log.ts';
@@ -29,10 +32,15 @@ await runBundled(import.meta.filename, ['--expose-gc']);
 
 const n = numberFlag('vus', 2000);
 const top = numberFlag('top', 20);
+type Heap = Map<string, { size: number; count: number }>;
+
 const gc = (globalThis as { gc?: () => void }).gc;
 
-/** Self size by "type name" of every live node, from a heap snapshot. */
-async function heapBySite(session: Session): Promise<Map<string, { size: number; count: number }>> {
+/**
+ * Self size by "type name" of every live node, from a heap snapshot, written to a file: a table
+ * kept in memory would be counted in the next snapshot (its keys are strings on this heap).
+ */
+async function heapBySite(session: Session, file: string): Promise<void> {
   gc?.();
   gc?.();
   const chunks: string[] = [];
@@ -55,13 +63,44 @@ async function heapBySite(session: Session): Promise<Map<string, { size: number;
     e.count++;
     out.set(key, e);
   }
-  return out;
+  writeFileSync(file, JSON.stringify([...out]));
+}
+
+function readHeap(file: string): Heap {
+  return new Map(JSON.parse(readFileSync(file, 'utf8')) as [string, { size: number; count: number }][]);
+}
+
+/** Prints `to − from` per VU: the total and the biggest rows. */
+function printDiff(title: string, from: Heap, to: Heap): void {
+  const rows: [string, number, number][] = [];
+  let total = 0;
+  for (const [key, b] of to) {
+    const a = from.get(key) ?? { size: 0, count: 0 };
+    rows.push([key, b.size - a.size, b.count - a.count]);
+    total += b.size - a.size;
+  }
+  for (const [key, a] of from) {
+    if (to.has(key)) continue;
+    rows.push([key, -a.size, -a.count]);
+    total -= a.size;
+  }
+  console.log(`${title}: ${(total / n).toFixed(0)} B per VU`);
+  for (const [key, size, count] of rows.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, top)) {
+    console.log(`${(size / n).toFixed(0).padStart(7)} B ${(count / n).toFixed(2).padStart(6)} objects  ${key}`);
+  }
 }
 
 const servers = cServers();
+const dir = mkdtempSync(join(tmpdir(), 'aetos-sleep-held-'));
+const [before, asleep, idle] = ['before', 'asleep', 'idle'].map((name) => join(dir, `${name}.json`)) as [string, string, string];
 try {
   const url = await servers.start();
   const script = await loadScript(new URL('./engine-scale-script.js', import.meta.url).pathname);
+  const session = new Session();
+  session.connect();
+  const sink = createCollector();
+  const log = createLogger({ level: 'warning' });
+  await heapBySite(session, before);
   const instance = new Instance({
     script,
     options: {},
@@ -70,36 +109,26 @@ try {
     segment: parseSegment(),
     idOffset: 0,
     vuOffset: 0,
-    sink: createCollector(),
-    log: createLogger({ level: 'warning' }),
+    sink,
+    log,
     events: { abort() {}, fail() {} },
   });
   await instance.init();
-  const session = new Session();
-  session.connect();
   const ran = instance.run(Date.now(), undefined);
   // A request takes well under a millisecond, so at any moment nearly every VU is asleep.
   await new Promise((r) => setTimeout(r, 2500));
-  const asleep = await heapBySite(session);
+  await heapBySite(session, asleep);
   const active = instance.stats().vusActive;
   await ran;
-  const idle = await heapBySite(session);
+  await heapBySite(session, idle);
   const stats = instance.stats();
   session.disconnect();
   await instance.close();
-  const rows: [string, number, number][] = [];
-  let total = 0;
-  for (const [key, b] of asleep) {
-    const a = idle.get(key) ?? { size: 0, count: 0 };
-    rows.push([key, b.size - a.size, b.count - a.count]);
-    total += b.size - a.size;
-  }
-  for (const [key, a] of idle) if (!asleep.has(key)) { rows.push([key, -a.size, -a.count]); total -= a.size; }
-  console.log(`${n} VUs of http.get + sleep(1), ${active} in an iteration at the snapshot, ${stats.iterationsCompleted} iterations in all: ${(total / n).toFixed(0)} bytes held per sleeping VU beyond its first sleep (node ${process.version})`);
-  for (const [key, size, count] of rows.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1])).slice(0, top)) {
-    console.log(`${(size / n).toFixed(0).padStart(7)} B ${(count / n).toFixed(2).padStart(6)} objects  ${key}`);
-  }
+  console.log(`${n} VUs of http.get + sleep(1), ${active} in an iteration at the first snapshot, ${stats.iterationsCompleted} iterations in all (node ${process.version})`);
+  printDiff('held across a sleep (asleep − idle)', readHeap(idle), readHeap(asleep));
+  printDiff('\nan idle VU with its connection (idle − before the VUs)', readHeap(before), readHeap(idle));
 } finally {
   servers.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 process.exit(0);

@@ -143,14 +143,26 @@ export type ModuleFactory = (vu: VuContext) => Record<string, unknown>;
 export type IterationOutcome = 'completed' | 'interrupted';
 
 /** A VU as an executor sees it: something that can run iterations of the scenario's exec function. */
+/** One iteration an executor asks of a VU. */
+export interface ExecIteration {
+  iterationInScenario: number;
+  iterationInTest: number;
+  /**
+   * Called once the iteration ended, just before the promise runIteration returned resolves: the
+   * executor counts here instead of in an async function around the call, a frame every sleeping
+   * VU would hold (issue 21).
+   */
+  ended(vu: ExecVu, outcome: IterationOutcome): void;
+}
+
 export interface ExecVu {
   /** 1-based id within this instance. */
   readonly idInInstance: number;
   /**
-   * Runs one iteration; resolves when it and its tracked work settled. 'interrupted' when it was
-   * interrupted or threw (the runner logs the exception and emits no iteration samples for it).
+   * Runs one iteration; resolves when it and its tracked work settled, never rejects. 'interrupted'
+   * when it was interrupted or the VU's own machinery failed (logged; no iteration samples).
    */
-  runIteration(iter: { iterationInScenario: number; iterationInTest: number }): Promise<IterationOutcome>;
+  runIteration(iter: ExecIteration): Promise<IterationOutcome>;
   /** Interrupts the running iteration (gracefulStop/gracefulRampDown elapsed); its promise settles soon after. */
   interrupt(): void;
 }

@@ -190,29 +190,32 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * Runs one iteration on `vu`, numbering it and counting its outcome. Never rejects.
    * iterationInScenario is this VU's count in this scenario (k6's exec.vu.iterationInScenario:
    * 0, 1, 2, … per VU); iterationInTest is the test-wide number the executor assigns.
-   * `inLoop`, for a VU that loops (closed model): afterwards it yields to the event loop when
-   * iterations have been settling in microtasks for a while, so timers (the scenario's end, other
-   * scenarios) are not starved. Arrival-rate executors leave it off: their scheduler yields, and
-   * a VU must be free again the moment its iteration settles. (One function, not a wrapper around
-   * another: every async frame here stays suspended while the script sleeps, ~0.4 KB per VU each.)
+   * Not an async function, and the VU counts through `ended`: every async frame here would stay
+   * suspended while the script sleeps, ~0.4 KB per VU each (issue 21).
    */
-  protected async iterate(vu: ExecVu, iterationInTest: number, inLoop = false): Promise<IterationOutcome> {
+  protected iterate(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
     const iterationInScenario = this.perVu.get(vu) ?? 0;
     this.perVu.set(vu, iterationInScenario + 1);
     this.started++;
     this.running.add(vu);
-    let outcome: IterationOutcome;
-    try {
-      outcome = await vu.runIteration({ iterationInScenario, iterationInTest });
-    } catch {
-      outcome = 'interrupted';
-    } finally {
-      this.running.delete(vu);
-    }
+    return vu.runIteration({ iterationInScenario, iterationInTest, ended: this.iterationEnded });
+  }
+
+  private readonly iterationEnded = (vu: ExecVu, outcome: IterationOutcome): void => {
+    this.running.delete(vu);
     if (outcome === 'completed') this.completed++;
     else this.interrupted++;
-    if (inLoop && performance.now() - this.lastYield >= YIELD_EVERY_MS) await this.maybeYield(); // checked here: an await per iteration is not free
-    return outcome;
+  };
+
+  /**
+   * For a VU that loops (closed model), after each iteration: true when iterations have been
+   * settling in microtasks for a while, and the loop should `await this.maybeYield()` so timers (the
+   * scenario's end, other scenarios) are not starved. Checked first: an await per iteration is not
+   * free. Arrival-rate executors do not use it: their scheduler yields, and a VU must be free again
+   * the moment its iteration settles.
+   */
+  protected yieldDue(): boolean {
+    return performance.now() - this.lastYield >= YIELD_EVERY_MS;
   }
 
   /** Lets timers and I/O run when iterations have been settling without a macrotask turn. */

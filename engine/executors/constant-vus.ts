@@ -46,7 +46,10 @@ export class ConstantVus extends BaseExecutor<ConstantVusConfig> {
 
   private async loop(vu: ExecVu, end: number): Promise<void> {
     try {
-      while (!this.stopping && this.rt.now() < end) await this.iterate(vu, this.numbers.next(), true);
+      while (!this.stopping && this.rt.now() < end) {
+        await this.iterate(vu, this.numbers.next());
+        if (this.yieldDue()) await this.maybeYield();
+      }
     } finally {
       this.rt.returnVu(vu);
     }

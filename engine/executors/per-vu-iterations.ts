@@ -65,7 +65,10 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
   private async loop(vu: ExecVu): Promise<void> {
     let done = this.ranBefore;
     try {
-      for (; done < this.config.iterations && !this.stopping; done++) await this.iterate(vu, this.numbers.next(), true);
+      for (; done < this.config.iterations && !this.stopping; done++) {
+        await this.iterate(vu, this.numbers.next());
+        if (this.yieldDue()) await this.maybeYield();
+      }
     } finally {
       this.dropped += this.config.iterations - done;
       this.rt.returnVu(vu);

@@ -106,7 +106,8 @@ export class RampingVus extends BaseExecutor<RampingVusConfig> {
           continue;
         }
         this.slotIterations[slot]++;
-        await this.iterate(vu, this.numbers.next(), true);
+        await this.iterate(vu, this.numbers.next());
+        if (this.yieldDue()) await this.maybeYield();
       }
     } finally {
       this.rt.returnVu(vu);

@@ -67,7 +67,8 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
     try {
       while (!this.stopping && this.claimed < this.total) {
         this.claimed++;
-        await this.iterate(vu, this.numbers.next(), true);
+        await this.iterate(vu, this.numbers.next());
+        if (this.yieldDue()) await this.maybeYield();
       }
     } finally {
       this.rt.returnVu(vu);

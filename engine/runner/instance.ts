@@ -8,6 +8,7 @@
 import { IterationInterrupted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type {
+  ExecIteration,
   Executor,
   ExecutorRuntime,
   ExecVu,
@@ -253,6 +254,7 @@ export class Instance {
     };
     // One IterationRun per VU and scenario too, and no async function around the VU's: its frame
     // would stay suspended while the script sleeps (issue 21). The counts are kept in `ended`.
+    let call: ExecIteration | null = null;
     const run: IterationRun = {
       exec: bind.exec,
       scenario,
@@ -264,27 +266,33 @@ export class Instance {
         this.running--;
         if (running) Atomics.sub(running, bind.slot, 1);
         if (outcome === 'completed') this.completed++;
-        else if (outcome === 'interrupted') this.interrupted++;
+        else this.interrupted++;
+        const c = call;
+        call = null;
+        c?.ended(execVu, outcome);
       },
     };
-    return {
+    const execVu: ExecVu = {
       idInInstance: vu.context.idInInstance,
-      runIteration: ({ iterationInScenario, iterationInTest }): Promise<IterationOutcome> => {
+      runIteration: (iter): Promise<IterationOutcome> => {
         scenario.iterationInInstance = bind.next();
-        scenario.iterationInTest = iterationInTest;
+        scenario.iterationInTest = iter.iterationInTest;
         scenario.startTime = bind.scenarioStartEpoch;
         if (this.hardStopped) {
           this.interrupted++;
+          iter.ended(execVu, 'interrupted');
           return interruptedOutcome;
         }
         this.running++;
         if (running) Atomics.add(running, bind.slot, 1);
-        run.iterationInScenario = iterationInScenario;
+        call = iter;
+        run.iterationInScenario = iter.iterationInScenario;
         run.data = this.setupData;
         return vu.runIteration(run);
       },
       interrupt: () => vu.interrupt(),
     };
+    return execVu;
   }
 
   /** Start no new iterations; executors honour gracefulStop. */

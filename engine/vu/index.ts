@@ -52,11 +52,11 @@ export interface IterationRun {
   /** setup()'s result; JSON-cloned once per VU. */
   data: unknown;
   /**
-   * Called once the iteration has ended, after its samples were emitted: with its outcome, or with
-   * undefined when runIteration rejects. It lets the runner count without wrapping the returned
-   * promise in an async function of its own (a frame every sleeping VU would hold).
+   * Called once the iteration has ended, after its samples were emitted, just before the promise
+   * runIteration returned resolves. It lets the runner count without wrapping that promise in an
+   * async function of its own (a frame every sleeping VU would hold).
    */
-  ended?: (outcome: IterationOutcome | undefined) => void;
+  ended?: (outcome: IterationOutcome) => void;
 }
 
 export type InterruptReason = 'gracefulStop' | 'abort' | 'signal';
@@ -66,6 +66,7 @@ export interface Vu {
   readonly context: VuContext;
   readonly exports: Readonly<Record<string, unknown>>;
   readonly idInInstance: number;
+  /** Never rejects: a failure of the VU's own machinery (a module's hook, the sink) is logged and ends the iteration as 'interrupted'. */
   runIteration(run: IterationRun): Promise<IterationOutcome>;
   interrupt(reason?: InterruptReason): void;
   callLifecycle(name: LifecycleName, arg?: unknown, timeoutMs?: number): Promise<unknown>;
@@ -111,8 +112,12 @@ class VirtualUser implements Vu, VuContext {
   private started = 0;
   private controller: AbortController | null = null;
   private interruptedBy: InterruptReason | null = null;
-  /** Settles the running iteration's outcome as 'interrupted' (the outcome promise's resolve). */
-  private wakeOnInterrupt: ((outcome: IterationOutcome) => void) | null = null;
+  /** The running iteration: what it runs and how its promise settles. */
+  private iteration: { run: IterationRun; resolve: (o: IterationOutcome) => void } | null = null;
+  /** True while the script's function (or the work it left) runs: an interrupt ends the body then. */
+  private inBody = false;
+  /** performance.now() when the body started (iteration_duration). */
+  private bodyStart = 0;
   /** The running iteration's script function's promise, awaited a moment after an interrupt. */
   private body: PromiseLike<unknown> | null = null;
   private hooks: Partial<Record<HookEvent, Hook[]>> | null = null;
@@ -276,92 +281,160 @@ class VirtualUser implements Vu, VuContext {
   }
 
   // --- iterations -----------------------------------------------------------------------------
-  async runIteration(run: IterationRun): Promise<IterationOutcome> {
-    let outcome: IterationOutcome | undefined;
-    try {
-      this.phase = 'iteration';
-      this.iterationInInstance = this.started++;
-      this.iterationInScenario = run.iterationInScenario;
-      this.scenario = run.scenario;
-      this.applyScenario(run);
-      this.groupPath = '';
-      // The signal lives on until it is used: a fresh AbortController per iteration (and the
-      // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
-      if (this.interruptedBy) this.controller = null;
-      this.interruptedBy = null;
-      if (this.hooks?.iterationStart) {
-        const pending = this.fire('iterationStart');
-        if (pending) await pending;
-      }
-      const t0 = performance.now();
+  /**
+   * Runs one iteration: the iterationStart hooks, the script's function and the work it left
+   * behind (or an interrupt, whichever comes first), the iterationEnd hooks, the iteration samples.
+   * Written as steps that call one another rather than one async function: a sleeping VU holds
+   * every suspended async frame between the executor and the script (~0.4 KB each, outliving a
+   * scavenge or two, issue 21), so the iteration's state lives in this VU's fields and the one
+   * promise returned here.
+   */
+  runIteration(run: IterationRun): Promise<IterationOutcome> {
+    return new Promise<IterationOutcome>((resolve) => {
+      this.iteration = { run, resolve };
       try {
-        const fn = this.exports[run.exec];
-        if (typeof fn !== 'function') throw new Error(`the script exports no function named "${run.exec}"`);
-        const data = this.setupData(run.data);
-        // One promise settles with the script's function and the work it left behind, or with
-        // interrupt(), whichever comes first. No async function runs the body: a sleeping VU holds
-        // every suspended frame between the executor and the script (~0.4 KB each), and each one
-        // outlives a scavenge or two (issue 21).
-        outcome = await new Promise<IterationOutcome>((resolve, reject) => {
-          this.wakeOnInterrupt = resolve;
-          if (this.interruptedBy) return resolve('interrupted'); // interrupted while the iterationStart hooks ran
-          const r = (fn as (data: unknown) => unknown)(data);
-          if (!isThenable(r)) return this.bodyReturned(resolve, reject);
-          this.body = r;
-          r.then(() => this.bodyReturned(resolve, reject), reject);
-        });
-        if (outcome === 'interrupted') {
-          this.work.clearAll();
-          if (this.body) await settleAfterInterrupt(this.body);
-        }
+        this.phase = 'iteration';
+        this.iterationInInstance = this.started++;
+        this.iterationInScenario = run.iterationInScenario;
+        this.scenario = run.scenario;
+        this.applyScenario(run);
+        this.groupPath = '';
+        // The signal lives on until it is used: a fresh AbortController per iteration (and the
+        // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
+        if (this.interruptedBy) this.controller = null;
+        this.interruptedBy = null;
+        const pending = this.hooks?.iterationStart ? this.fire('iterationStart') : undefined;
+        if (pending) pending.then(() => this.startBody(), (err) => this.iterationFailed(err));
+        else this.startBody();
       } catch (err) {
-        // k6 counts an iteration that threw as a full one (iterations, iteration_duration, "complete"):
-        // only an interruption (gracefulStop, abort, a stop signal) is not.
-        if (err instanceof IterationInterrupted || this.interruptedBy) outcome = 'interrupted';
-        else {
-          outcome = 'completed';
-          this.work.clearAll();
-          this.logException(err);
-        }
+        this.iterationFailed(err);
       }
-      const duration = performance.now() - t0;
-      this.wakeOnInterrupt = null;
-      this.body = null;
-      if (outcome === 'interrupted') this.work.clearAll();
-      this.groupPath = '';
-      if (this.hooks?.iterationEnd) {
-        const pending = this.fire('iterationEnd');
-        if (pending) await pending;
+    });
+  }
+
+  /** Calls the script's function; its promise (or an interrupt) ends the body. */
+  private startBody(): void {
+    this.bodyStart = performance.now();
+    this.inBody = true;
+    const run = this.iteration!.run;
+    if (this.interruptedBy) return this.endBody('interrupted'); // interrupted while the iterationStart hooks ran
+    let r: unknown;
+    try {
+      const fn = this.exports[run.exec];
+      if (typeof fn !== 'function') throw new Error(`the script exports no function named "${run.exec}"`);
+      r = (fn as (data: unknown) => unknown)(this.setupData(run.data));
+    } catch (err) {
+      return this.bodyThrew(err);
+    }
+    if (!this.inBody) return; // exec.test.abort() interrupted this VU before the function returned
+    if (!isThenable(r)) return this.bodyReturned(null);
+    this.body = r;
+    // `this.body === r`: an interrupted body that settles later, in another iteration, ends nothing
+    r.then(
+      () => this.body === r && this.inBody && this.bodyReturned(r),
+      (err) => this.body === r && this.inBody && this.bodyThrew(err),
+    );
+  }
+
+  /** The script's function returned: the body ends once the work it left behind (timers, asyncRequest) settled. */
+  private bodyReturned(r: PromiseLike<unknown> | null): void {
+    if (this.work.pendingCount > 0) {
+      this.settleWork().then(
+        () => this.body === r && this.inBody && this.endBody('completed'),
+        (err) => this.body === r && this.inBody && this.bodyThrew(err),
+      );
+      return;
+    }
+    const failed = this.work.takeError();
+    if (failed) this.bodyThrew(failed.error);
+    else this.endBody('completed');
+  }
+
+  /**
+   * The script's function or its work threw. k6 counts such an iteration as a full one
+   * (iterations, iteration_duration, "complete"): only an interruption (gracefulStop, abort, a stop
+   * signal) is not.
+   */
+  private bodyThrew(err: unknown): void {
+    if (!this.inBody) return;
+    if (err instanceof IterationInterrupted || this.interruptedBy) return this.endBody('interrupted');
+    this.work.clearAll();
+    this.logException(err);
+    this.endBody('completed');
+  }
+
+  /**
+   * The body ended. After an interrupt the script's coroutine gets a moment to unwind (its pending
+   * blocking call rejects at once) before the VU is reused, so it does not run on into the next
+   * iteration.
+   */
+  private endBody(outcome: IterationOutcome): void {
+    if (!this.inBody) return;
+    this.inBody = false;
+    const duration = performance.now() - this.bodyStart;
+    if (outcome === 'interrupted') {
+      this.work.clearAll();
+      const body = this.body;
+      if (body) {
+        settleAfterInterrupt(body).then(() => this.endIteration(outcome, duration));
+        return;
       }
+    }
+    this.endIteration(outcome, duration);
+  }
+
+  private endIteration(outcome: IterationOutcome, duration: number): void {
+    this.body = null;
+    if (outcome === 'interrupted') this.work.clearAll();
+    this.groupPath = '';
+    try {
+      const pending = this.hooks?.iterationEnd ? this.fire('iterationEnd') : undefined;
+      if (pending) {
+        pending.then(() => this.iterationDone(outcome, duration), (err) => this.iterationFailed(err));
+        return;
+      }
+    } catch (err) {
+      return this.iterationFailed(err);
+    }
+    this.iterationDone(outcome, duration);
+  }
+
+  private iterationDone(outcome: IterationOutcome, duration: number): void {
+    try {
       if (outcome === 'completed') {
         this.emit('iterations', 1);
         this.emit('iteration_duration', duration);
       }
-      return outcome;
     } catch (err) {
-      outcome = undefined;
-      throw err;
-    } finally {
-      run.ended?.(outcome);
+      return this.iterationFailed(err);
     }
+    const it = this.iteration!;
+    this.iteration = null;
+    it.run.ended?.(outcome);
+    it.resolve(outcome);
   }
 
-  /** The script's function returned: the iteration completes once the work it left behind (timers, asyncRequest) settled. */
-  private bodyReturned(resolve: (o: IterationOutcome) => void, reject: (err: unknown) => void): void {
-    if (this.work.pendingCount > 0) {
-      this.settleWork().then(() => resolve('completed'), reject);
-      return;
-    }
-    const failed = this.work.takeError();
-    if (failed) reject(failed.error);
-    else resolve('completed');
+  /**
+   * The iteration's own machinery threw (a module's hook, the sink): logged, and the iteration ends
+   * as interrupted (no iteration samples), so executors never see a rejection.
+   */
+  private iterationFailed(err: unknown): void {
+    const it = this.iteration;
+    if (!it) return;
+    this.iteration = null;
+    this.inBody = false;
+    this.body = null;
+    this.work.clearAll();
+    this.logException(err);
+    it.run.ended?.('interrupted');
+    it.resolve('interrupted');
   }
 
   interrupt(reason: InterruptReason = 'gracefulStop'): void {
     if (this.interruptedBy) return;
     this.interruptedBy = reason;
     this.stopBlockingCalls(reason);
-    this.wakeOnInterrupt?.('interrupted');
+    if (this.inBody) this.endBody('interrupted');
   }
 
   /** Aborts the signal modules' blocking calls listen to, and rejects the pending sleeps. */

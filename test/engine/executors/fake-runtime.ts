@@ -11,7 +11,7 @@
  * for what only real timers show (early-firing timers, the event loop yielding).
  */
 import { vi } from 'vitest';
-import type { ExecVu, ExecutorRuntime, IterationOutcome, ScenarioResume, SegmentInfo, Tags } from '../../../engine/types.ts';
+import type { ExecIteration, ExecVu, ExecutorRuntime, IterationOutcome, ScenarioResume, SegmentInfo, Tags } from '../../../engine/types.ts';
 import { parseSegment } from '../../../engine/execution/segment.ts';
 
 export interface IterationCall {
@@ -33,7 +33,7 @@ export class FakeVu implements ExecVu {
     private readonly iterationMs: () => number,
   ) {}
 
-  async runIteration(iter: { iterationInScenario: number; iterationInTest: number }): Promise<IterationOutcome> {
+  async runIteration({ ended, ...iter }: ExecIteration): Promise<IterationOutcome> {
     if (this.inIteration) throw new Error(`VU ${this.idInInstance} asked to run two iterations at once`);
     this.inIteration = true;
     const busy = this.rt.startBusyMs;
@@ -57,6 +57,7 @@ export class FakeVu implements ExecVu {
     this.rt.concurrent--;
     this.inIteration = false;
     this.rt.calls.push({ vu: this.idInInstance, ...iter, start, end: this.rt.now(), outcome });
+    ended(this, outcome);
     return outcome;
   }
 

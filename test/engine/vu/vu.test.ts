@@ -99,6 +99,24 @@ describe('iteration metrics and tags', () => {
     expect(events).toEqual(['start', 'sync 1', 'async', 'sync 2']);
   });
 
+  it('a hook that throws ends the iteration as interrupted, logged, without iteration samples; the next one runs', async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1);
+    let broken = true;
+    const seen: string[] = [];
+    vu.context.on('iterationEnd', () => {
+      if (broken) throw new Error('hook broke');
+    });
+    const run = (n: number) => vu.runIteration({ exec: 'default', scenario: scenario(), iterationInScenario: n, tags: {}, data: undefined, ended: (o) => seen.push(o) });
+    expect(await run(0)).toBe('interrupted');
+    expect(h.rec.errors.join('\n')).toMatch(/hook broke/);
+    expect(h.rec.of('iterations')).toEqual([]);
+    broken = false;
+    expect(await run(1)).toBe('completed');
+    expect(seen).toEqual(['interrupted', 'completed']);
+    expect(h.rec.of('iterations')).toHaveLength(1);
+  });
+
   it('track(): the iteration waits for tracked work', async () => {
     const h = await harness('shapes/12-per-vu-state.js');
     const vu = await h.vu(1);
