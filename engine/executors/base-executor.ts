@@ -14,6 +14,12 @@ import type { CommonScenarioConfig } from './base-config.ts';
 
 /** Longest stretch (ms) a chain of microtask-settled iterations may run before yielding. */
 const YIELD_EVERY_MS = 10;
+/** performance.now() after the last turn a looping VU waited for (this thread's executors share it). */
+let lastTurn = performance.now();
+/** The turn looping VUs wait for now, or null. */
+let turnGate: Promise<void> | null = null;
+/** How long VUs start before the event loop turns once (see startLoops). */
+const START_SLICE_MS = 1;
 
 /**
  * Test-wide iteration numbers for VU-based executors. With `period` test-wide units (VUs), unit
@@ -63,7 +69,6 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
   /** Aborted when no new iteration may start (regular end reached, or the test is stopping). */
   private readonly stopCtl = new AbortController();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private lastYield = 0;
 
   constructor(
     readonly name: string,
@@ -93,7 +98,6 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
       // (also when that passed while the lost thread was stuck).
       this.startedAt = rt.resume ? this.startTime : rt.now();
       if (rt.resume) this.resumeFrom(rt.resume);
-      this.lastYield = performance.now();
       await this.execute();
     } finally {
       rt.signal.removeEventListener('abort', onAbort);
@@ -210,21 +214,29 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
   /**
    * For a VU that loops (closed model), after each iteration: true when iterations have been
    * settling in microtasks for a while, and the loop should `await this.maybeYield()` so timers (the
-   * scenario's end, other scenarios) are not starved. Checked first: an await per iteration is not
-   * free. Arrival-rate executors do not use it: their scheduler yields, and a VU must be free again
-   * the moment its iteration settles.
+   * scenario's end, other scenarios), sockets and the VUs still to start are not starved. Checked
+   * first: an await per iteration is not free. Arrival-rate executors do not use it: their
+   * scheduler yields, and a VU must be free again the moment its iteration settles.
    */
   protected yieldDue(): boolean {
-    return performance.now() - this.lastYield >= YIELD_EVERY_MS;
+    return turnGate !== null || performance.now() - lastTurn >= YIELD_EVERY_MS;
   }
 
-  /** Lets timers and I/O run when iterations have been settling without a macrotask turn. */
-  protected async maybeYield(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < YIELD_EVERY_MS) return;
-    this.lastYield = now;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.lastYield = performance.now();
+  /**
+   * Waits for the event loop's next turn, together with every other looping VU of this thread: one
+   * gate for all, so the microtask queue drains. (With one VU yielding at a time, the others kept
+   * iterating in microtasks and no timer or socket ran until all had yielded: 1,000 VUs that never
+   * wait held the thread for ten seconds, and VUs still to start never started.)
+   */
+  protected maybeYield(): Promise<void> {
+    turnGate ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        turnGate = null;
+        lastTurn = performance.now();
+        resolve();
+      }),
+    );
+    return turnGate;
   }
 
   /**
@@ -233,15 +245,18 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * thousands costs the thread ~0.2 ms each; in one piece, a worker's 5,000 took ~1.3 s during
    * which no socket was read: every first request counted that second as `connecting`, and the
    * VUs stayed bunched into bursts the thread could not keep up with (10,000 VUs of `http.get` +
-   * `sleep(1)` reached 64 % of their ideal rate). So after each YIELD_EVERY_MS of starting, the
-   * event loop turns once, and the VUs start spread over about the time the thread needs to start
-   * them and serve the ones already running (10,000 such VUs: 85–92 % of the ideal rate, p95
-   * 78–132 ms, against 64 % and 456 ms in one piece).
-   * Measured alternatives, both worse for sleeping VUs: yielding only while the turns so far took
-   * less time than the starting (71 %), and slices a quarter as long as the last turn (78–86 %).
-   * The cost: VUs that never wait keep a saturated thread busy between slices, so the last of
-   * 5,000 such VUs in one worker started 5.5 s after the first (0.9 s in one piece); the thread
-   * makes no fewer requests meanwhile, it was already full.
+   * `sleep(1)` reached 64 % of their ideal rate). So after each START_SLICE_MS of starting, the
+   * event loop turns once: the VUs start spread over the time the thread needs to start them and
+   * serve the ones already running, and the connects and answers of the first ones are read while
+   * the later ones start. With 10 ms slices the first requests still waited for the slice: at
+   * 1,000 VUs their median was 22 ms (connecting 20 ms) against a server answering in
+   * microseconds, and the run's p95 21 ms; with 1 ms slices 3 ms, and p95 3.6–3.9 ms (10,000 VUs:
+   * p95 35–39 → 11.5 ms, as many iterations).
+   * Measured alternatives, worse for sleeping VUs: yielding only while the turns so far took less
+   * time than the starting (71 % of the ideal rate), and slices a quarter as long as the last turn
+   * (78–86 %).
+   * The cost: VUs that never wait keep a saturated thread busy between slices, so the last of 5,000
+   * such VUs in one worker started 0.65 s after the first (0.33 s with 10 ms slices).
    */
   protected async startLoops<V>(vus: readonly V[], loop: (vu: V, index: number) => Promise<void>): Promise<void> {
     const loops: Promise<void>[] = [];
@@ -250,7 +265,7 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
       const l = loop(vus[i] as V, i);
       l.catch(() => undefined); // a loop that fails while later ones start is reported by Promise.all below
       loops.push(l);
-      if (i + 1 < vus.length && performance.now() - sliceStart >= YIELD_EVERY_MS) {
+      if (i + 1 < vus.length && performance.now() - sliceStart >= START_SLICE_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }

@@ -47,6 +47,7 @@ export class FakeVu implements ExecVu {
     this.rt.concurrent++;
     this.rt.maxConcurrent = Math.max(this.rt.maxConcurrent, this.rt.concurrent);
     const outcome = await new Promise<IterationOutcome>((resolve) => {
+      if (this.rt.microtaskIterations) return void queueMicrotask(() => resolve('completed'));
       const t = setTimeout(() => resolve('completed'), this.iterationMs());
       this.wake = () => {
         clearTimeout(t);
@@ -85,6 +86,8 @@ export interface FakeRuntimeOptions {
   resume?: ScenarioResume;
   /** Real ms each iteration spends synchronously before its first wait (busy). */
   startBusyMs?: number;
+  /** Iterations settle in a microtask: VUs that never wait for a timer or I/O. */
+  microtaskIterations?: boolean;
 }
 
 export class FakeRuntime implements ExecutorRuntime {
@@ -103,6 +106,9 @@ export class FakeRuntime implements ExecutorRuntime {
   /** `VU n` as each iteration starts; tests add their own entries in between. */
   readonly startLog: string[] = [];
   readonly resume?: ScenarioResume;
+  get microtaskIterations(): boolean {
+    return this.opts.microtaskIterations ?? false;
+  }
   get startBusyMs(): number {
     return this.opts.startBusyMs ?? 0;
   }
