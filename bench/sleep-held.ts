@@ -32,6 +32,7 @@ await runBundled(import.meta.filename, ['--expose-gc']);
 
 const n = numberFlag('vus', 2000);
 const top = numberFlag('top', 20);
+const seconds = numberFlag('seconds', 3);
 type Heap = Map<string, { size: number; count: number }>;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -105,7 +106,7 @@ try {
     script,
     options: {},
     env: { URL: url },
-    scenarios: normalizeScenarios({ vus: n, duration: '3s' }),
+    scenarios: normalizeScenarios({ vus: n, duration: `${seconds}s` }),
     segment: parseSegment(),
     idOffset: 0,
     vuOffset: 0,
@@ -116,7 +117,7 @@ try {
   await instance.init();
   const ran = instance.run(Date.now(), undefined);
   // A request takes well under a millisecond, so at any moment nearly every VU is asleep.
-  await new Promise((r) => setTimeout(r, 2500));
+  await new Promise((r) => setTimeout(r, seconds * 1000 - 500));
   await heapBySite(session, asleep);
   const active = instance.stats().vusActive;
   await ran;

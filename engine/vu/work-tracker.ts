@@ -9,21 +9,25 @@
  * `sleep` is tracked work of its own (k6's sleep blocks the VU): one timer and the promise's
  * settle functions, rejected directly by `rejectSleeps` when the iteration is interrupted. An
  * AbortSignal listener and a `track()` of a generic promise cost three closures, a listener and a
- * promise reaction more, all held for the whole sleep by every sleeping VU (issue 21).
+ * promise reaction more, all held for the whole sleep by every sleeping VU (issue 21). Its timer
+ * wakes it through ./sleep-wakes.ts, which spreads the wakes of many VUs over the event loop.
  */
+import { type Sleep, wake } from './sleep-wakes.ts';
+
 type TimerCallback = (...args: unknown[]) => unknown;
 
-interface Sleep {
-  tracker: WorkTracker;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-  handle: NodeJS.Timeout | undefined;
-}
+/** A pending sleep: its timer, and the promise's settle functions. */
+class PendingSleep implements Sleep {
+  handle: NodeJS.Timeout | undefined = undefined;
+  constructor(
+    private readonly tracker: WorkTracker,
+    private readonly resolve: () => void,
+    readonly reject: (err: unknown) => void,
+  ) {}
 
-/** A sleep's timer callback: one function for all, the sleep passed as the timer's argument. */
-function wake(sleep: Sleep): void {
-  sleep.tracker.endSleep(sleep);
-  sleep.resolve();
+  end(): void {
+    if (this.tracker.endSleep(this)) this.resolve();
+  }
 }
 
 export class WorkTracker {
@@ -35,7 +39,7 @@ export class WorkTracker {
   private error: unknown = undefined;
   private hasError = false;
   /** Pending sleeps: one at a time unless the script runs async functions side by side. */
-  private sleeps: Set<Sleep> | null = null;
+  private sleeps: Set<PendingSleep> | null = null;
 
   get pendingCount(): number {
     return this.pending;
@@ -52,7 +56,7 @@ export class WorkTracker {
   sleep(ms: number): Promise<void> {
     this.pending++;
     return new Promise<void>((resolve, reject) => {
-      const sleep: Sleep = { tracker: this, resolve, reject, handle: undefined };
+      const sleep = new PendingSleep(this, resolve, reject);
       sleep.handle = setTimeout(wake, ms, sleep);
       (this.sleeps ??= new Set()).add(sleep);
     });
@@ -68,9 +72,11 @@ export class WorkTracker {
     }
   }
 
-  /** @internal the sleep ended (woke or was rejected): no longer pending. */
-  endSleep(sleep: Sleep): void {
-    if (this.sleeps?.delete(sleep)) this.done();
+  /** @internal the sleep ends (wakes or is rejected): false when it had ended already. */
+  endSleep(sleep: PendingSleep): boolean {
+    if (!this.sleeps?.delete(sleep)) return false;
+    this.done();
+    return true;
   }
 
   setTimeout(cb: TimerCallback, ms?: number, args: unknown[] = []): number {

@@ -1,0 +1,71 @@
+/**
+ * Sleeps that end together wake in slices of about a millisecond with an event-loop turn between
+ * slices (engine/vu/sleep-wakes.ts), in the order they were due, and all of them end.
+ */
+import { describe, expect, it } from 'vitest';
+import { WorkTracker } from '../../../engine/vu/work-tracker.ts';
+
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+describe('sleep wakes', () => {
+  it('300 sleeps due at once wake in order, in slices with the event loop turning between them', async () => {
+    const log: string[] = [];
+    let done = false;
+    const turn = () => {
+      log.push('|');
+      if (!done) setImmediate(turn);
+    };
+    const woke: number[] = [];
+    const sleeps = Array.from({ length: 300 }, (_, i) =>
+      new WorkTracker().sleep(20).then(() => {
+        busy(0.05); // the woken VU's work up to its next wait
+        woke.push(i);
+        log.push('w');
+      }),
+    );
+    setImmediate(turn);
+    await Promise.all(sleeps);
+    done = true;
+    expect(woke).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    // 300 × 50 µs = 15 ms of waking; a slice is ~1 ms (~20 wakes): never more than twice that in a row
+    const runs = log.join('').split('|').map((r) => r.length);
+    expect(Math.max(...runs), log.join('')).toBeLessThanOrEqual(40);
+    expect(runs.filter((r) => r > 0).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('a sleep rejected while queued to wake stays rejected and does not end the next one', async () => {
+    const trackers = Array.from({ length: 100 }, () => new WorkTracker());
+    const outcomes: string[] = [];
+    const sleeps = trackers.map((t, i) =>
+      t.sleep(10).then(
+        () => {
+          busy(0.1);
+          outcomes[i] = 'woke';
+        },
+        () => {
+          outcomes[i] = 'rejected';
+        },
+      ),
+    );
+    const last = trackers[99] as WorkTracker;
+    let next: Promise<void> | undefined;
+    // due right after the 100 sleeps, in the same timer turn: all but the first slice are queued
+    setTimeout(() => {
+      for (const t of trackers.slice(50)) t.rejectSleeps(new Error('interrupted'));
+      next = last.sleep(60_000);
+      next.catch(() => undefined);
+    }, 10);
+    await Promise.all(sleeps);
+    await new Promise((r) => setTimeout(r, 50)); // the queue drains the rejected sleeps' wakes too
+    expect(outcomes.slice(0, 5)).toEqual(['woke', 'woke', 'woke', 'woke', 'woke']);
+    expect(outcomes.slice(50)).toEqual(Array(50).fill('rejected'));
+    // the rejected sleep's queued wake came and went: the tracker still counts its new sleep
+    expect(last.pendingCount).toBe(1);
+    last.rejectSleeps(new Error('done'));
+    expect(last.pendingCount).toBe(0);
+    for (const t of trackers) expect(t.pendingCount).toBe(0);
+  });
+});
