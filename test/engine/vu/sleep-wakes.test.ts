@@ -30,10 +30,13 @@ describe('sleep wakes', () => {
     await Promise.all(sleeps);
     done = true;
     expect(woke).toEqual(Array.from({ length: 300 }, (_, i) => i));
-    // 300 × 50 µs = 15 ms of waking; a slice is ~1 ms (~20 wakes): never more than twice that in a row
+    // 300 × 50 µs = 15 ms of waking. A queued slice lasts 1 ms on an idle thread and at most 5 ms
+    // when the rest of the turn took longer (a loaded host that deschedules the thread): at most
+    // 5 ms / 50 µs = 100 wakes and the one that crosses the line, after at most 21 woken straight
+    // from their timers in the same turn. Before, all 300 in one turn.
     const runs = log.join('').split('|').map((r) => r.length);
-    expect(Math.max(...runs), log.join('')).toBeLessThanOrEqual(40);
-    expect(runs.filter((r) => r > 0).length).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...runs), log.join('')).toBeLessThanOrEqual(122);
+    expect(runs.filter((r) => r > 0).length).toBeGreaterThanOrEqual(3);
   });
 
   it('a sleep rejected while queued to wake stays rejected and does not end the next one', async () => {
