@@ -142,7 +142,6 @@ export type ModuleFactory = (vu: VuContext) => Record<string, unknown>;
 
 export type IterationOutcome = 'completed' | 'interrupted';
 
-/** A VU as an executor sees it: something that can run iterations of the scenario's exec function. */
 /** One iteration an executor asks of a VU. */
 export interface ExecIteration {
   iterationInScenario: number;
@@ -155,6 +154,7 @@ export interface ExecIteration {
   ended(vu: ExecVu, outcome: IterationOutcome): void;
 }
 
+/** A VU as an executor sees it: something that can run iterations of the scenario's exec function. */
 export interface ExecVu {
   /** 1-based id within this instance. */
   readonly idInInstance: number;
