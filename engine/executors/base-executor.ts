@@ -213,7 +213,7 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
 
   /**
    * For a VU that loops (closed model), after each iteration: true when iterations have been
-   * settling in microtasks for a while, and the loop should `await this.maybeYield()` so timers (the
+   * settling in microtasks for a while, and the loop should `await this.waitForTurn()` so timers (the
    * scenario's end, other scenarios), sockets and the VUs still to start are not starved. Checked
    * first: an await per iteration is not free. Arrival-rate executors do not use it: their
    * scheduler yields, and a VU must be free again the moment its iteration settles.
@@ -228,7 +228,7 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * iterating in microtasks and no timer or socket ran until all had yielded: 1,000 VUs that never
    * wait held the thread for ten seconds, and VUs still to start never started.)
    */
-  protected maybeYield(): Promise<void> {
+  protected waitForTurn(): Promise<void> {
     turnGate ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         turnGate = null;

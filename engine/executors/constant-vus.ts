@@ -48,7 +48,7 @@ export class ConstantVus extends BaseExecutor<ConstantVusConfig> {
     try {
       while (!this.stopping && this.rt.now() < end) {
         await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.maybeYield();
+        if (this.yieldDue()) await this.waitForTurn();
       }
     } finally {
       this.rt.returnVu(vu);

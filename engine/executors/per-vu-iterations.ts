@@ -67,7 +67,7 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
     try {
       for (; done < this.config.iterations && !this.stopping; done++) {
         await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.maybeYield();
+        if (this.yieldDue()) await this.waitForTurn();
       }
     } finally {
       this.dropped += this.config.iterations - done;

@@ -107,7 +107,7 @@ export class RampingVus extends BaseExecutor<RampingVusConfig> {
         }
         this.slotIterations[slot]++;
         await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.maybeYield();
+        if (this.yieldDue()) await this.waitForTurn();
       }
     } finally {
       this.rt.returnVu(vu);

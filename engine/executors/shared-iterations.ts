@@ -68,7 +68,7 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
       while (!this.stopping && this.claimed < this.total) {
         this.claimed++;
         await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.maybeYield();
+        if (this.yieldDue()) await this.waitForTurn();
       }
     } finally {
       this.rt.returnVu(vu);
