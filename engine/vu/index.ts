@@ -27,7 +27,7 @@ import type {
   VuPhase,
 } from '../types.ts';
 import { ScriptRuntime } from './script-runtime.ts';
-import { WorkTracker } from './work-tracker.ts';
+import { isThenable, WorkTracker } from './work-tracker.ts';
 
 export interface VuInit {
   idInInstance: number;
@@ -578,10 +578,6 @@ async function settleAfterInterrupt(body: PromiseLike<unknown>): Promise<void> {
   clearTimeout(timer);
 }
 const noop = () => undefined;
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
-}
 
 /** The script's `require`: CommonJS k6 scripts are not supported (their blocking calls could not be found). */
 export function scriptRequire(name: unknown): never {

@@ -16,6 +16,11 @@ import { type Sleep, wake } from './sleep-wakes.ts';
 
 type TimerCallback = (...args: unknown[]) => unknown;
 
+/** A value the VU must wait for: a promise, or anything with a `then` method (an async script function's result, a timer callback's). */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
 /** A pending sleep: its timer, and the promise's settle functions. */
 class PendingSleep implements Sleep {
   handle: NodeJS.Timeout | undefined = undefined;
@@ -137,7 +142,7 @@ export class WorkTracker {
       } catch (err) {
         this.fail(err);
       }
-      if (result && typeof (result as Promise<unknown>).then === 'function') {
+      if (isThenable(result)) {
         this.track(Promise.resolve(result)).catch((err) => this.fail(err));
       }
       if (!interval) this.done();
