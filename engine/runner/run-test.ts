@@ -98,8 +98,12 @@ class TestRun {
   private phaseStop = new AbortController();
   private signals = 0;
   private hosts: InstanceHost[] = [];
-  /** The first thread, started before the plan: the lifecycle role and the first host share it. */
-  private spare: WorkerThread | undefined;
+  /**
+   * Threads started before the plan, one per default worker: the first reads the options, and the
+   * lifecycle role and the first host share it; the hosts take the others. A plan with fewer
+   * instances (fewer VUs than workers) terminates the rest.
+   */
+  private spares: WorkerThread[] = [];
   private readonly lifecycle: LifecycleHost;
   private readonly log: Logger;
   /** Test start (ms since the epoch); 0 while the scenarios have not started. */
@@ -121,14 +125,20 @@ class TestRun {
     const events = this.threadEvents((d) => this.pendingDeltas.push(d));
     const logExtras = logExtrasOf(settings, input.cwd);
     this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, events, logExtras);
-    // The first thread starts now: it reads the options, then runs setup, instance 0's VUs,
-    // teardown and handleSummary (one thread's start-up fewer on every run).
-    this.spare = instanceThread(scriptPath, { ...settings, logExtras }, settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1), events);
-    const spare = this.spare;
-    spare.spawn().then(
-      () => this.log.debug(`first worker thread: the prewarmed one ${spare.prewarmed}`),
+    // The threads start now, one per worker the run may use. The first reads the options, then
+    // runs setup, instance 0's VUs, teardown and handleSummary (one thread's start-up fewer on every
+    // run). The others start while it reads them: started once the plan was known, a thread put its
+    // whole start-up before the run's first request (1,000 VUs on two workers: first request 760 →
+    // 640 ms). A plan with fewer VUs than workers stops the extra ones unused: a 1-VU run on two
+    // cores pays ~40 ms for that (bench/engine-scale.ts).
+    const memoryMb = settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1);
+    for (let i = 0; i < Math.max(1, settings.workers); i++) this.spares.push(instanceThread(scriptPath, { ...settings, logExtras }, memoryMb, events));
+    const first = this.spares[0] as WorkerThread;
+    first.spawn().then(
+      () => this.log.debug(`first worker thread: the prewarmed one ${first.prewarmed}`),
       () => undefined,
     );
+    for (const t of this.spares.slice(1)) t.spawn().catch(() => undefined);
   }
 
   /** Deltas that arrive before the metrics store exists (init's samples). */
@@ -206,7 +216,7 @@ class TestRun {
     const memoryMb = preliminary.settings.workerMemoryMb ?? defaultWorkerMemoryMb(2);
     let scriptOptions;
     try {
-      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal, this.spare);
+      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal, this.spares[0]);
     } catch (err) {
       this.recordError(err);
       return undefined;
@@ -247,8 +257,11 @@ class TestRun {
     await metrics.open();
     for (const d of this.pendingDeltas.splice(0)) metrics.merge(d);
     const events = { ...this.threadEvents(() => undefined), delta: (d: unknown) => metrics.merge(d), warn: (m: string) => this.log.warn(m) };
-    this.hosts = plan.instances.map((_, i) => new WorkerHost(plan, i, events, i === 0 ? this.spare : undefined));
-    this.spare = undefined;
+    this.hosts = plan.instances.map((_, i) => new WorkerHost(plan, i, events, this.spares[i]));
+    const unused = this.spares.slice(plan.instances.length);
+    for (const t of unused) void t.terminate();
+    if (unused.length > 0) this.log.debug(`worker threads started before the plan: ${this.spares.length}; the plan uses ${plan.instances.length}, the other ${unused.length} stopped unused`);
+    this.spares = [];
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
     // The limit counts from when every thread runs (starting threads on a loaded machine is not init code).
@@ -382,13 +395,17 @@ class TestRun {
   }
 
   async closeInstances(): Promise<void> {
-    await this.spare?.terminate();
+    await this.terminateSpares();
     await Promise.allSettled(this.hosts.map((h) => h.close()));
+  }
+
+  private async terminateSpares(): Promise<void> {
+    await Promise.allSettled(this.spares.splice(0).map((t) => t.terminate()));
   }
 
   /** Ends the lifecycle role, then any thread still running: nothing of the run outlives it. */
   async closeLifecycle(): Promise<void> {
-    await this.spare?.terminate();
+    await this.terminateSpares();
     await this.lifecycle.close();
     await Promise.allSettled([...this.threads].map((t) => t.terminate()));
   }

@@ -237,6 +237,17 @@ describe.concurrent('where script code runs, and who it is', () => {
     expect(bad.ms).toBeLessThan(slack);
   });
 
+  it('a run starts one thread per worker before it reads the options; a plan with fewer VUs stops the others unused', async () => {
+    const few = await timed(['--verbose', '--workers', '3', '-u', '1', '-i', '1', fixture('threads.js')]);
+    expect(few.code, few.stderr).toBe(0);
+    expect(few.stderr).toMatch(/worker threads started before the plan: 3; the plan uses 1, the other 2 stopped unused/);
+    expect(few.stderr.match(/THREAD default worker/g)).toHaveLength(1);
+    const all = await timed(['--verbose', '--workers', '2', '-u', '2', '-i', '2', fixture('threads.js')]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).not.toMatch(/stopped unused/);
+    expect(all.stderr.match(/THREAD default worker/g)).toHaveLength(2);
+  });
+
   it('vus: 4, iterations: 4 over two worker threads: __VU and idInInstance are 1..4, each once', async () => {
     const r = await timed(['--quiet', '--workers', '2', fixture('vu-ids.js')]);
     expect(r.code, r.stderr).toBe(0);
