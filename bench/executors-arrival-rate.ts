@@ -22,19 +22,15 @@ async function measure(rate: number): Promise<string> {
     let wake: (() => void) | null = null;
     const vu: ExecVu = {
       idInInstance: nextId++,
-      runIteration: ({ iterationInTest, ended }) =>
-        new Promise<IterationOutcome>((resolve) => {
-          lateness.push(now() - (iterationInTest * 1000) / rate);
-          const end = (outcome: IterationOutcome) => {
-            ended(vu, outcome);
-            resolve(outcome);
-          };
-          const t = setTimeout(() => end('completed'), 1);
-          wake = () => {
-            clearTimeout(t);
-            end('interrupted');
-          };
-        }),
+      startIteration: (iter) => {
+        lateness.push(now() - (iter.iterationInTest * 1000) / rate);
+        const end = (outcome: IterationOutcome) => iter.ended(vu, outcome);
+        const t = setTimeout(() => end('completed'), 1);
+        wake = () => {
+          clearTimeout(t);
+          end('interrupted');
+        };
+      },
       interrupt: () => wake?.(),
     };
     return vu;

@@ -9,11 +9,14 @@
  *   - yielding to the event loop so iterations that settle in microtasks cannot starve timers,
  *     and while thousands of VUs start, so the first ones' sockets and answers are read on time.
  */
-import type { ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, ScenarioResume, SegmentInfo } from '../types.ts';
+import type { ExecIteration, ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, ScenarioResume, SegmentInfo } from '../types.ts';
 import type { CommonScenarioConfig } from './base-config.ts';
 
 /** Longest stretch (ms) a chain of microtask-settled iterations may run before yielding. */
 const YIELD_EVERY_MS = 10;
+
+/** What a loopVu `next()` returns to end the loop. */
+export const STOP = -1;
 /** performance.now() after the last turn a looping VU waited for (this thread's executors share it). */
 let lastTurn = performance.now();
 /** The turn looping VUs wait for now, or null. */
@@ -191,25 +194,55 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
   }
 
   /**
-   * Runs one iteration on `vu`, numbering it and counting its outcome. Never rejects.
-   * iterationInScenario is this VU's count in this scenario (k6's exec.vu.iterationInScenario:
-   * 0, 1, 2, … per VU); iterationInTest is the test-wide number the executor assigns.
-   * Not an async function, and the VU counts through `ended`: every async frame here would stay
-   * suspended while the script sleeps, ~0.4 KB per VU each (issue 21).
+   * Starts one iteration on `vu`, numbering it and counting it as started; `iter.ended` must call
+   * iterationEnded. iterationInScenario is this VU's count in this scenario (k6's
+   * exec.vu.iterationInScenario: 0, 1, 2, … per VU); iterationInTest is the test-wide number the
+   * executor assigns. Public for VuLoop (below), which is this class's own part.
    */
-  protected iterate(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
+  begin(vu: ExecVu, iter: ExecIteration, iterationInTest: number): void {
     const iterationInScenario = this.perVu.get(vu) ?? 0;
     this.perVu.set(vu, iterationInScenario + 1);
+    iter.iterationInScenario = iterationInScenario;
+    iter.iterationInTest = iterationInTest;
     this.started++;
     this.running.add(vu);
-    return vu.runIteration({ iterationInScenario, iterationInTest, ended: this.iterationEnded });
+    vu.startIteration(iter);
   }
 
-  private readonly iterationEnded = (vu: ExecVu, outcome: IterationOutcome): void => {
+  /** Counts an iteration that ended. Public for VuLoop, as begin. */
+  iterationEnded(vu: ExecVu, outcome: IterationOutcome): void {
     this.running.delete(vu);
     if (outcome === 'completed') this.completed++;
     else this.interrupted++;
-  };
+  }
+
+  /** Runs one iteration on `vu`; resolves with its outcome, never rejects (the arrival-rate executors: one async call per iteration anyway). */
+  protected iterate(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
+    return new Promise<IterationOutcome>((resolve) =>
+      this.begin(
+        vu,
+        {
+          iterationInScenario: 0,
+          iterationInTest,
+          ended: (v, outcome) => {
+            this.iterationEnded(v, outcome);
+            resolve(outcome);
+          },
+        },
+        iterationInTest,
+      ),
+    );
+  }
+
+  /**
+   * One VU's closed-model loop (constant-vus, ramping-vus, per-vu-iterations, shared-iterations):
+   * before each iteration `next()` gives its test-wide number, STOP to end the loop, or a promise
+   * to wait for before asking again (a parked ramping-vus slot); `done()` runs once at the end, and
+   * the promise returned settles after it. See VuLoop.
+   */
+  protected loopVu(vu: ExecVu, next: () => number | Promise<void>, done: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => new VuLoop(this, vu, next, done, resolve, reject).step());
+  }
 
   /**
    * For a VU that loops (closed model), after each iteration: true when iterations have been
@@ -218,7 +251,7 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * first: an await per iteration is not free. Arrival-rate executors do not use it: their
    * scheduler yields, and a VU must be free again the moment its iteration settles.
    */
-  protected yieldDue(): boolean {
+  yieldDue(): boolean {
     return turnGate !== null || performance.now() - lastTurn >= YIELD_EVERY_MS;
   }
 
@@ -228,7 +261,7 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * iterating in microtasks and no timer or socket ran until all had yielded: 1,000 VUs that never
    * wait held the thread for ten seconds, and VUs still to start never started.)
    */
-  protected waitForTurn(): Promise<void> {
+  waitForTurn(): Promise<void> {
     turnGate ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         turnGate = null;
@@ -295,4 +328,75 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
 /** Zero-pads `n` to the width of `of`, as k6's progress counters do ("040/100"). */
 export function pad(n: number, of: number): string {
   return String(n).padStart(String(of).length, '0');
+}
+
+/**
+ * The state of one VU's loop (BaseExecutor.loopVu), and the ExecIteration its VU runs every
+ * iteration with: an object with methods rather than an async function or closures. A suspended
+ * async frame and the iteration's promise were held by every sleeping VU (~0.5 KB, promoted by the
+ * scavenges during the sleep, issue 21); here a VU holds this one object for its whole loop.
+ * Between iterations the loop yields as `yieldDue` says. An iteration that ended before
+ * startIteration returned (nothing awaited, a hard-stopped run) goes on from a microtask, so the
+ * stack does not grow.
+ */
+class VuLoop implements ExecIteration {
+  iterationInScenario = 0;
+  iterationInTest = 0;
+  private starting = false;
+  private endedWhileStarting = false;
+
+  constructor(
+    private readonly executor: BaseExecutor,
+    private readonly vu: ExecVu,
+    private readonly next: () => number | Promise<void>,
+    private readonly done: () => void,
+    private readonly resolve: () => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  step(): void {
+    try {
+      const n = this.next();
+      if (typeof n !== 'number') {
+        n.then(
+          () => this.step(),
+          (err: unknown) => this.finish(err),
+        );
+        return;
+      }
+      if (n === STOP) return this.finish();
+      this.starting = true;
+      this.endedWhileStarting = false;
+      this.executor.begin(this.vu, this, n);
+      this.starting = false;
+      if (this.endedWhileStarting) queueMicrotask(() => this.afterIteration());
+    } catch (err) {
+      this.starting = false;
+      this.finish(err);
+    }
+  }
+
+  ended(vu: ExecVu, outcome: IterationOutcome): void {
+    this.executor.iterationEnded(vu, outcome);
+    if (this.starting) this.endedWhileStarting = true;
+    else this.afterIteration();
+  }
+
+  private afterIteration(): void {
+    if (!this.executor.yieldDue()) return this.step();
+    this.executor.waitForTurn().then(
+      () => this.step(),
+      (err: unknown) => this.finish(err),
+    );
+  }
+
+  private finish(err?: unknown): void {
+    try {
+      this.done();
+    } catch (e) {
+      err ??= e;
+    }
+    if (err === undefined) this.resolve();
+    else this.reject(err);
+  }
 }

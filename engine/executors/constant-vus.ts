@@ -5,7 +5,7 @@
  */
 import type { ExecVu, ScenarioProgress } from '../types.ts';
 import { readCommon, readCount, readScenarioDuration, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
-import { BaseExecutor, GlobalIterations } from './base-executor.ts';
+import { BaseExecutor, GlobalIterations, STOP } from './base-executor.ts';
 import { formatDuration, formatElapsed } from '../duration.ts';
 
 export interface ConstantVusConfig extends CommonScenarioConfig {
@@ -44,15 +44,12 @@ export class ConstantVus extends BaseExecutor<ConstantVusConfig> {
     await this.startLoops(vus, (vu) => this.loop(vu, end));
   }
 
-  private async loop(vu: ExecVu, end: number): Promise<void> {
-    try {
-      while (!this.stopping && this.rt.now() < end) {
-        await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.waitForTurn();
-      }
-    } finally {
-      this.rt.returnVu(vu);
-    }
+  private loop(vu: ExecVu, end: number): Promise<void> {
+    return this.loopVu(
+      vu,
+      () => (!this.stopping && this.rt.now() < end ? this.numbers.next() : STOP),
+      () => this.rt.returnVu(vu),
+    );
   }
 
   progress(): ScenarioProgress {

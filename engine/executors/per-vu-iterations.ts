@@ -6,7 +6,7 @@
  */
 import type { ExecVu, ScenarioProgress, ScenarioResume } from '../types.ts';
 import { readCommon, readCount, readScenarioDuration, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
-import { BaseExecutor, GlobalIterations, pad } from './base-executor.ts';
+import { BaseExecutor, GlobalIterations, pad, STOP } from './base-executor.ts';
 
 export interface PerVuIterationsConfig extends CommonScenarioConfig {
   executor: 'per-vu-iterations';
@@ -62,17 +62,20 @@ export class PerVuIterations extends BaseExecutor<PerVuIterationsConfig> {
     if (this.dropped > 0) this.rt.emit('dropped_iterations', this.dropped);
   }
 
-  private async loop(vu: ExecVu): Promise<void> {
-    let done = this.ranBefore;
-    try {
-      for (; done < this.config.iterations && !this.stopping; done++) {
-        await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.waitForTurn();
-      }
-    } finally {
-      this.dropped += this.config.iterations - done;
-      this.rt.returnVu(vu);
-    }
+  private loop(vu: ExecVu): Promise<void> {
+    let started = this.ranBefore;
+    return this.loopVu(
+      vu,
+      () => {
+        if (started >= this.config.iterations || this.stopping) return STOP;
+        started++;
+        return this.numbers.next();
+      },
+      () => {
+        this.dropped += this.config.iterations - started;
+        this.rt.returnVu(vu);
+      },
+    );
   }
 
   progress(): ScenarioProgress {

@@ -9,7 +9,7 @@
  */
 import type { ExecVu, ScenarioProgress } from '../types.ts';
 import { readCommon, readCount, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
-import { BaseExecutor, GlobalIterations, pad } from './base-executor.ts';
+import { BaseExecutor, GlobalIterations, pad, STOP } from './base-executor.ts';
 import { formatDuration, formatElapsed } from '../duration.ts';
 import { maxPlannedVus, totalDuration, vuSteps, type Stage } from './stages.ts';
 
@@ -97,21 +97,17 @@ export class RampingVus extends BaseExecutor<RampingVusConfig> {
     }
   }
 
-  private async loop(vu: ExecVu, slot: number): Promise<void> {
-    try {
-      while (!this.stopping) {
-        if (slot >= this.target) {
-          await new Promise<void>((resolve) => this.parked.set(slot, resolve));
-          this.parked.delete(slot);
-          continue;
-        }
+  private loop(vu: ExecVu, slot: number): Promise<void> {
+    return this.loopVu(
+      vu,
+      () => {
+        if (this.stopping) return STOP;
+        if (slot >= this.target) return new Promise<void>((resolve) => this.parked.set(slot, resolve)).then(() => void this.parked.delete(slot));
         this.slotIterations[slot]++;
-        await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.waitForTurn();
-      }
-    } finally {
-      this.rt.returnVu(vu);
-    }
+        return this.numbers.next();
+      },
+      () => this.rt.returnVu(vu),
+    );
   }
 
   progress(): ScenarioProgress {

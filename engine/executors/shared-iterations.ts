@@ -10,7 +10,7 @@
  */
 import type { ExecVu, ScenarioProgress, ScenarioResume } from '../types.ts';
 import { readCommon, readCount, readScenarioDuration, type CommonScenarioConfig, type OptionReader } from './base-config.ts';
-import { BaseExecutor, GlobalIterations, pad } from './base-executor.ts';
+import { BaseExecutor, GlobalIterations, pad, STOP } from './base-executor.ts';
 
 export interface SharedIterationsConfig extends CommonScenarioConfig {
   executor: 'shared-iterations';
@@ -63,16 +63,16 @@ export class SharedIterations extends BaseExecutor<SharedIterationsConfig> {
     if (dropped > 0) this.rt.emit('dropped_iterations', dropped);
   }
 
-  private async loop(vu: ExecVu): Promise<void> {
-    try {
-      while (!this.stopping && this.claimed < this.total) {
+  private loop(vu: ExecVu): Promise<void> {
+    return this.loopVu(
+      vu,
+      () => {
+        if (this.stopping || this.claimed >= this.total) return STOP;
         this.claimed++;
-        await this.iterate(vu, this.numbers.next());
-        if (this.yieldDue()) await this.waitForTurn();
-      }
-    } finally {
-      this.rt.returnVu(vu);
-    }
+        return this.numbers.next();
+      },
+      () => this.rt.returnVu(vu),
+    );
   }
 
   progress(): ScenarioProgress {

@@ -30,8 +30,6 @@ import { VuPool } from './vu-pool.ts';
 
 export type ScenarioConfigs = Record<string, ScenarioConfig>;
 
-const interruptedOutcome: Promise<IterationOutcome> = Promise.resolve('interrupted');
-
 /** Counters an instance reports to the main thread (summed over instances for vus/vus_max/progress). */
 export interface InstanceStats {
   vusActive: number;
@@ -274,21 +272,21 @@ export class Instance {
     };
     const execVu: ExecVu = {
       idInInstance: vu.context.idInInstance,
-      runIteration: (iter): Promise<IterationOutcome> => {
+      startIteration: (iter): void => {
         scenario.iterationInInstance = bind.next();
         scenario.iterationInTest = iter.iterationInTest;
         scenario.startTime = bind.scenarioStartEpoch;
         if (this.hardStopped) {
           this.interrupted++;
           iter.ended(execVu, 'interrupted');
-          return interruptedOutcome;
+          return;
         }
         this.running++;
         if (running) Atomics.add(running, bind.slot, 1);
         call = iter;
         run.iterationInScenario = iter.iterationInScenario;
         run.data = this.setupData;
-        return vu.runIteration(run);
+        vu.startIteration(run);
       },
       interrupt: () => vu.interrupt(),
     };

@@ -52,9 +52,9 @@ export interface IterationRun {
   /** setup()'s result; JSON-cloned once per VU. */
   data: unknown;
   /**
-   * Called once the iteration has ended, after its samples were emitted, just before the promise
-   * runIteration returned resolves. It lets the runner count without wrapping that promise in an
-   * async function of its own (a frame every sleeping VU would hold).
+   * Called once the iteration has ended, after its samples were emitted (before runIteration's
+   * promise resolves). The runner counts here and continues its loop: an async function around the
+   * call would be a frame every sleeping VU holds.
    */
   ended?: (outcome: IterationOutcome) => void;
 }
@@ -66,7 +66,13 @@ export interface Vu {
   readonly context: VuContext;
   readonly exports: Readonly<Record<string, unknown>>;
   readonly idInInstance: number;
-  /** Never rejects: a failure of the VU's own machinery (a module's hook, the sink) is logged and ends the iteration as 'interrupted'. */
+  /**
+   * Starts one iteration; `run.ended` is called when it has ended (never an error: a failure of the
+   * VU's own machinery, a module's hook or the sink, is logged and ends it as 'interrupted'). No
+   * promise, so an executor's loop holds nothing per iteration while the script sleeps.
+   */
+  startIteration(run: IterationRun): void;
+  /** startIteration as a promise, for callers that await one iteration (tests, benchmarks). Never rejects. */
   runIteration(run: IterationRun): Promise<IterationOutcome>;
   interrupt(reason?: InterruptReason): void;
   callLifecycle(name: LifecycleName, arg?: unknown, timeoutMs?: number): Promise<unknown>;
@@ -112,8 +118,8 @@ class VirtualUser implements Vu, VuContext {
   private started = 0;
   private controller: AbortController | null = null;
   private interruptedBy: InterruptReason | null = null;
-  /** The running iteration: what it runs and how its promise settles. */
-  private iteration: { run: IterationRun; resolve: (o: IterationOutcome) => void } | null = null;
+  /** The running iteration. */
+  private iteration: IterationRun | null = null;
   /** True while the script's function (or the work it left) runs: an interrupt ends the body then. */
   private inBody = false;
   /** performance.now() when the body started (iteration_duration). */
@@ -286,37 +292,47 @@ class VirtualUser implements Vu, VuContext {
    * behind (or an interrupt, whichever comes first), the iterationEnd hooks, the iteration samples.
    * Written as steps that call one another rather than one async function: a sleeping VU holds
    * every suspended async frame between the executor and the script (~0.4 KB each, outliving a
-   * scavenge or two, issue 21), so the iteration's state lives in this VU's fields and the one
-   * promise returned here.
+   * scavenge or two, issue 21), so the iteration's state lives in this VU's fields, and its end
+   * is told to `run.ended` (no promise at all).
    */
+  startIteration(run: IterationRun): void {
+    this.iteration = run;
+    try {
+      this.phase = 'iteration';
+      this.iterationInInstance = this.started++;
+      this.iterationInScenario = run.iterationInScenario;
+      this.scenario = run.scenario;
+      this.applyScenario(run);
+      this.groupPath = '';
+      // The signal lives on until it is used: a fresh AbortController per iteration (and the
+      // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
+      if (this.interruptedBy) this.controller = null;
+      this.interruptedBy = null;
+      const pending = this.hooks?.iterationStart ? this.fire('iterationStart') : undefined;
+      if (pending) pending.then(() => this.startBody(), (err) => this.iterationFailed(err));
+      else this.startBody();
+    } catch (err) {
+      this.iterationFailed(err);
+    }
+  }
+
   runIteration(run: IterationRun): Promise<IterationOutcome> {
-    return new Promise<IterationOutcome>((resolve) => {
-      this.iteration = { run, resolve };
-      try {
-        this.phase = 'iteration';
-        this.iterationInInstance = this.started++;
-        this.iterationInScenario = run.iterationInScenario;
-        this.scenario = run.scenario;
-        this.applyScenario(run);
-        this.groupPath = '';
-        // The signal lives on until it is used: a fresh AbortController per iteration (and the
-        // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
-        if (this.interruptedBy) this.controller = null;
-        this.interruptedBy = null;
-        const pending = this.hooks?.iterationStart ? this.fire('iterationStart') : undefined;
-        if (pending) pending.then(() => this.startBody(), (err) => this.iterationFailed(err));
-        else this.startBody();
-      } catch (err) {
-        this.iterationFailed(err);
-      }
-    });
+    return new Promise<IterationOutcome>((resolve) =>
+      this.startIteration({
+        ...run,
+        ended: (outcome) => {
+          run.ended?.(outcome);
+          resolve(outcome);
+        },
+      }),
+    );
   }
 
   /** Calls the script's function; its promise (or an interrupt) ends the body. */
   private startBody(): void {
     this.bodyStart = performance.now();
     this.inBody = true;
-    const run = this.iteration!.run;
+    const run = this.iteration!;
     if (this.interruptedBy) return this.endBody('interrupted'); // interrupted while the iterationStart hooks ran
     let r: unknown;
     try {
@@ -408,10 +424,9 @@ class VirtualUser implements Vu, VuContext {
     } catch (err) {
       return this.iterationFailed(err);
     }
-    const it = this.iteration!;
+    const run = this.iteration!;
     this.iteration = null;
-    it.run.ended?.(outcome);
-    it.resolve(outcome);
+    run.ended?.(outcome);
   }
 
   /**
@@ -419,15 +434,14 @@ class VirtualUser implements Vu, VuContext {
    * as interrupted (no iteration samples), so executors never see a rejection.
    */
   private iterationFailed(err: unknown): void {
-    const it = this.iteration;
-    if (!it) return;
+    const run = this.iteration;
+    if (!run) return;
     this.iteration = null;
     this.inBody = false;
     this.body = null;
     this.work.clearAll();
     this.logException(err);
-    it.run.ended?.('interrupted');
-    it.resolve('interrupted');
+    run.ended?.('interrupted');
   }
 
   interrupt(reason: InterruptReason = 'gracefulStop'): void {

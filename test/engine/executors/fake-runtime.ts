@@ -33,9 +33,14 @@ export class FakeVu implements ExecVu {
     private readonly iterationMs: () => number,
   ) {}
 
-  async runIteration({ ended, ...iter }: ExecIteration): Promise<IterationOutcome> {
+  startIteration(iter: ExecIteration): void {
     if (this.inIteration) throw new Error(`VU ${this.idInInstance} asked to run two iterations at once`);
     this.inIteration = true;
+    void this.run(iter);
+  }
+
+  private async run(it: ExecIteration): Promise<void> {
+    const iter = { iterationInScenario: it.iterationInScenario, iterationInTest: it.iterationInTest };
     const busy = this.rt.startBusyMs;
     if (busy > 0) {
       // the synchronous part of a real first iteration (a request's connect and write), on the real clock
@@ -58,8 +63,7 @@ export class FakeVu implements ExecVu {
     this.rt.concurrent--;
     this.inIteration = false;
     this.rt.calls.push({ vu: this.idInInstance, ...iter, start, end: this.rt.now(), outcome });
-    ended(this, outcome);
-    return outcome;
+    it.ended(this, outcome);
   }
 
   interrupt(): void {
