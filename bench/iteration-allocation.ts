@@ -5,6 +5,10 @@
  * gives the same figure on a busy machine.
  *   npx tsx bench/iteration-allocation.ts [--vus 50] [--iterations 20000] [--top 25] [--sleep 0]
  * (--sleep S: each iteration also sleeps S seconds, as the active-VU script of bench/engine-scale.ts does)
+ * --survivors: only the bytes that outlived the young generation (promoted to the old one, dead or
+ *   alive by the end, or still young and alive): what each iteration adds to the scavenges' copying
+ *   and to the old generation's garbage. E.g. --vus 2000 --sleep 1 --iterations 10000 --survivors,
+ *   near the 10,000-VU run of bench/engine-scale.ts.
  *
  * Real VUs (engine/vu) with the worker's metrics collector, drained every 5,000 iterations (a
  * worker at 10,000 it/s drains every 500 ms), against the C server (bench/http-server.c).
@@ -28,6 +32,7 @@ const n = numberFlag('vus', 50);
 const iterations = numberFlag('iterations', 20_000);
 const top = numberFlag('top', 25);
 const sleep = numberFlag('sleep', 0);
+const survivors = process.argv.includes('--survivors');
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string };
@@ -62,7 +67,7 @@ try {
   started = 0;
   const session = new Session();
   session.connect();
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivors } as never);
   await run(iterations);
   const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
   session.disconnect();
@@ -78,7 +83,7 @@ try {
     for (const c of node.children) walk(c);
   };
   walk(profile.head);
-  console.log(`${n} VUs, ${iterations} iterations of http.get${sleep ? ` + sleep(${sleep})` : ''}: ${(total / iterations).toFixed(0)} bytes allocated per iteration (node ${process.version})`);
+  console.log(`${n} VUs, ${iterations} iterations of http.get${sleep ? ` + sleep(${sleep})` : ''}: ${(total / iterations).toFixed(0)} bytes ${survivors ? 'outliving the young generation' : 'allocated'} per iteration (node ${process.version})`);
   for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(bytes / iterations).toFixed(0).padStart(7)} B  ${site}`);
 } finally {
   servers.close();

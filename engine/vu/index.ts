@@ -120,6 +120,8 @@ class VirtualUser implements Vu, VuContext {
   private interruptedBy: InterruptReason | null = null;
   /** The running iteration. */
   private iteration: IterationRun | null = null;
+  /** Resolves runIteration's promise when the running iteration was started by it. */
+  private iterationPromise: ((outcome: IterationOutcome) => void) | null = null;
   /** True while the script's function (or the work it left) runs: an interrupt ends the body then. */
   private inBody = false;
   /** performance.now() when the body started (iteration_duration). */
@@ -317,15 +319,10 @@ class VirtualUser implements Vu, VuContext {
   }
 
   runIteration(run: IterationRun): Promise<IterationOutcome> {
-    return new Promise<IterationOutcome>((resolve) =>
-      this.startIteration({
-        ...run,
-        ended: (outcome) => {
-          run.ended?.(outcome);
-          resolve(outcome);
-        },
-      }),
-    );
+    return new Promise<IterationOutcome>((resolve) => {
+      this.iterationPromise = resolve;
+      this.startIteration(run);
+    });
   }
 
   /** Calls the script's function; its promise (or an interrupt) ends the body. */
@@ -424,9 +421,17 @@ class VirtualUser implements Vu, VuContext {
     } catch (err) {
       return this.iterationFailed(err);
     }
+    this.settle(outcome);
+  }
+
+  /** The iteration has ended: tells `run.ended` and runIteration's promise. */
+  private settle(outcome: IterationOutcome): void {
     const run = this.iteration!;
+    const promised = this.iterationPromise;
     this.iteration = null;
+    this.iterationPromise = null;
     run.ended?.(outcome);
+    promised?.(outcome);
   }
 
   /**
@@ -434,14 +439,12 @@ class VirtualUser implements Vu, VuContext {
    * as interrupted (no iteration samples), so executors never see a rejection.
    */
   private iterationFailed(err: unknown): void {
-    const run = this.iteration;
-    if (!run) return;
-    this.iteration = null;
+    if (!this.iteration) return;
     this.inBody = false;
     this.body = null;
     this.work.clearAll();
     this.logException(err);
-    run.ended?.('interrupted');
+    this.settle('interrupted');
   }
 
   interrupt(reason: InterruptReason = 'gracefulStop'): void {

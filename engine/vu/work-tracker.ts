@@ -12,6 +12,7 @@
  * promise reaction more, all held for the whole sleep by every sleeping VU (issue 21). Its timer
  * wakes it through ./sleep-wakes.ts, which spreads the wakes of many VUs over the event loop.
  */
+import { type Linked, LinkedSet } from '../linked-set.ts';
 import { type Sleep, wake } from './sleep-wakes.ts';
 
 type TimerCallback = (...args: unknown[]) => unknown;
@@ -22,8 +23,11 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** A pending sleep: its timer, and the promise's settle functions. */
-class PendingSleep implements Sleep {
+class PendingSleep implements Sleep, Linked<PendingSleep> {
   handle: NodeJS.Timeout | undefined = undefined;
+  prev: PendingSleep | null = null;
+  next: PendingSleep | null = null;
+  linked = false;
   constructor(
     private readonly tracker: WorkTracker,
     private readonly resolve: () => void,
@@ -44,7 +48,7 @@ export class WorkTracker {
   private error: unknown = undefined;
   private hasError = false;
   /** Pending sleeps: one at a time unless the script runs async functions side by side. */
-  private sleeps: Set<PendingSleep> | null = null;
+  private readonly sleeps = new LinkedSet<PendingSleep>();
 
   get pendingCount(): number {
     return this.pending;
@@ -63,14 +67,14 @@ export class WorkTracker {
     return new Promise<void>((resolve, reject) => {
       const sleep = new PendingSleep(this, resolve, reject);
       sleep.handle = setTimeout(wake, ms, sleep);
-      (this.sleeps ??= new Set()).add(sleep);
+      this.sleeps.add(sleep);
     });
   }
 
   /** Rejects every pending sleep with `err` (the iteration was interrupted or the VU closes). */
   rejectSleeps(err: unknown): void {
-    if (!this.sleeps) return;
-    for (const sleep of [...this.sleeps]) {
+    if (this.sleeps.size === 0) return;
+    for (const sleep of this.sleeps.toArray()) {
       clearTimeout(sleep.handle);
       this.endSleep(sleep);
       sleep.reject(err);
@@ -79,7 +83,7 @@ export class WorkTracker {
 
   /** @internal the sleep ends (wakes or is rejected): false when it had ended already. */
   endSleep(sleep: PendingSleep): boolean {
-    if (!this.sleeps?.delete(sleep)) return false;
+    if (!this.sleeps.delete(sleep)) return false;
     this.done();
     return true;
   }

@@ -6,6 +6,7 @@
  * IterationInterrupted.
  */
 import { IterationInterrupted } from '../../errors.ts';
+import { type Linked, LinkedSet } from '../../linked-set.ts';
 import type { Tags, VuContext } from '../../types.ts';
 import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
 import { compressBody, decodeBody } from './compression.ts';
@@ -60,10 +61,14 @@ export class HttpRequestError extends Error {
 }
 
 /** State of one in-flight request call (all its hops). */
-class Call {
+class Call implements Linked<Call> {
   current: Exchange | null = null;
   interrupted: Error | null = null;
-  timer: NodeJS.Timeout | null = null;
+  /** performance.now() at which the call times out (Infinity: no timeout). */
+  deadline = Infinity;
+  prev: Call | null = null;
+  next: Call | null = null;
+  linked = false;
   stop(err: Error): void {
     this.current?.abort(err);
   }
@@ -128,7 +133,26 @@ export class HttpClient {
   private readonly defaults: ParamDefaults;
   private readonly baseParams: ResolvedParams;
   private readonly transport: TransportOptions;
-  private readonly inflight = new Set<Call>();
+  private readonly inflight = new LinkedSet<Call>();
+  /**
+   * One timer for the timeouts of every call in flight, due at the earliest deadline when armed.
+   * A call that ends leaves it armed: the next call's deadline is later, and when the timer fires
+   * with nothing expired it re-arms for what is left. So a VU's requests create a timer about once
+   * per timeout period, not one each (a Timeout and a closure per request, ~300 B).
+   */
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  private timeoutDue = Infinity;
+  private readonly onTimeouts = (): void => {
+    this.timeoutTimer = null;
+    this.timeoutDue = Infinity;
+    const t = performance.now();
+    let next = Infinity;
+    for (const c of this.inflight.toArray()) {
+      if (c.deadline <= t) c.stop(new RequestTimeoutError());
+      else if (c.deadline < next) next = c.deadline;
+    }
+    if (next !== Infinity) this.armTimeouts(next);
+  };
   private readonly data: DataCounter;
   private watched: AbortSignal | null = null;
   /** The last request's tag set and what it was built from: a VU's requests mostly repeat it. */
@@ -186,6 +210,7 @@ export class HttpClient {
     vu.on('iterationEnd', () => this.data.flush());
     vu.on('close', async () => {
       this.closed = true;
+      if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
       this.data.flush();
       await this.connections.destroy();
     });
@@ -238,7 +263,7 @@ export class HttpClient {
       'abort',
       () => {
         const err = interruptedFrom(s);
-        for (const c of this.inflight) {
+        for (const c of this.inflight.toArray()) {
           c.interrupted = err;
           c.stop(err);
         }
@@ -284,7 +309,8 @@ export class HttpClient {
     const call = new Call();
     this.inflight.add(call);
     if (p.timeoutMs > 0) {
-      call.timer = setTimeout(() => call.stop(new RequestTimeoutError()), p.timeoutMs);
+      call.deadline = performance.now() + p.timeoutMs;
+      if (call.deadline < this.timeoutDue) this.armTimeouts(call.deadline);
     }
     /** digest/ntlm: the Authorization answering the last 401 challenge, and how many were answered. */
     let authorization: string | null = null;
@@ -363,9 +389,16 @@ export class HttpClient {
         return this.finalResponse(method, u, p, headers, enc, ex, timings, setCookies, tlsVersion);
       }
     } finally {
-      if (call.timer) clearTimeout(call.timer);
       this.inflight.delete(call);
     }
+  }
+
+  /** (Re)arms the timeout timer for `due` (performance.now() time). Unreferenced: a call in flight holds the thread through its socket. */
+  private armTimeouts(due: number): void {
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.timeoutDue = due;
+    this.timeoutTimer = setTimeout(this.onTimeouts, Math.max(1, Math.ceil(due - performance.now())));
+    this.timeoutTimer.unref();
   }
 
   private exchange(call: Call, u: ParsedUrl, method: string, headers: string[], enc: EncodedBody | null, keepBody: boolean): Promise<Exchange> {

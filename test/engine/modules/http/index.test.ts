@@ -333,10 +333,11 @@ describe('params', () => {
   });
 
   it('timeout defaults to 60 s; a string without a unit is milliseconds, as in k6', async () => {
-    const { http } = load();
     const spy = vi.spyOn(globalThis, 'setTimeout');
     try {
+      // a fresh VU each time: a VU's first request arms its timeout timer with that request's timeout
       const delays = async (params?: object) => {
+        const { http } = load();
         spy.mockClear();
         expect((await http.get(`${fx.url}/echo`, params)).status).toBe(200);
         return spy.mock.calls.map((c) => c[1]);
@@ -350,10 +351,42 @@ describe('params', () => {
       spy.mockRestore();
     }
     // and a unit-less string really times out after that many ms
+    const { http } = load();
     const t0 = performance.now();
     const res = await http.get(`${fx.url}/hang`, { timeout: '150' });
     expect(res.error_code).toBe(1050);
     expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it("a VU's timeouts share one timer: a shorter timeout after a longer one, and concurrent calls, each time out at their own deadline", async () => {
+    const { http } = load();
+    // the first request arms the timer for 60 s and leaves it armed when it ends
+    expect((await http.get(`${fx.url}/echo`)).status).toBe(200);
+    const t0 = performance.now();
+    const short = await http.get(`${fx.url}/hang`, { timeout: '200ms' });
+    const took = performance.now() - t0;
+    expect(short.error_code).toBe(1050);
+    expect(took).toBeGreaterThanOrEqual(190);
+    expect(took).toBeLessThan(2000);
+    // side by side: 200 ms, 700 ms and one that is answered
+    const t1 = performance.now();
+    const ends: number[] = [];
+    const [a, b, ok] = await Promise.all(
+      [http.asyncRequest('GET', `${fx.url}/hang`, null, { timeout: 200 }), http.asyncRequest('GET', `${fx.url}/hang`, null, { timeout: 700 }), http.asyncRequest('GET', `${fx.url}/echo`)].map((p) =>
+        p.then((r: { status: number; error_code: number; timings: { duration: number } }) => {
+          ends.push(performance.now() - t1);
+          return r;
+        }),
+      ),
+    );
+    expect(ok.status).toBe(200);
+    expect(a.error_code).toBe(1050);
+    expect(b.error_code).toBe(1050);
+    expect(a.timings.duration).toBeGreaterThanOrEqual(190);
+    expect(b.timings.duration).toBeGreaterThanOrEqual(690);
+    // the 200 ms one did not wait for the 700 ms one's deadline
+    expect(b.timings.duration - a.timings.duration).toBeGreaterThan(300);
+    expect(Math.max(...ends)).toBeLessThan(3000);
   });
 
   it('throw: true throws on network errors but not on 4xx', async () => {
