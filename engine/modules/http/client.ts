@@ -116,6 +116,14 @@ function tlsVersionName(v: string): string {
   return m ? `tls${m[1]}.${m[2] ?? '0'}` : v;
 }
 
+/** Same names and values in the same order. */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function opt<T>(options: Readonly<Record<string, unknown>>, key: string, fallback: T): T {
   const v = options[key];
   return v === undefined || v === null ? fallback : (v as T);
@@ -168,6 +176,8 @@ export class HttpClient {
     tags: Tags;
   } | null = null;
   private closed = false;
+  /** The header list of the last plain request (see buildHeaders) and the params headers it was built from. */
+  private plainHeaders: { from: readonly string[]; list: string[] } | null = null;
 
   constructor(private readonly vu: VuContext) {
     const o = vu.options ?? {};
@@ -428,8 +438,15 @@ export class HttpClient {
     sameHost: boolean,
     authorization: string | null = null,
   ): { list: string[]; cookies: Record<string, { name: string; value: string; replace: boolean }[]> } {
-    const list: string[] = [];
     const names = p.headerNames;
+    const jarCookies = jar.matching(u);
+    const scoped = sameHost ? p.cookies : null;
+    // The common request (no cookie, no credentials, no body) sends the same list as the last one
+    // when its params carry the same headers: shared, read-only (undici copies it, RequestInfo only
+    // reads it), instead of a new list per request.
+    const plain = jarCookies.length === 0 && scoped === null && authorization === null && !u.auth && enc === null && sameHost;
+    if (plain && this.plainHeaders !== null && sameList(this.plainHeaders.from, p.headers)) return { list: this.plainHeaders.list, cookies: {} };
+    const list: string[] = [];
     if (this.userAgent && !names.has('user-agent')) list.push('user-agent', this.userAgent);
     for (let i = 0; i < p.headers.length; i += 2) {
       const n = p.headers[i]!;
@@ -438,8 +455,6 @@ export class HttpClient {
     }
     const sent: Record<string, { name: string; value: string; replace: boolean }[]> = {};
     let cookieHeader = '';
-    const jarCookies = jar.matching(u);
-    const scoped = sameHost ? p.cookies : null;
     if (jarCookies.length !== 0 || scoped !== null) {
       for (const c of jarCookies) {
         if (scoped?.get(c.name)?.replace) continue; // a request cookie with replace: true wins
@@ -462,6 +477,7 @@ export class HttpClient {
       if (p.compression && p.compression.length && !names.has('content-encoding'))
         list.push('content-encoding', p.compression.join(', ')); // in the order applied (RFC 9110 §8.4)
     }
+    if (plain) this.plainHeaders = { from: p.headers, list };
     return { list, cookies: sent };
   }
 

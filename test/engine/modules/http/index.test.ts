@@ -386,6 +386,25 @@ describe('params', () => {
     expect(b.at).toBeLessThan(3000);
   });
 
+  it("a plain request's header list is reused only while it is the same: params headers, cookies and credentials change what is sent", async () => {
+    const { http } = load();
+    const sent = async (url: string, params?: object) => JSON.parse((await http.get(url, params)).body as string).headers as Record<string, string>;
+    const plain = await sent(`${fx.url}/echo`);
+    expect(plain['x-a']).toBeUndefined();
+    expect(plain['user-agent']).toMatch(/k6|aetos/);
+    expect((await sent(`${fx.url}/echo`, { headers: { 'X-A': '1' } }))['x-a']).toBe('1');
+    expect((await sent(`${fx.url}/echo`, { headers: { 'X-A': '2' } }))['x-a']).toBe('2'); // same length, another value
+    expect((await sent(`${fx.url}/echo`))['x-a']).toBeUndefined();
+    // the response of a reused list still shows the headers sent
+    const res = await http.get(`${fx.url}/echo`);
+    expect(res.request.headers['User-Agent']).toEqual([plain['user-agent']]);
+    const u = new URL(fx.url);
+    expect((await sent(`http://user:pw@${u.host}/echo`)).authorization).toBe(`Basic ${Buffer.from('user:pw').toString('base64')}`);
+    expect((await sent(`${fx.url}/echo`)).authorization).toBeUndefined();
+    await http.get(`${fx.url}/set-cookie?k=v`);
+    expect((await sent(`${fx.url}/echo`)).cookie).toBe('k=v');
+  });
+
   it('throw: true throws on network errors but not on 4xx', async () => {
     const { http } = load();
     await expect(http.get('http://127.0.0.1:1/', { throw: true })).rejects.toBeInstanceOf(HttpRequestError);
