@@ -194,19 +194,20 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
   }
 
   /**
-   * Starts one iteration on `vu`, numbering it and counting it as started; `iter.ended` must call
-   * iterationEnded. iterationInScenario is this VU's count in this scenario (k6's
-   * exec.vu.iterationInScenario: 0, 1, 2, … per VU); iterationInTest is the test-wide number the
-   * executor assigns. Public for VuLoop (below), which is this class's own part.
+   * Starts one iteration on `vu`, counting it as started; `iter` carries its numbers
+   * (iterationInScenario: this VU's count in this scenario, k6's exec.vu.iterationInScenario,
+   * 0, 1, 2, … per VU; iterationInTest: the test-wide number the executor assigns), and its
+   * `ended` must call iterationEnded. Public for VuLoop (below), which is this class's own part.
    */
-  begin(vu: ExecVu, iter: ExecIteration, iterationInTest: number): void {
-    const iterationInScenario = this.perVu.get(vu) ?? 0;
-    this.perVu.set(vu, iterationInScenario + 1);
-    iter.iterationInScenario = iterationInScenario;
-    iter.iterationInTest = iterationInTest;
+  begin(vu: ExecVu, iter: ExecIteration): void {
     this.started++;
     this.running.add(vu);
     vu.startIteration(iter);
+  }
+
+  /** How many iterations `vu` has started in this scenario (a VU's count goes on across its loops and iterate calls). */
+  private iterationsOf(vu: ExecVu): number {
+    return this.perVu.get(vu) ?? 0;
   }
 
   /** Counts an iteration that ended. Public for VuLoop, as begin. */
@@ -218,19 +219,17 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
 
   /** Runs one iteration on `vu`; resolves with its outcome, never rejects (the arrival-rate executors: one async call per iteration anyway). */
   protected iterate(vu: ExecVu, iterationInTest: number): Promise<IterationOutcome> {
+    const iterationInScenario = this.iterationsOf(vu);
+    this.perVu.set(vu, iterationInScenario + 1);
     return new Promise<IterationOutcome>((resolve) =>
-      this.begin(
-        vu,
-        {
-          iterationInScenario: 0,
-          iterationInTest,
-          ended: (v, outcome) => {
-            this.iterationEnded(v, outcome);
-            resolve(outcome);
-          },
-        },
+      this.begin(vu, {
+        iterationInScenario,
         iterationInTest,
-      ),
+        ended: (v, outcome) => {
+          this.iterationEnded(v, outcome);
+          resolve(outcome);
+        },
+      }),
     );
   }
 
@@ -241,7 +240,15 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * the promise returned settles after it. See VuLoop.
    */
   protected loopVu(vu: ExecVu, next: () => number | Promise<void>, done: () => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => new VuLoop(this, vu, next, done, resolve, reject).step());
+    return new Promise<void>((resolve, reject) => {
+      // the VU's count lives in its loop while it runs (a WeakMap get and set per iteration cost more)
+      const ended = () => {
+        this.perVu.set(vu, loop.count);
+        done();
+      };
+      const loop = new VuLoop(this, vu, this.iterationsOf(vu), next, ended, resolve, reject);
+      loop.step();
+    });
   }
 
   /**
@@ -348,6 +355,8 @@ class VuLoop implements ExecIteration {
   constructor(
     private readonly executor: BaseExecutor,
     private readonly vu: ExecVu,
+    /** Iterations this VU has started in the scenario. */
+    public count: number,
     private readonly next: () => number | Promise<void>,
     private readonly done: () => void,
     private readonly resolve: () => void,
@@ -365,9 +374,11 @@ class VuLoop implements ExecIteration {
         return;
       }
       if (n === STOP) return this.finish();
+      this.iterationInScenario = this.count++;
+      this.iterationInTest = n;
       this.starting = true;
       this.endedWhileStarting = false;
-      this.executor.begin(this.vu, this, n);
+      this.executor.begin(this.vu, this);
       this.starting = false;
       if (this.endedWhileStarting) queueMicrotask(() => this.afterIteration());
     } catch (err) {

@@ -74,7 +74,7 @@ describe('constant-vus', () => {
     const rt = new FakeRuntime({ pool: 300, microtaskIterations: true, startBusyMs: 0.05 });
     const ex = createExecutor('s', config({ vus: 300, duration: '10s' }), rt.segment);
     const t0 = performance.now();
-    let timerLate = -1;
+    let timerLate: number | undefined;
     setTimeout(() => (timerLate = performance.now() - t0 - 20), 20);
     const started = new Set<string>();
     let seen = 0;
@@ -87,7 +87,8 @@ describe('constant-vus', () => {
     clearInterval(stop);
     clearTimeout(giveUp);
     expect(started.size).toBe(300);
-    expect(timerLate).toBeGreaterThanOrEqual(0);
+    // it ran (Node's timers may fire up to a millisecond early against performance.now()), and on time
+    expect(timerLate).toBeDefined();
     expect(timerLate).toBeLessThan(500);
     expect(performance.now() - t0).toBeLessThan(3000);
   });
