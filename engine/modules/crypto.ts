@@ -10,6 +10,7 @@
 import nodeCrypto from 'node:crypto';
 import type { ModuleFactory } from '../types.ts';
 import { bytesOf } from './encoding.ts';
+import { moduleExports } from './module-exports.ts';
 
 const algorithms: Record<string, string> = {
   md4: 'md4',
@@ -152,4 +153,4 @@ const mod = {
   },
 };
 
-export const cryptoModule: ModuleFactory = () => ({ ...mod, default: mod });
+export const cryptoModule: ModuleFactory = () => moduleExports(mod);

@@ -8,6 +8,7 @@
 import { parse as parseSync } from 'csv-parse/sync';
 import type { ModuleFactory } from '../types.ts';
 import { File } from './fs.ts';
+import { moduleExports } from './module-exports.ts';
 
 interface CsvOptions {
   delimiter: string;
@@ -77,4 +78,4 @@ class Parser {
 }
 
 const mod = { parse, Parser };
-export const csvModule: ModuleFactory = () => ({ ...mod, default: mod });
+export const csvModule: ModuleFactory = () => moduleExports(mod);

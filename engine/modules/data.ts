@@ -5,6 +5,7 @@
  * Names are scoped to the script file, so two test runs in one process do not collide.
  */
 import type { ModuleFactory, VuContext } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 const arrays = new Map<string, readonly unknown[]>();
 
@@ -40,5 +41,5 @@ function makeSharedArrayClass(vu: VuContext) {
 
 export const dataModule: ModuleFactory = (vu) => {
   const mod = { SharedArray: makeSharedArrayClass(vu) };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

@@ -6,6 +6,7 @@
  * Stateless, so one instance is shared by every VU.
  */
 import type { ModuleFactory } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 export type B64Variant = 'std' | 'rawstd' | 'url' | 'rawurl';
 
@@ -45,4 +46,4 @@ export function b64decode(input: unknown, encoding?: unknown, format?: unknown):
 }
 
 const shared = { b64encode, b64decode };
-export const encodingModule: ModuleFactory = () => ({ ...shared, default: shared });
+export const encodingModule: ModuleFactory = () => moduleExports(shared);

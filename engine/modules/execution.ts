@@ -5,6 +5,7 @@
  * closure per getter). `vu.tags` is the VU's own mutable tag set, merged into every sample it emits.
  */
 import type { ModuleFactory, ScenarioInfo, Tags, VuContext } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 /** Tag values are strings in samples; k6 accepts strings, numbers and booleans. */
 const tagsHandler: ProxyHandler<Tags> = {
@@ -124,5 +125,5 @@ class TestView {
 
 export const executionModule: ModuleFactory = (vu) => {
   const mod = { vu: new VuView(vu), scenario: new ScenarioView(vu), instance: new InstanceView(vu), test: new TestView(vu) };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

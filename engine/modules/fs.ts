@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModuleFactory, VuContext } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 export const SeekMode = Object.freeze({ Start: 0, Current: 1, End: 2 });
 
@@ -61,5 +62,5 @@ export async function openFile(vu: VuContext, file: unknown): Promise<File> {
 
 export const fsModule: ModuleFactory = (vu) => {
   const mod = { open: (file: unknown) => openFile(vu, file), SeekMode, File };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

@@ -5,6 +5,7 @@
  * iteration is interrupted, so gracefulStop ends a sleeping iteration promptly.
  */
 import type { ModuleFactory, Tags, VuContext } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 export function sleepFor(vu: VuContext, seconds: unknown): Promise<void> {
   // tracked by the VU: a sleep inside an async function nobody awaits still holds the iteration
@@ -78,5 +79,5 @@ export const k6Module: ModuleFactory = (vu) => {
       Object.defineProperty(math, 'random', { value: seededRandom(Math.trunc(n)), writable: true, configurable: true });
     },
   };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

@@ -4,6 +4,7 @@
  * emits one sample through the VU (which merges its own tags and group).
  */
 import type { MetricType, ModuleFactory, Tags, VuContext } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 /** k6's rule for metric names. */
 export const metricNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
@@ -68,5 +69,5 @@ export const metricsModule: ModuleFactory = (vu) => {
   const Rate = makeMetricClass(vu, 'rate', 'Rate');
   const Trend = makeMetricClass(vu, 'trend', 'Trend');
   const mod = { Counter, Gauge, Rate, Trend };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

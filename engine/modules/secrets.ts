@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { redactFromLogs } from '../log.ts';
 import type { ModuleFactory, VuContext } from '../types.ts';
+import { moduleExports } from './module-exports.ts';
 
 export interface SecretSourceSpec {
   kind: 'file' | 'mock' | 'env';
@@ -161,5 +162,5 @@ export const secretsModule: ModuleFactory = (vu: VuContext) => {
       return s;
     },
   };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

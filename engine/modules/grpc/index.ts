@@ -5,6 +5,7 @@
  */
 import type { ModuleFactory, VuContext } from '../../types.ts';
 import { Client, Stream as GrpcStream } from './client.ts';
+import { moduleExports } from '../module-exports.ts';
 
 export const STATUS = {
   StatusOK: 0,
@@ -51,5 +52,5 @@ export const grpcModule: ModuleFactory = (vu) => {
     return new GrpcStream(vu, client, method, params);
   };
   const mod = { Client: ClientCtor, Stream: StreamCtor, ...STATUS };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

@@ -9,6 +9,7 @@ import type { ModuleFactory } from '../../types.ts';
 import { Element, setDocumentUrl } from './element.ts';
 import './element-types.ts';
 import { Selection } from './selection.ts';
+import { moduleExports } from '../module-exports.ts';
 
 export { Element, Selection };
 
@@ -25,4 +26,4 @@ export function parseHTML(src: unknown, url?: string): Selection {
 
 // scripts call parseHTML(src) with one argument, as k6 documents it
 const mod = { parseHTML: (src: unknown) => parseHTML(src) };
-export const htmlModule: ModuleFactory = () => ({ ...mod, default: mod });
+export const htmlModule: ModuleFactory = () => moduleExports(mod);

@@ -14,6 +14,7 @@ import { asResponseCallback, expectedStatuses } from './expected.ts';
 import { Response } from './response.ts';
 import { url } from './tagged-url.ts';
 import { warmTransportBeforeIterations } from './warm.ts';
+import { moduleExports } from '../module-exports.ts';
 
 export { HttpClient, HttpRequestError, CookieJar, FileData, Response };
 
@@ -50,5 +51,5 @@ export const httpModule: ModuleFactory = (vu: VuContext) => {
     OCSP_STATUS_SERVER_FAILED: 'server_failed',
     OCSP_STATUS_UNKNOWN: 'unknown',
   };
-  return { ...api, default: api };
+  return moduleExports(api);
 };

@@ -7,6 +7,7 @@
  */
 import type { ModuleFactory, VuContext } from '../../types.ts';
 import { rawText, toArrayBuffer, wsParams, WsSession } from './session.ts';
+import { moduleExports } from '../module-exports.ts';
 
 type Listener = (ev: Record<string, unknown>) => unknown;
 const EVENTS = ['open', 'message', 'error', 'close', 'ping', 'pong'] as const;
@@ -136,5 +137,5 @@ export const websocketsModule: ModuleFactory = (vu) => {
   } as unknown as typeof K6WebSocket;
   Object.assign(WebSocket, { CONNECTING, OPEN, CLOSING, CLOSED });
   const mod = { WebSocket };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };

@@ -7,6 +7,7 @@
  */
 import type { ModuleFactory, VuContext } from '../../types.ts';
 import { rawText, toArrayBuffer, wsParams, WsSession } from './session.ts';
+import { moduleExports } from '../module-exports.ts';
 
 type Handler = (...args: unknown[]) => unknown;
 const EVENTS = new Set(['open', 'message', 'binaryMessage', 'ping', 'pong', 'close', 'error']);
@@ -118,5 +119,5 @@ function connect(vu: VuContext, url: unknown, a?: unknown, b?: unknown): Promise
 
 export const wsModule: ModuleFactory = (vu) => {
   const mod = { connect: (url: unknown, a?: unknown, b?: unknown) => connect(vu, url, a, b) };
-  return { ...mod, default: mod };
+  return moduleExports(mod);
 };
