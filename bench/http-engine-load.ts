@@ -45,6 +45,8 @@ function makeVu(id: number): VuContext & { fire(e: string): Promise<void>; newIt
     get signal() {
       return controller.signal;
     },
+    interruption: null,
+    onInterrupt() {},
     log,
     emit(metric: string, value: number, tags?: Tags, _time?: number) {
       // The VU merges its tags under the call's. k6/http passes one tags object for all samples of

@@ -7,6 +7,7 @@
  *     │                    │ emits samples through VuContext.emit ──▶ MetricSink (engine/metrics)
  *     └──drives──▶ Executor (engine/executors) ──asks──▶ ExecutorRuntime (runner) for ExecVu
  */
+import type { IterationInterrupted } from './errors.ts';
 import type { Logger } from './log.ts';
 
 /** Metric tags: k6's system tags (scenario, group, method, url, name, status, …) and user tags. */
@@ -92,6 +93,14 @@ export interface VuContext {
   readonly test: TestControl;
   /** Aborted when the current iteration must stop (gracefulStop elapsed, abort, second Ctrl-C). Changes per iteration. */
   readonly signal: AbortSignal;
+  /** Why the current iteration was interrupted, or null: what a blocking call checks before it starts. */
+  readonly interruption: IterationInterrupted | null;
+  /**
+   * Calls `fn` whenever an iteration of this VU is interrupted, for the VU's whole life: what a
+   * module with its own pending work registers once. `signal` costs an AbortController and a
+   * listener per VU (a hidden class of its own each, ~0.6 KB at 10,000 VUs).
+   */
+  onInterrupt(fn: (reason: IterationInterrupted) => void): void;
   readonly log: Logger;
   /** Emits a sample with this VU's tags and group merged under `tags` (call-site tags win). */
   emit(metric: string, value: number, tags?: Tags, time?: number): void;

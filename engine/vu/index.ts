@@ -118,6 +118,9 @@ class VirtualUser implements Vu, VuContext {
   private started = 0;
   private controller: AbortController | null = null;
   private interruptedBy: InterruptReason | null = null;
+  /** The error blocking calls of an interrupted iteration reject with (made on first use). */
+  private interruptError: IterationInterrupted | null = null;
+  private interruptListeners: ((reason: IterationInterrupted) => void)[] | null = null;
   /** The running iteration. */
   private iteration: IterationRun | null = null;
   /** Resolves runIteration's promise when the running iteration was started by it. */
@@ -174,10 +177,21 @@ class VirtualUser implements Vu, VuContext {
   get log(): Logger {
     return this.init.log;
   }
+  get interruption(): IterationInterrupted | null {
+    if (!this.interruptedBy) return null;
+    this.interruptError ??= new IterationInterrupted(this.interruptedBy);
+    return this.interruptError;
+  }
+
+  onInterrupt(fn: (reason: IterationInterrupted) => void): void {
+    (this.interruptListeners ??= []).push(fn);
+  }
+
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
-      if (this.interruptedBy) this.controller.abort(new IterationInterrupted(this.interruptedBy));
+      const interrupted = this.interruption;
+      if (interrupted) this.controller.abort(interrupted);
     }
     return this.controller.signal;
   }
@@ -310,6 +324,7 @@ class VirtualUser implements Vu, VuContext {
       // listeners modules hang on it) cost ~10 % of a request-bound iteration's CPU.
       if (this.interruptedBy) this.controller = null;
       this.interruptedBy = null;
+      this.interruptError = null;
       const pending = this.hooks?.iterationStart ? this.fire('iterationStart') : undefined;
       if (pending) pending.then(() => this.startBody(), (err) => this.iterationFailed(err));
       else this.startBody();
@@ -457,7 +472,9 @@ class VirtualUser implements Vu, VuContext {
   /** Aborts the signal modules' blocking calls listen to, and rejects the pending sleeps. */
   private stopBlockingCalls(reason: InterruptReason): void {
     const err = new IterationInterrupted(reason);
+    this.interruptError = err;
     this.controller?.abort(err);
+    if (this.interruptListeners) for (const fn of this.interruptListeners) fn(err);
     this.work.rejectSleeps(err);
   }
 
@@ -520,6 +537,7 @@ class VirtualUser implements Vu, VuContext {
     this.groupPath = '';
     this.controller = null;
     this.interruptedBy = null;
+    this.interruptError = null;
     const input = name === 'teardown' && arg !== undefined ? JSON.parse(JSON.stringify(arg)) : arg;
     const body = (async () => {
       const result = await fn(input);

@@ -5,7 +5,6 @@
  * error/error_code (thrown only with `throw: true`); an interrupted iteration rejects with
  * IterationInterrupted.
  */
-import { IterationInterrupted } from '../../errors.ts';
 import { type Linked, LinkedSet } from '../../linked-set.ts';
 import type { Tags, VuContext } from '../../types.ts';
 import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';
@@ -100,11 +99,6 @@ function maskCredentials(u: URL): string {
 /** k6 options this module does not implement: warned about once, never silently ignored. */
 const UNSUPPORTED_OPTIONS = ['tlsCipherSuites', 'tlsAuth', 'localIPs', 'rps'];
 
-function interruptedFrom(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  return r instanceof IterationInterrupted ? r : new IterationInterrupted('gracefulStop');
-}
-
 const statusStrings: string[] = [];
 /** "200" etc. without a new string per request. */
 function statusText(status: number): string {
@@ -162,7 +156,6 @@ export class HttpClient {
     if (next !== Infinity) this.armTimeouts(next);
   };
   private readonly data: DataCounter;
-  private watched: AbortSignal | null = null;
   /** The last request's tag set and what it was built from: a VU's requests mostly repeat it. */
   private lastTags: {
     method: string;
@@ -218,6 +211,13 @@ export class HttpClient {
       }
     });
     vu.on('iterationEnd', () => this.data.flush());
+    // an interrupted iteration ends its requests in flight at once (k6 cancels their context)
+    vu.onInterrupt((err) => {
+      for (const c of this.inflight.toArray()) {
+        c.interrupted = err;
+        c.stop(err);
+      }
+    });
     vu.on('close', async () => {
       this.closed = true;
       if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
@@ -265,31 +265,13 @@ export class HttpClient {
     return p;
   }
 
-  private watchSignal(): void {
-    const s = this.vu.signal;
-    if (!s || s === this.watched) return;
-    this.watched = s;
-    s.addEventListener(
-      'abort',
-      () => {
-        const err = interruptedFrom(s);
-        for (const c of this.inflight.toArray()) {
-          c.interrupted = err;
-          c.stop(err);
-        }
-      },
-      { once: true },
-    );
-  }
-
   /** k6's http.request(method, url, body, params). */
   async request(methodIn: unknown, urlIn: unknown, body?: unknown, paramsIn?: unknown): Promise<Response> {
     if (this.closed) throw new Error('http: the VU has been closed');
     if (this.vu.phase === 'init')
       throw new Error('making HTTP requests in the init context is not supported (as in k6): move the request into the default function, setup() or teardown()');
-    const signal = this.vu.signal;
-    if (signal?.aborted) throw interruptedFrom(signal);
-    this.watchSignal();
+    const interrupted = this.vu.interruption;
+    if (interrupted) throw interrupted;
     let method = String(methodIn ?? 'GET').toUpperCase();
     const p = resolveParams(paramsIn, this.defaults, this.baseParams);
     let urlStr: string;

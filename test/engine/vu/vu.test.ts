@@ -3,6 +3,8 @@
  * (setup/teardown/handleSummary, timeouts, exceptions → 107 with file:line), timer exceptions,
  * iteration metrics and tags (options.tags, scenario tags, exec.vu.tags), module hooks.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { EngineError, ExitCode } from '../../../engine/errors.ts';
 import { harness, scenario } from './harness.ts';
@@ -23,6 +25,34 @@ describe('interrupt', () => {
     const h2 = await harness('shapes/01-plain-sleep.js');
     const vu2 = await h2.vu(1);
     expect(await h2.iterate(vu2, 1)).toEqual(['completed']);
+  });
+
+  it('ends an iteration waiting for an HTTP answer at once, and the next request of the VU is not cut short', async () => {
+    // answers /ok, holds every other request (and notes when its client gives up on it)
+    let held: Promise<void> | undefined;
+    const server = createServer((req, res) => {
+      if (req.url === '/ok') res.end('ok');
+      else held = new Promise((r) => res.on('close', () => r()));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const h = await harness('shapes/55-hanging-request.js');
+      const vu = await h.vu(1, { URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+      const t0 = performance.now();
+      const pending = h.iterate(vu, 1);
+      setTimeout(() => vu.interrupt('gracefulStop'), 100);
+      expect(await pending).toEqual(['interrupted']);
+      expect(performance.now() - t0).toBeLessThan(2000);
+      expect(h.rec.console).toEqual(['requesting 0']);
+      // the request itself was cancelled, not left running behind the ended iteration
+      await expect(Promise.race([held, new Promise((r) => setTimeout(() => r('still open'), 1000))])).resolves.toBeUndefined();
+      expect(await h.iterate(vu, 1)).toEqual(['completed']);
+      expect(h.rec.console).toEqual(['requesting 0', 'requesting 1', 'answered 200']);
+      await vu.close();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('an interrupt before the sleep starts still stops it', async () => {

@@ -66,6 +66,16 @@ export class RecordingVu implements VuContext {
     return this.controller.signal;
   }
 
+  private readonly interruptListeners: ((reason: IterationInterrupted) => void)[] = [];
+  get interruption(): IterationInterrupted | null {
+    const r: unknown = this.controller.signal.reason;
+    return this.controller.signal.aborted ? (r instanceof IterationInterrupted ? r : new IterationInterrupted('gracefulStop')) : null;
+  }
+
+  onInterrupt(fn: (reason: IterationInterrupted) => void): void {
+    this.interruptListeners.push(fn);
+  }
+
   emit(metric: string, value: number, tags?: Tags, time?: number): void {
     if (this.countOnly) {
       this.counts.set(metric, (this.counts.get(metric) ?? 0) + 1);
@@ -106,7 +116,9 @@ export class RecordingVu implements VuContext {
   }
 
   interrupt(reason: 'gracefulStop' | 'abort' = 'gracefulStop'): void {
-    this.controller.abort(new IterationInterrupted(reason));
+    const err = new IterationInterrupted(reason);
+    this.controller.abort(err);
+    for (const fn of this.interruptListeners) fn(err);
   }
 
   /** Samples of one metric. */
