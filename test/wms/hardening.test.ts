@@ -10,8 +10,6 @@ import { clearFaults, setFaults } from '../../wms/faults-client.ts';
 import { startTarget } from '../../wms/index.ts';
 import { api, hostIndependent, login, rawRequest, startTestTarget, storages, type TestTarget } from './helpers.ts';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 async function pool<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   let next = 0;
@@ -151,8 +149,10 @@ describe.each(storages)('hardened target on %s', (storage) => {
       known.push(await time('user0013'));
       unknown.push(await time(`nobody-${i}`));
     }
-    // Before: 86 ms against 11 ms. Same work now; the bound allows for a loaded machine.
-    expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
+    // Before: 86 ms against 11 ms. Same work now. The fastest of each: on a loaded machine the
+    // medians of 15 scrypt calls drifted apart (0.41 once, in CI beside the other suites), while
+    // the skipped hash of the old code shows in every call, the fastest included.
+    expect(Math.min(...unknown) / Math.min(...known)).toBeGreaterThan(0.5);
   });
 
   it('NUL and control characters in any parameter, and broken multipart, are 400', async () => {
