@@ -41,10 +41,15 @@ describe('timings', () => {
     }
     // The fixture's timers fire late when the shared 2-core machine is busy, so the reference is
     // the delay the server really produced (it reports it in the body); nominally 50 ms / 20 ms.
-    // Median of 5 runs, so one scheduling hiccup does not decide.
-    const med = (a: number[]) => [...a].sort((x, y) => x - y)[2]!;
-    expect(Math.abs(med(waitErr))).toBeLessThanOrEqual(3);
-    expect(Math.abs(med(recvErr))).toBeLessThanOrEqual(3);
+    // A bias of the transport shows in every run, the best one included: the best of 5 within
+    // 3 ms. A stall of this process between the server's write and the client's read shows in some
+    // runs only; beside the other suites in CI it moved the median of 5 to 5.4 ms once, so the
+    // median only has to stay within 10 ms.
+    const abs = (a: number[]) => a.map(Math.abs).sort((x, y) => x - y);
+    expect(abs(waitErr)[0]).toBeLessThanOrEqual(3);
+    expect(abs(recvErr)[0]).toBeLessThanOrEqual(3);
+    expect(abs(waitErr)[2]).toBeLessThanOrEqual(10);
+    expect(abs(recvErr)[2]).toBeLessThanOrEqual(10);
     // the samples carry the same numbers as res.timings
     const last = vu.of('http_req_waiting').at(-1)!.value;
     expect(last).toBe(waits.at(-1));
