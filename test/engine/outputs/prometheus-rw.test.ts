@@ -116,7 +116,9 @@ describe('the remote writer (both outputs deliver through it)', () => {
     for (let i = 0; i < 6; i++) w.enqueue({ body: 'x', samples: 4 }); // 1 in flight, 20 queued > 10
     expect(w.dropped).toBe(12); // the three oldest queued batches went at once
     await w.drain(2000);
-    expect(Date.now() - t0).toBeLessThan(2500);
+    // drain keeps its limit instead of waiting on the dead end; the slack is for a loaded machine,
+    // where the limit's own timer fires late (3.7 s once in CI beside the other suites)
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(w.dropped + w.sent).toBe(24);
     expect(w.sent).toBe(0);
     expect(lines).toHaveLength(1);
