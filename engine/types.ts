@@ -157,9 +157,8 @@ export interface ExecIteration {
   iterationInTest: number;
   /**
    * Called, as a method of this object, once the iteration ended: the executor counts here and
-   * goes on with its loop. No
-   * promise and no async function around the call: such a frame is held by every sleeping VU
-   * (~0.4 KB, promoted by the scavenges during the sleep, issue 21).
+   * goes on with its loop. No promise and no async function around the call: such a frame is held
+   * by every sleeping VU (~0.4 KB, promoted by the scavenges during the sleep, issue 21).
    */
   ended(vu: ExecVu, outcome: IterationOutcome): void;
 }

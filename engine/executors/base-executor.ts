@@ -242,11 +242,11 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
   protected loopVu(vu: ExecVu, next: () => number | Promise<void>, done: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       // the VU's count lives in its loop while it runs (a WeakMap get and set per iteration cost more)
-      const ended = () => {
+      const finished = () => {
         this.perVu.set(vu, loop.count);
         done();
       };
-      const loop = new VuLoop(this, vu, this.iterationsOf(vu), next, ended, resolve, reject);
+      const loop = new VuLoop(this, vu, this.iterationsOf(vu), next, finished, resolve, reject);
       loop.step();
     });
   }

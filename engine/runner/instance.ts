@@ -13,7 +13,6 @@ import type {
   ExecutorRuntime,
   ExecVu,
   InstanceInfo,
-  IterationOutcome,
   MetricSink,
   ScenarioInfo,
   ScenarioProgress,

@@ -241,9 +241,9 @@ class VirtualUser implements Vu, VuContext {
   }
 
   sleep(ms: number): Promise<void> {
-    const reason = this.interruptedBy;
+    const interrupted = this.interruption;
     // rejected on the next macrotask: a script that swallows the error in a loop cannot starve the event loop
-    if (reason) return new Promise((_, reject) => setImmediate(() => reject(new IterationInterrupted(reason))));
+    if (interrupted) return new Promise((_, reject) => setImmediate(() => reject(interrupted)));
     if (!(ms > 0)) return Promise.resolve();
     return this.work.sleep(ms);
   }
