@@ -7,17 +7,26 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { EngineError, ExitCode } from '../../../engine/errors.ts';
-import { harness, scenario } from './harness.ts';
+import type { IterationOutcome } from '../../../engine/types.ts';
+import type { Vu } from '../../../engine/vu/index.ts';
+import { type Harness, harness, scenario } from './harness.ts';
+
+/** Runs one iteration of `vu` and interrupts it (gracefulStop) after `after` ms: its outcomes, and how long it took. */
+async function interruptedAfter(h: Harness, vu: Vu, after: number): Promise<{ outcomes: IterationOutcome[]; ms: number }> {
+  const t0 = performance.now();
+  const pending = h.iterate(vu, 1);
+  setTimeout(() => vu.interrupt('gracefulStop'), after);
+  const outcomes = await pending;
+  return { outcomes, ms: performance.now() - t0 };
+}
 
 describe('interrupt', () => {
   it('ends a sleeping iteration promptly as interrupted, with no iteration samples', async () => {
     const h = await harness('shapes/30-long-sleep.js');
     const vu = await h.vu(1);
-    const t0 = performance.now();
-    const pending = h.iterate(vu, 1);
-    setTimeout(() => vu.interrupt('gracefulStop'), 20);
-    expect(await pending).toEqual(['interrupted']);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    const { outcomes, ms } = await interruptedAfter(h, vu, 20);
+    expect(outcomes).toEqual(['interrupted']);
+    expect(ms).toBeLessThan(2000);
     expect(h.rec.console).toEqual(['sleeping']);
     expect(h.rec.errors).toEqual([]);
     expect(h.rec.of('iterations')).toEqual([]);
@@ -38,11 +47,9 @@ describe('interrupt', () => {
     try {
       const h = await harness('shapes/55-hanging-request.js');
       const vu = await h.vu(1, { URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
-      const t0 = performance.now();
-      const pending = h.iterate(vu, 1);
-      setTimeout(() => vu.interrupt('gracefulStop'), 100);
-      expect(await pending).toEqual(['interrupted']);
-      expect(performance.now() - t0).toBeLessThan(2000);
+      const { outcomes, ms } = await interruptedAfter(h, vu, 100);
+      expect(outcomes).toEqual(['interrupted']);
+      expect(ms).toBeLessThan(2000);
       expect(h.rec.console).toEqual(['requesting 0']);
       // the request itself was cancelled, not left running behind the ended iteration
       await expect(Promise.race([held, new Promise((r) => setTimeout(() => r('still open'), 1000))])).resolves.toBeUndefined();
