@@ -21,7 +21,9 @@ import { DataCounter, emitHop } from './metrics.ts';
 import { defaultParams, resolveParams, type ParamDefaults, type ResolvedParams } from './params.ts';
 import { RequestInfo, Response } from './response.ts';
 import { TaggedUrl } from './tagged-url.ts';
-import { Exchange, VuConnections, type Timings, type TransportOptions } from './transport.ts';
+import type { TransportOptions } from './connector.ts';
+import { Exchange, type Timings } from './exchange.ts';
+import { VuConnections } from './transport.ts';
 
 export const DEFAULT_USER_AGENT = 'aetos-load/0.1 (k6 compatible)';
 

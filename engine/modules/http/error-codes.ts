@@ -100,6 +100,7 @@ export function classifyError(err: unknown, target: string): ClassifiedError {
       return { code: ErrorCode.TcpBrokenPipe, message: `write tcp ${target}: write: broken pipe` };
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
+    case 'AETOS_SOCKET_CLOSED':
       return { code: ErrorCode.TcpGeneric, message: `${e.message} (${target})` };
     case 'ENOTFOUND':
     case 'EAI_NONAME':
@@ -118,7 +119,7 @@ export function classifyError(err: unknown, target: string): ClassifiedError {
     default:
       if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('CERT_'))
         return { code: ErrorCode.TlsGeneric, message: `tls: ${e.message}` };
-      if (code.startsWith('UND_ERR')) return { code: ErrorCode.Generic, message: e.message };
+      if (code.startsWith('UND_ERR') || code === 'AETOS_HTTP_PARSE') return { code: ErrorCode.Generic, message: e.message };
       return { code: ErrorCode.Generic, message: e.message || String(e) };
   }
 }

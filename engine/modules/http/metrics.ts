@@ -4,7 +4,7 @@
  * data_sent/data_received carry only the VU's tags, as in k6, and are summed per iteration.
  */
 import type { Tags, VuContext } from '../../types.ts';
-import type { Timings } from './transport.ts';
+import type { Timings } from './exchange.ts';
 
 export interface HopSample {
   timings: Timings;

@@ -8,7 +8,7 @@ import { responseCookies, type ResponseCookie } from './cookies.ts';
 import { canonicalHeaderName, foldRawHeaders } from './headers.ts';
 import { selectJson } from './json-path.ts';
 import { parseHTML, type Selection } from '../html/index.ts';
-import type { Timings } from './transport.ts';
+import type { Timings } from './exchange.ts';
 
 /** `response.request`: what was sent for the final hop. */
 export class RequestInfo {
@@ -53,7 +53,7 @@ export class Response {
   remote_port = 0;
   body: string | ArrayBuffer | null = null;
   /** undici's raw response headers; folded into k6's `headers` object on first read. */
-  rawHeaders: Buffer[] = [];
+  rawHeaders: Buffer[] | string[] = [];
   private headerCache: Record<string, string> | undefined;
   timings: Timings;
   error = '';

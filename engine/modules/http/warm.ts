@@ -9,7 +9,8 @@
  */
 import { createServer } from 'node:net';
 import { warmUpBeforeIterations } from '../warm-up.ts';
-import { Exchange, VuConnections } from './transport.ts';
+import { Exchange } from './exchange.ts';
+import { VuConnections } from './transport.ts';
 
 const reply = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok';
 

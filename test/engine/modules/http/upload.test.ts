@@ -3,9 +3,9 @@
  * copied, by every VU's request body.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBody, file } from '../../../../engine/modules/http/body.ts';
+import { VuConnections } from '../../../../engine/modules/http/transport.ts';
 import { startFixture, type Fixture } from './fixture-server.ts';
 import { closeAll, load } from './harness.ts';
 
@@ -34,10 +34,10 @@ describe('10 MB multipart upload', () => {
     expect(enc.length).toBe(chunks.reduce((n, c) => n + c.length, 0));
   });
 
-  it('through the client too: what each VU hands undici holds the file memory itself, and no 10 MB buffer is made', async () => {
+  it('through the client too: what each VU hands its connection holds the file memory itself, and no 10 MB buffer is made', async () => {
     const bodies: unknown[] = [];
     const bigAllocations: string[] = [];
-    const dispatch = Client.prototype.dispatch;
+    const dispatch = VuConnections.prototype.dispatch;
     const originals = { concat: Buffer.concat, alloc: Buffer.alloc, allocUnsafe: Buffer.allocUnsafe, allocUnsafeSlow: Buffer.allocUnsafeSlow };
     // Any buffer of the file's size made outside the fixture server (which must read the body
     // whole to hash it) would be a per-request copy.
@@ -46,7 +46,7 @@ describe('10 MB multipart upload', () => {
       const stack = new Error().stack ?? '';
       if (!stack.includes('fixture-server')) bigAllocations.push(stack);
     };
-    Client.prototype.dispatch = function (this: Client, opts, handler) {
+    VuConnections.prototype.dispatch = function (this: VuConnections, opts, handler) {
       if (opts.path === '/upload') bodies.push(opts.body);
       return dispatch.call(this, opts, handler);
     };
@@ -62,7 +62,7 @@ describe('10 MB multipart upload', () => {
       const vus = [1, 2, 3].map((id) => load({}, id));
       results = await Promise.all(vus.map(({ http }) => http.post(`${fx.url}/upload`, { file: http.file(shared, 'big.bin') })));
     } finally {
-      Client.prototype.dispatch = dispatch;
+      VuConnections.prototype.dispatch = dispatch;
       Object.assign(Buffer, originals);
     }
     for (const res of results) expect(res.json().parts[0].sha256).toBe(sha);
