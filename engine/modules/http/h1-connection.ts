@@ -590,7 +590,9 @@ export class H1Connection {
       s.removeListener('data', this.onData);
       s.removeListener('end', this.onEnd);
       s.removeListener('close', this.onClose);
-      // keep the error listener: a write error can still be emitted after destroy
+      // an error the old socket still emits (a failed write) must not end the next socket's request
+      s.removeListener('error', this.onError);
+      s.on('error', noop);
       s.destroy();
     }
     this.settleClosing();
