@@ -4,7 +4,7 @@
  * checked before dialling. Both transports (engine/modules/http/h1-connection.ts for plain
  * http:, undici's Client for https:) open their sockets through it.
  */
-import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as netConnect, type NetConnectOpts, type OnReadOpts, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { buildConnector as BuildConnector } from 'undici';
 import { lazyRequire } from '../../lazy-require.ts';
@@ -20,7 +20,12 @@ const CONNECT_TIMEOUT_MS = 30_000;
 
 const now = () => performance.now();
 
-export type Connector = BuildConnector.connector;
+/**
+ * undici's connector shape; a plain-TCP socket may also be asked to read into a caller's buffer
+ * (net.connect's `onread`: no 'data' events, no buffer allocated per read).
+ */
+export type ConnectOptions = BuildConnector.Options & { onread?: OnReadOpts };
+export type Connector = (options: ConnectOptions, callback: BuildConnector.Callback) => Socket;
 
 /** Per-socket connection timings (performance.now() ms). */
 export interface ConnInfo {
@@ -85,7 +90,7 @@ export function timedConnector(opts: TransportOptions): Connector {
   // a resolved name is checked against blacklistIPs before net.connect dials it
   const lookup = blocklist ? blockingLookup(blocklist) : undefined;
   const range = tlsRange(opts.tlsVersion); // checked now: a bad tlsVersion fails the first request of any protocol
-  let tlsBase: Connector | null = null;
+  let tlsBase: BuildConnector.connector | null = null;
   const base: Connector = (o, cb) => {
     if (o.protocol !== 'https:') return plainConnect(o, lookup, cb);
     tlsBase ??= undiciConnector()({
@@ -94,7 +99,7 @@ export function timedConnector(opts: TransportOptions): Connector {
       ...range,
       ...(lookup ? { lookup } : {}),
     } as BuildConnector.BuildOptions);
-    return tlsBase(o, cb);
+    return tlsBase(o, cb) as unknown as Socket;
   };
   const hosts = opts.hosts;
   const connect: Connector = (options, callback) => {
@@ -162,16 +167,17 @@ class ConnectTimeoutError extends Error {
 
 /**
  * A plain TCP socket with the options undici's connector gives one: no Nagle delay, TCP
- * keep-alive after 60 s, a 64 KiB read size, the connect abandoned after 30 s.
+ * keep-alive after 60 s, a 64 KiB read size, the connect abandoned after 30 s; `onread` when the
+ * caller reads into its own buffer.
  */
 function plainConnect(
-  o: BuildConnector.Options,
+  o: ConnectOptions,
   lookup: ReturnType<typeof blockingLookup> | undefined,
   callback: BuildConnector.Callback,
 ): Socket {
   let cb: BuildConnector.Callback | null = callback;
   const port = Number(o.port) || 80;
-  const socket = netConnect({ highWaterMark: 64 * 1024, host: o.hostname, port, ...(lookup ? { lookup } : {}) } as NetConnectOpts);
+  const socket = netConnect({ highWaterMark: 64 * 1024, host: o.hostname, port, ...(lookup ? { lookup } : {}), ...(o.onread ? { onread: o.onread } : {}) } as NetConnectOpts);
   socket.setKeepAlive(true, 60_000);
   socket.setNoDelay(true);
   const timer = setTimeout(() => {

@@ -53,6 +53,14 @@ const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const BAD_PATH = /[^\u0021-\u00ff]/;
 const CRLF2 = Buffer.from('\r\n\r\n', 'latin1');
 
+/**
+ * Every connection of the thread reads into this one buffer (net.connect's `onread`): Node then
+ * allocates no buffer per read (otherwise 64 KiB, shrunk to what was read, and an ArrayBuffer
+ * for each). The bytes are parsed before the read callback returns; what outlives it (a partial
+ * head, a body the script keeps) is copied out.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** The server closed the socket before the response ended. Mapped to k6's 1200 (tcp). */
 export class SocketClosedError extends Error {
   readonly code = 'AETOS_SOCKET_CLOSED';
@@ -166,6 +174,15 @@ export class H1Connection {
   private lastList: readonly string[] | null = null;
   private lastPrepared: PreparedHeaders | null = null;
 
+  /** net.connect's `onread` (plain TCP from our connector): reads land in the thread's buffer. */
+  private readonly onread = {
+    buffer: readBuffer,
+    callback: (n: number): boolean => {
+      this.read(readBuffer.subarray(0, n));
+      return true;
+    },
+  };
+  /** A socket that does not take `onread` (another connector) delivers 'data' events instead. */
   private readonly onData = (chunk: Buffer): void => this.read(chunk);
   private readonly onEnd = (): void => this.ended(null);
   private readonly onError = (err: Error): void => this.ended(err);
@@ -227,7 +244,7 @@ export class H1Connection {
     this.phase = CONNECTING;
     const t = this.target;
     this.connect(
-      { host: t.host, hostname: t.hostname, protocol: 'http:', port: t.port, servername: undefined, localAddress: null, httpSocket: undefined },
+      { host: t.host, hostname: t.hostname, protocol: 'http:', port: t.port, servername: undefined, localAddress: null, httpSocket: undefined, onread: this.onread },
       (err, s) => this.opened(err, s as Socket | null),
     );
   }
@@ -331,9 +348,10 @@ export class H1Connection {
     }
     let buf = chunk;
     if (this.pending !== null) {
-      buf = Buffer.concat([this.pending, chunk]);
+      buf = Buffer.concat([this.pending, chunk]); // a copy: nothing below refers to the read buffer
       this.pending = null;
     }
+    const keep = ex.chunks !== null;
     let pos = 0;
     while (pos < buf.length) {
       switch (this.phase) {
@@ -341,7 +359,7 @@ export class H1Connection {
           const end = buf.indexOf(CRLF2, pos);
           if (end === -1) {
             if (buf.length - pos > this.headLimit) return this.broken(`server response headers exceeded ${MAX_HEAD_BYTES} bytes; aborted`);
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           if (!this.parseHead(ex, buf, pos, end)) return;
@@ -351,20 +369,21 @@ export class H1Connection {
         }
         case LENGTH: {
           const n = Math.min(this.remaining, buf.length - pos);
-          ex.onData(pos === 0 && n === buf.length ? buf : buf.subarray(pos, pos + n));
+          const part = pos === 0 && n === buf.length ? buf : buf.subarray(pos, pos + n);
+          ex.onData(keep ? Buffer.from(part) : part);
           pos += n;
           this.remaining -= n;
           if (this.remaining === 0) return this.complete(buf.length - pos);
           break;
         }
         case UNTIL_CLOSE:
-          ex.onData(pos === 0 ? buf : buf.subarray(pos));
+          ex.onData(keep ? Buffer.from(buf.subarray(pos)) : buf.subarray(pos));
           return;
         case CHUNK_SIZE: {
           const eol = buf.indexOf(10, pos);
           if (eol === -1) {
             if (buf.length - pos > 4096) return this.broken('chunk size line too long');
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           const m = /^([0-9a-fA-F]{1,13})[ \t]*(?:;[^\r]*)?\r?$/.exec(buf.toString('latin1', pos, eol));
@@ -376,7 +395,7 @@ export class H1Connection {
         }
         case CHUNK_DATA: {
           const n = Math.min(this.remaining, buf.length - pos);
-          ex.onData(buf.subarray(pos, pos + n));
+          ex.onData(keep ? Buffer.from(buf.subarray(pos, pos + n)) : buf.subarray(pos, pos + n));
           pos += n;
           this.remaining -= n;
           if (this.remaining === 0) {
@@ -401,7 +420,7 @@ export class H1Connection {
           const eol = buf.indexOf(10, pos);
           if (eol === -1) {
             if (buf.length - pos > this.headLimit) return this.broken('trailers too long');
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           const empty = eol === pos || (eol === pos + 1 && buf[pos] === 13);

@@ -174,6 +174,22 @@ describe('what is read', () => {
     expect(h1.connected).toBe(false);
   });
 
+  it('bodies read into the shared read buffer stay whole when other sockets read after them', async () => {
+    // each connection gets its body in two writes, 20 ms apart, so the reads of all of them interleave
+    const { origin } = await rawServer((s, i) =>
+      s.once('data', () => {
+        const body = String.fromCharCode(97 + i).repeat(3000) + String(i);
+        s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 1000)}`);
+        setTimeout(() => s.write(body.slice(1000)), 20);
+      }),
+    );
+    const conns = Array.from({ length: 4 }, () => h1For(origin));
+    const exs = await Promise.all(conns.map((h1) => run((e) => h1.dispatch({ origin, method: 'GET', path: '/' }, e))));
+    await Promise.all(conns.map((h1) => h1.destroy()));
+    const bodies = exs.map(body).sort();
+    expect(bodies).toEqual([0, 1, 2, 3].map((i) => String.fromCharCode(97 + i).repeat(3000) + String(i)));
+  });
+
   const broken: [string, string][] = [
     ['not HTTP', 'SSH-2.0-OpenSSH\r\n\r\n'],
     ['a bad status', 'HTTP/1.1 2x0 OK\r\n\r\n'],
