@@ -21,7 +21,6 @@
  * never load half a bundle; packages stay external (resolved from the repo's node_modules, which
  * encloses the cache folder).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -102,6 +101,8 @@ export function createAppBundle(o) {
     writeFileSync(path.join(tmp, 'inputs.json'), inputsText);
     // ESM by its folder's package.json, so the chunks' `.js` names load as modules.
     writeFileSync(path.join(tmp, 'package.json'), '{"type":"module"}\n');
+    // node:crypto only here: loading it costs every command ~5 ms before its first worker starts
+    const { createHash } = await import('node:crypto');
     const name = `app-${createHash('sha256').update(inputsText).digest('hex').slice(0, 16)}`;
     const dir = path.join(o.cacheDir, name);
     try {
