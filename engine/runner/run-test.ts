@@ -56,6 +56,20 @@ export interface RunTestInput {
 
 type Phase = 'init' | 'setup' | 'run' | 'teardown' | 'report';
 
+/**
+ * The VUs the command line fixes for the whole test: `--vus` with `--iterations` or `--duration`.
+ * Flags outrank the script and the environment, and with such a shortcut the test is one scenario
+ * of exactly that many VUs (or a config error). Only a hint for how many threads to start before
+ * the plan is known: a plan that needs more (an execution segment) starts the rest then.
+ */
+export function vusFixedByFlags(flags: ConfigLayer): number | undefined {
+  const o = flags.options;
+  if (typeof o.vus !== 'number' || !Number.isInteger(o.vus) || o.vus < 1) return undefined;
+  if (o.iterations === undefined && o.duration === undefined) return undefined;
+  if (o.stages !== undefined || o.executionSegment !== undefined) return undefined;
+  return o.vus;
+}
+
 export async function runTest(input: RunTestInput): Promise<number> {
   const scriptPath = path.resolve(input.cwd, input.script);
   if (!existsSync(scriptPath)) throw new ScriptLoadError(`${input.script}: no such file`);
@@ -130,9 +144,11 @@ class TestRun {
     // run). The others start while it reads them: started once the plan was known, a thread put its
     // whole start-up before the run's first request (1,000 VUs on two workers: first request 760 →
     // 640 ms). A plan with fewer VUs than workers stops the extra ones unused: a 1-VU run on two
-    // cores pays ~40 ms for that (bench/engine-scale.ts).
+    // cores paid ~40 ms for that (bench/engine-scale.ts), so when the command line already fixes
+    // the VUs (`-u 1 -i 1`), no more threads start than that many VUs can use.
     const memoryMb = settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1);
-    for (let i = 0; i < Math.max(1, settings.workers); i++) this.spares.push(instanceThread(scriptPath, { ...settings, logExtras }, memoryMb, events));
+    const threads = Math.max(1, Math.min(settings.workers, vusFixedByFlags(input.flags) ?? Number.POSITIVE_INFINITY));
+    for (let i = 0; i < threads; i++) this.spares.push(instanceThread(scriptPath, { ...settings, logExtras }, memoryMb, events));
     const first = this.spares[0] as WorkerThread;
     first.spawn().then(
       () => this.log.debug(`first worker thread: the prewarmed one ${first.prewarmed}`),

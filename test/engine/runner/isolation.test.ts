@@ -238,10 +238,16 @@ describe.concurrent('where script code runs, and who it is', () => {
   });
 
   it('a run starts one thread per worker before it reads the options; a plan with fewer VUs stops the others unused', async () => {
-    const few = await timed(['--verbose', '--workers', '3', '-u', '1', '-i', '1', fixture('threads.js')]);
+    // the script's own default (1 VU, 1 iteration): the command line does not say how many VUs
+    const few = await timed(['--verbose', '--workers', '3', fixture('threads.js')]);
     expect(few.code, few.stderr).toBe(0);
     expect(few.stderr).toMatch(/worker threads started before the plan: 3; the plan uses 1, the other 2 stopped unused/);
     expect(few.stderr.match(/THREAD default worker/g)).toHaveLength(1);
+    // `-u 1 -i 1` fixes one VU: one thread starts, none is stopped unused
+    const fixed = await timed(['--verbose', '--workers', '3', '-u', '1', '-i', '1', fixture('threads.js')]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).not.toMatch(/stopped unused/);
+    expect(fixed.stderr.match(/THREAD default worker/g)).toHaveLength(1);
     const all = await timed(['--verbose', '--workers', '2', '-u', '2', '-i', '2', fixture('threads.js')]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stderr).not.toMatch(/stopped unused/);
