@@ -24,7 +24,9 @@ import { ScriptLoadError } from '../errors.ts';
 import { loadModuleFactories, unsupportedModuleReason } from '../modules/index.ts';
 import type { ModuleFactory } from '../types.ts';
 import { PositionMapper, displayPath, findInlineSourceMap, firstScriptFrame, scriptStack } from './source-map.ts';
-import { ScriptSyntaxError, transformScript, type TransformResult } from './transform.ts';
+import { ScriptSyntaxError } from './syntax-error.ts';
+import type { TransformResult } from './transform.ts';
+import { transformCached } from './transform-cache.ts';
 import { registerScriptForRejections } from './unhandled.ts';
 
 /** The module function: evaluated once per VU, returns that VU's exports. */
@@ -123,7 +125,7 @@ export async function loadScript(scriptPathIn: string, opts: LoadOptions = {}): 
 
   let result: TransformResult;
   try {
-    result = transformScript(code, { recordThrows: true });
+    result = await transformCached(code, { recordThrows: true });
   } catch (err) {
     if (err instanceof ScriptSyntaxError) throw new ScriptLoadError(`${mapper0.where(err.line, err.column)}: ${err.message}`);
     throw err;

@@ -15,6 +15,7 @@
 import * as acorn from 'acorn';
 import MagicString from 'magic-string';
 import { analyzeBlocking, propName, snippet } from './blocking.ts';
+import { ScriptSyntaxError } from './syntax-error.ts';
 import { analyzeScopes, isFunctionNode, patternNames, type AnyNode, type FunctionNode } from './scope.ts';
 
 /**
@@ -96,15 +97,6 @@ export interface TransformResult {
   thrownName: string | null;
 }
 
-export class ScriptSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-  }
-}
 
 export function transformScript(code: string, opts: TransformOptions = {}): TransformResult {
   let program: AnyNode;
