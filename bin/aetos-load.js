@@ -6,7 +6,24 @@
 // sources run through tsx's loader instead, slower to start.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appBundleDir, describeBuildError } from '../engine/build/app-bundle.js';
+import { appBundleDir, describeBuildError, lastAppBundleDir } from '../engine/build/app-bundle.js';
+
+// `run` starts its first worker thread before the command's code loads (engine/runner/prewarm.ts),
+// on the last build, before that build is checked against the sources (~10 ms): the thread's own
+// start-up then overlaps the check. A check that finds the build out of date stops it unused.
+let early;
+if (process.argv[2] === 'run') {
+  const last = lastAppBundleDir();
+  if (last) {
+    try {
+      const prewarm = await import(pathToFileURL(path.join(last, 'prewarm.js')).href);
+      prewarm.prewarmWorker(path.join(last, 'worker-main.js'));
+      early = { dir: last, prewarm };
+    } catch {
+      // a half-removed cache folder: the checked bundle's thread starts below
+    }
+  }
+}
 
 let dir;
 try {
@@ -18,9 +35,9 @@ try {
   }
   process.stderr.write(`aetos-load: running from source (slower start): cannot write the bundle cache: ${err?.message ?? err}\n`);
 }
+if (early && early.dir !== dir) early.prewarm.dropPrewarmed();
 if (dir) {
-  // `run` starts its first worker thread before the command's code loads (engine/runner/prewarm.ts)
-  if (process.argv[2] === 'run') (await import(pathToFileURL(path.join(dir, 'prewarm.js')).href)).prewarmWorker();
+  if (process.argv[2] === 'run' && early?.dir !== dir) (await import(pathToFileURL(path.join(dir, 'prewarm.js')).href)).prewarmWorker();
   await import(pathToFileURL(path.join(dir, 'index.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -131,6 +131,19 @@ export function createAppBundle(o) {
 
   return {
     /**
+     * The folder of the last build, not checked against the sources (undefined before the first
+     * build): for work that may start before the check and is undone when the check disagrees.
+     * @returns {string | undefined}
+     */
+    last() {
+      try {
+        const dir = path.join(o.cacheDir, JSON.parse(readFileSync(currentFile, 'utf8')).dir);
+        return existsSync(dir) ? dir : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    /**
      * The folder holding the current bundle (one `<name>.js` per entry, and their chunks), built
      * first when a source changed. Rejects when the cache folder cannot be written or a source does
      * not compile (esbuild's messages, with file and line).
@@ -167,6 +180,14 @@ export function appBundleDir() {
   const g = /** @type {Record<symbol, string | undefined>} */ (globalThis);
   ready ??= Promise.resolve(g[validated]).then(async (known) => (g[validated] = known ?? (await app.dir())));
   return ready;
+}
+
+/**
+ * The folder of the last build of this project's bundle, unchecked (see `last` above).
+ * @returns {string | undefined}
+ */
+export function lastAppBundleDir() {
+  return app.last();
 }
 
 /**

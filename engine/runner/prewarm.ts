@@ -27,11 +27,15 @@ interface Warm extends WarmWorker {
 
 let warm: Promise<Warm | undefined> | undefined;
 
-/** Starts the spare thread (once). The memory limit is the run's default: cores + 1 threads. */
-export function prewarmWorker(): void {
+/**
+ * Starts the spare thread (once). The memory limit is the run's default: cores + 1 threads.
+ * `entryFile`: start it on this worker entry at once rather than on the checked bundle's
+ * (bin/aetos-load.js passes the last build's while the check runs).
+ */
+export function prewarmWorker(entryFile?: string): void {
   if (warm) return;
   const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
-  warm = workerEntryFile().then(
+  warm = (entryFile !== undefined ? Promise.resolve(entryFile) : workerEntryFile()).then(
     (file) => {
       const worker = new Worker(file, { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
       worker.unref();
@@ -48,6 +52,13 @@ export function prewarmWorker(): void {
     },
     () => undefined, // the run reports a bundle failure itself when it starts its threads
   );
+}
+
+/** Stops the spare thread unused (it was started on a bundle the check found out of date). */
+export function dropPrewarmed(): void {
+  const pending = warm;
+  warm = undefined;
+  void pending?.then((w) => w?.worker.terminate());
 }
 
 /**

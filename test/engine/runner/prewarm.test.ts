@@ -1,0 +1,38 @@
+/**
+ * engine/runner/prewarm.ts: the spare thread bin/aetos-load.js starts on a given worker entry
+ * (the last build, before it is checked) is what the run takes; one dropped because the check
+ * found that build out of date is not.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultWorkerCount, defaultWorkerMemoryMb } from '../../../engine/config/threads.ts';
+import { dropPrewarmed, prewarmWorker, takePrewarmed } from '../../../engine/runner/prewarm.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-prewarm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// a worker entry that answers with its own file name, then idles until terminated
+const entry = path.join(dir, 'entry.mjs');
+writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => parentPort.postMessage(import.meta.filename));\n");
+const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
+
+describe('prewarmed thread', () => {
+  it('started on a given entry file, it is the thread the run takes', async () => {
+    prewarmWorker(entry);
+    const { warm, note } = await takePrewarmed(memoryMb);
+    expect(note).toBe('taken');
+    const file = await new Promise((resolve) => {
+      warm!.worker.once('message', resolve);
+      warm!.worker.postMessage('which');
+    });
+    expect(file).toBe(entry);
+    await warm!.worker.terminate();
+  });
+
+  it('dropped (the build it started on was out of date), the run has none to take and it ends', async () => {
+    prewarmWorker(entry);
+    dropPrewarmed();
+    expect((await takePrewarmed(memoryMb)).note).toBe('none was started');
+  });
+});
