@@ -213,6 +213,8 @@ export class H1Connection {
     this.req = opts;
     this.retried = false;
     if (this.phase === CONNECTING) return; // written when the socket is ready
+    // a socket destroyed since its last response (its 'close' not yet delivered) takes no request
+    if (this.socket !== null && this.socket.destroyed) this.drop();
     if (this.socket === null) this.open();
     else this.write();
   }

@@ -265,6 +265,35 @@ describe('a server closing a kept-alive connection', () => {
   });
 });
 
+describe('a socket destroyed between requests', () => {
+  it('the next request opens a new one instead of writing on it', async () => {
+    const sockets: FakeSocket[] = [];
+    const connect: Connector = (_o, cb) => {
+      const s = new FakeSocket();
+      sockets.push(s);
+      queueMicrotask(() => cb(null, s as unknown as net.Socket));
+      return s as never;
+    };
+    const h1 = h1For('http://fake.test', connect);
+    const answer = (s: FakeSocket) => setImmediate(() => s.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')));
+    const first = run((e) => h1.dispatch({ origin: 'http://fake.test', method: 'POST', path: '/', reset: false }, e));
+    await new Promise((r) => setImmediate(r));
+    answer(sockets[0]!);
+    expect((await first).error).toBeNull();
+    // destroyed now; its 'close' comes on a later tick, after the next dispatch
+    sockets[0]!.destroy();
+    const second = run((e) => {
+      h1.dispatch({ origin: 'http://fake.test', method: 'POST', path: '/', reset: false, body: Buffer.from('x') }, e);
+      setImmediate(() => setImmediate(() => sockets[1] && answer(sockets[1])));
+    });
+    const ex = await second;
+    expect(ex.error).toBeNull();
+    expect(sockets).toHaveLength(2);
+    expect(Buffer.concat(sockets[1]!.written).toString()).toMatch(/^POST \/ HTTP\/1\.1\r\n/);
+    await h1.destroy();
+  });
+});
+
 describe('ending early', () => {
   it('abort (timeout, interrupt) closes the socket; the next request opens a new one and is answered', async () => {
     const closed: number[] = [];
