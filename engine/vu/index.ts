@@ -131,6 +131,15 @@ class VirtualUser implements Vu, VuContext {
   private bodyStart = 0;
   /** The running iteration's script function's promise, awaited a moment after an interrupt. */
   private body: PromiseLike<unknown> | null = null;
+  /** `body` has not settled yet. */
+  private bodyPending = false;
+  /**
+   * What `body` settles into, shared by the iterations: two closures and a context per iteration
+   * otherwise, held by the body's promise across every sleep and copied by each scavenge (issue 21).
+   * A body dropped unsettled (interrupted) keeps the pair it was given, which is retired then, so
+   * its late settling ends nothing.
+   */
+  private bodyWatch = this.newBodyWatch();
   private hooks: Partial<Record<HookEvent, Hook[]>> | null = null;
   private modules: Record<string, Record<string, unknown>> = {};
   private readonly work = new WorkTracker();
@@ -357,11 +366,35 @@ class VirtualUser implements Vu, VuContext {
     if (!this.inBody) return; // exec.test.abort() interrupted this VU before the function returned
     if (!isThenable(r)) return this.bodyReturned(null);
     this.body = r;
-    // `this.body === r`: an interrupted body that settles later, in another iteration, ends nothing
-    r.then(
-      () => this.body === r && this.inBody && this.bodyReturned(r),
-      (err) => this.body === r && this.inBody && this.bodyThrew(err),
-    );
+    this.bodyPending = true;
+    r.then(this.bodyWatch.returned, this.bodyWatch.threw);
+  }
+
+  private newBodyWatch(): { live: boolean; returned: () => void; threw: (err: unknown) => void } {
+    const watch = {
+      live: true,
+      returned: (): void => {
+        if (!watch.live) return;
+        this.bodyPending = false;
+        if (this.inBody) this.bodyReturned(this.body);
+      },
+      threw: (err: unknown): void => {
+        if (!watch.live) return;
+        this.bodyPending = false;
+        if (this.inBody) this.bodyThrew(err);
+      },
+    };
+    return watch;
+  }
+
+  /** The iteration is done with its body; one still pending retires the callbacks it holds. */
+  private dropBody(): void {
+    if (this.bodyPending) {
+      this.bodyWatch.live = false;
+      this.bodyWatch = this.newBodyWatch();
+      this.bodyPending = false;
+    }
+    this.body = null;
   }
 
   /** The script's function returned: the body ends once the work it left behind (timers, asyncRequest) settled. */
@@ -412,7 +445,7 @@ class VirtualUser implements Vu, VuContext {
   }
 
   private endIteration(outcome: IterationOutcome, duration: number): void {
-    this.body = null;
+    this.dropBody();
     if (outcome === 'interrupted') this.work.clearAll();
     this.groupPath = '';
     try {
@@ -456,7 +489,7 @@ class VirtualUser implements Vu, VuContext {
   private iterationFailed(err: unknown): void {
     if (!this.iteration) return;
     this.inBody = false;
-    this.body = null;
+    this.dropBody();
     this.work.clearAll();
     this.logException(err);
     this.settle('interrupted');

@@ -62,6 +62,18 @@ describe('interrupt', () => {
     }
   });
 
+  it('a body that settles after its iteration was interrupted and dropped does not end the next iteration', async () => {
+    const h = await harness('shapes/56-late-body.js');
+    const vu = await h.vu(1);
+    const { outcomes } = await interruptedAfter(h, vu, 20); // dropped after the 200 ms grace, still pending
+    expect(outcomes).toEqual(['interrupted']);
+    const t0 = performance.now();
+    expect(await h.iterate(vu, 1)).toEqual(['completed']);
+    // iteration 0's body settled ~180 ms into this one; this one ends when its own 600 ms wait does
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(590);
+    expect(h.rec.console).toEqual(['iteration 0 settled late', 'iteration 1 done']);
+  });
+
   it('an interrupt before the sleep starts still stops it', async () => {
     const h = await harness('shapes/30-long-sleep.js');
     const vu = await h.vu(1);
