@@ -1,5 +1,5 @@
 /**
- * One VU's HTTP client: turns a k6 request call into undici exchanges (one per redirect hop),
+ * One VU's HTTP client: turns a k6 request call into exchanges (exchange.ts, one per redirect hop),
  * applies the VU's options and the call's params, keeps the VU's cookie jar, emits each hop's
  * samples, and builds k6's Response. Network errors become a status-0 response with k6's
  * error/error_code (thrown only with `throw: true`); an interrupted iteration rejects with

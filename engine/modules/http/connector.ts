@@ -1,8 +1,9 @@
 /**
- * The timed connector: undici's connector wrapped so every socket records when its DNS lookup,
- * TCP connect and TLS handshake finished, with k6's `hosts` overrides applied and the blocklist
- * checked before dialling. Both transports (engine/modules/http/h1-connection.ts for plain
- * http:, undici's Client for https:) open their sockets through it.
+ * The timed connector: every socket records when its DNS lookup, TCP connect and TLS handshake
+ * finished, with k6's `hosts` overrides applied and the blocklist checked before dialling. Plain
+ * http: is dialled with net.connect (as undici's connector would), https: through undici's
+ * connector (TLS sessions, ALPN). Both transports (h1-connection.ts for http:, undici's Client for
+ * https:) open their sockets through it.
  */
 import { connect as netConnect, type NetConnectOpts, type OnReadOpts, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
