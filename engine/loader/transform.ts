@@ -97,7 +97,6 @@ export interface TransformResult {
   thrownName: string | null;
 }
 
-
 export function transformScript(code: string, opts: TransformOptions = {}): TransformResult {
   let program: AnyNode;
   try {

@@ -79,14 +79,15 @@ interface PreparedHeaders {
   /** `name: value\r\n` for every header that is sent as given. */
   block: string;
   host: string | null;
-  contentLength: number | null;
   close: boolean;
   idempotencyKey: boolean;
   error: Error | null;
 }
 
 function prepareHeaders(list: readonly string[]): PreparedHeaders {
-  const out: PreparedHeaders = { block: '', host: null, contentLength: null, close: false, idempotencyKey: false, error: null };
+  const out: PreparedHeaders = { block: '', host: null, close: false, idempotencyKey: false, error: null };
+  // the caller's content-length is checked as undici checks it; the body's own length is what is sent
+  let sawLength = false;
   for (let i = 0; i < list.length; i += 2) {
     const key = list[i]!;
     const val = list[i + 1] ?? '';
@@ -99,9 +100,9 @@ function prepareHeaders(list: readonly string[]): PreparedHeaders {
         out.host = val;
         break;
       case 'content-length':
-        if (out.contentLength !== null) return fail(out, 'duplicate content-length header');
+        if (sawLength) return fail(out, 'duplicate content-length header');
         if (!/^\d+$/.test(val)) return fail(out, 'invalid content-length header');
-        out.contentLength = Number(val);
+        sawLength = true;
         break;
       case 'transfer-encoding':
       case 'keep-alive':
