@@ -17,7 +17,7 @@ if (process.argv[2] === 'run') {
   if (last) {
     try {
       const prewarm = await import(pathToFileURL(path.join(last, 'prewarm.js')).href);
-      prewarm.prewarmWorker(path.join(last, 'worker-main.js'));
+      prewarm.prewarmWorker(last);
       early = { dir: last, prewarm };
     } catch {
       // a half-removed cache folder: the checked bundle's thread starts below

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../config/threads.ts';
-import { workerEntryFile } from './worker-bundle.ts';
+import { workerEntryFile, workerEntryIn } from './worker-bundle.ts';
 import { prewarmedMarker } from './worker-protocol.ts';
 
 export interface WarmWorker {
@@ -29,13 +29,13 @@ let warm: Promise<Warm | undefined> | undefined;
 
 /**
  * Starts the spare thread (once). The memory limit is the run's default: cores + 1 threads.
- * `entryFile`: start it on this worker entry at once rather than on the checked bundle's
- * (bin/aetos-load.js passes the last build's while the check runs).
+ * `bundleDir`: start it on that bundle's worker entry at once rather than on the checked bundle's
+ * (bin/aetos-load.js passes the last build while the check runs).
  */
-export function prewarmWorker(entryFile?: string): void {
+export function prewarmWorker(bundleDir?: string): void {
   if (warm) return;
   const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
-  warm = (entryFile !== undefined ? Promise.resolve(entryFile) : workerEntryFile()).then(
+  warm = (bundleDir !== undefined ? Promise.resolve(workerEntryIn(bundleDir)) : workerEntryFile()).then(
     (file) => {
       const worker = new Worker(file, { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
       worker.unref();

@@ -11,10 +11,15 @@ import { EngineError, ExitCode } from '../errors.ts';
 
 let file: Promise<string> | undefined;
 
+/** The worker entry inside a bundle folder. */
+export function workerEntryIn(bundleDir: string): string {
+  return path.join(bundleDir, 'worker-main.js');
+}
+
 /** The bundled worker entry (built on first use when a source changed, else reused from the cache). */
 export function workerEntryFile(): Promise<string> {
   file ??= appBundleDir().then(
-    (dir) => path.join(dir, 'worker-main.js'),
+    (dir) => workerEntryIn(dir),
     (err: unknown) => {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {

@@ -1,5 +1,5 @@
 /**
- * engine/runner/prewarm.ts: the spare thread bin/aetos-load.js starts on a given worker entry
+ * engine/runner/prewarm.ts: the spare thread bin/aetos-load.js starts on a given bundle folder
  * (the last build, before it is checked) is what the run takes; one dropped because the check
  * found that build out of date is not.
  */
@@ -9,17 +9,19 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../../../engine/config/threads.ts';
 import { dropPrewarmed, prewarmWorker, takePrewarmed } from '../../../engine/runner/prewarm.ts';
+import { workerEntryIn } from '../../../engine/runner/worker-bundle.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-prewarm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-// a worker entry that answers with its own file name, then idles until terminated
-const entry = path.join(dir, 'entry.mjs');
+// a bundle folder whose worker entry answers with its own file name, then idles until terminated
+const entry = workerEntryIn(dir);
+writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => parentPort.postMessage(import.meta.filename));\n");
 const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
 
 describe('prewarmed thread', () => {
-  it('started on a given entry file, it is the thread the run takes', async () => {
-    prewarmWorker(entry);
+  it('started on a given bundle folder, it is the thread the run takes, on that folder\'s entry', async () => {
+    prewarmWorker(dir);
     const { warm, note } = await takePrewarmed(memoryMb);
     expect(note).toBe('taken');
     const file = await new Promise((resolve) => {
@@ -31,7 +33,7 @@ describe('prewarmed thread', () => {
   });
 
   it('dropped (the build it started on was out of date), the run has none to take and it ends', async () => {
-    prewarmWorker(entry);
+    prewarmWorker(dir);
     dropPrewarmed();
     expect((await takePrewarmed(memoryMb)).note).toBe('none was started');
   });
