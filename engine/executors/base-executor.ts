@@ -22,7 +22,7 @@ let lastTurn = performance.now();
 /** The turn looping VUs wait for now, or null. */
 let turnGate: Promise<void> | null = null;
 /** How long VUs start before the event loop turns once (see startLoops). */
-const START_SLICE_MS = 1;
+const START_SLICE_MS = 0.25;
 
 /**
  * Test-wide iteration numbers for VU-based executors. With `period` test-wide units (VUs), unit

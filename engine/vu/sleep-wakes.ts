@@ -1,6 +1,5 @@
 /**
- * When sleeping VUs wake: in slices of about a millisecond, with the event loop reading sockets
- * between slices.
+ * When sleeping VUs wake: in short slices, with the event loop reading sockets between slices.
  *
  * Node runs every timer that is due in one turn of the event loop, and each woken VU runs its
  * iteration up to its next wait (a request's write) before the next timer. VUs that went to sleep
@@ -10,26 +9,123 @@
  * of the burst as its own latency: the 10,000-VU run measured a median of 6.5–11 ms and a p95 of
  * 24–47 ms against a server that answers in microseconds, the 1,000-VU run a p95 of 6–8 ms.
  *
- * So a wake that comes after a millisecond of waking in the same turn is queued, and the queue is
+ * So a wake that comes after SLICE_MS of waking in the same turn is queued, and the queue is
  * drained a slice at a time from setImmediate (the event loop's check phase: sockets are polled
- * before it, and it does not make the loop wait, so a thread that only wakes VUs stays busy). A
- * slice is a millisecond, or as long as the rest of the turn took, up to 5 ms. Queued wakes keep
- * their order, and while the queue holds any, later timers join its end.
- * With 1 ms slices the same runs measured a median of 2.4–2.8 ms and a p95 of 9–11 ms (10,000
- * VUs) and a p95 of 3.4–4.1 ms (1,000 VUs), with as many iterations. The cost: a sleep that ends
- * while the thread is busy ends when its turn comes rather than in a burst, as late as it would be
- * anyway.
+ * before it, and it does not make the loop wait, so a thread that only wakes VUs stays busy).
+ * Queued wakes keep their order, and while the queue holds any, later timers join its end.
+ *
+ * How long a slice lasts trades the latency the thread adds to answers against how many VUs it
+ * can wake. A slice is SLICE_MS while the wakes keep up, and grows with how late the oldest queued
+ * wake is (a quarter of its lateness, up to MAX_SLICE_MS), so a thread that falls behind spends
+ * more of its turns waking until it catches up. Measured (bench/engine-scale-script.js, 2 cores,
+ * alternated runs; issue 21):
+ * - 1 ms slices, grown to as long as the rest of the turn (up to 5 ms), as before: a burst of
+ *   answers read in one turn made the next slice as long, and that slice's answers the next turn,
+ *   so in the bunches the thread sent for 4–6 ms and read nothing (p95 10.5–15 ms at 10,000 VUs,
+ *   4.9–6.3 ms at 1,000; 20,000 VUs made 125–153k iterations in 12 s with a median of 18–23 ms).
+ * - 0.25 ms slices that never grow: p95 7.4 ms (10,000) and 3.3 ms (1,000), but a thread that
+ *   fell behind never caught up: 20,000 VUs made 64k iterations, and a noisy moment at 10,000
+ *   could halve the rate.
+ * - 0.25 ms growing with lateness (this): p95 7.5 ms (10,000) and 3.0–3.1 ms (1,000), and 20,000
+ *   VUs made 150–166k iterations with a median of 8.5–9.5 ms.
+ * The cost: a sleep that ends while the thread is busy ends when its turn comes rather than in a
+ * burst, as late as it would be anyway.
+ *
+ * Sleeps due in the same millisecond share one Node timer (`schedule`): a bucket per due
+ * millisecond, its sleeps linked through their own fields. A Timeout per sleep (~120 B, its
+ * arguments array and its numbers: ~180 B with the heap numbers) was held by every sleeping VU and
+ * promoted by the scavenges during the sleep; at 10,000 VUs of `http.get` + `sleep(1)` a worker's
+ * bucket holds about five sleeps, and each 100 B promoted per iteration cost the run about 1 ms of
+ * p95 (issue 21). A bucket's sleeps wake one at a time, with a microtask turn between them, as
+ * separate timers would: each woken VU runs up to its next wait before `wake` reads the clock.
  */
 
 /** A pending sleep, as the VU's work tracker holds it. */
 export interface Sleep {
   /** Ends the sleep (resolves its promise) unless it ended already (rejected by an interrupt). */
   end(): void;
+  /** The bucket the sleep waits in (null once woken or cancelled) and its neighbours there: set by `schedule`. */
+  bucket: Bucket | null;
+  /** The millisecond (performance.now(), rounded up) the sleep is due in: set by `schedule`. */
+  due: number;
+  before: Sleep | null;
+  after: Sleep | null;
 }
 
-const sliceMs = 1;
-/** The longest slice, however long the rest of the turn took. */
-const maxSliceMs = 5;
+/** The sleeps due in one millisecond, in the order they were scheduled, and their timer. */
+class Bucket {
+  head: Sleep | null = null;
+  tail: Sleep | null = null;
+  timer: NodeJS.Timeout | undefined = undefined;
+  fired = false;
+  constructor(readonly due: number) {}
+}
+
+/** Buckets by due millisecond (performance.now() rounded up). */
+const buckets = new Map<number, Bucket>();
+
+/**
+ * Ends `sleep` (through `wake`) after `ms`, or soon after: it joins the bucket of the millisecond
+ * it is due in, which fires no sooner than `ms` from now.
+ */
+export function schedule(sleep: Sleep, ms: number): void {
+  const now = performance.now();
+  const due = Math.ceil(now + ms);
+  let b = buckets.get(due);
+  if (b === undefined) {
+    b = new Bucket(due);
+    b.timer = setTimeout(fire, due - now, b);
+    buckets.set(due, b);
+  }
+  sleep.bucket = b;
+  sleep.due = due;
+  sleep.after = null;
+  sleep.before = b.tail;
+  if (b.tail) b.tail.after = sleep;
+  else b.head = sleep;
+  b.tail = sleep;
+}
+
+/** Takes a scheduled sleep out of its bucket (it was rejected); the bucket's timer goes with its last sleep. */
+export function cancel(sleep: Sleep): void {
+  const b = sleep.bucket;
+  if (b === null) return;
+  unlink(b, sleep);
+  if (b.head === null && !b.fired) {
+    clearTimeout(b.timer);
+    buckets.delete(b.due);
+  }
+}
+
+function unlink(b: Bucket, sleep: Sleep): void {
+  if (sleep.before) sleep.before.after = sleep.after;
+  else b.head = sleep.after;
+  if (sleep.after) sleep.after.before = sleep.before;
+  else b.tail = sleep.before;
+  sleep.bucket = sleep.before = sleep.after = null;
+}
+
+/**
+ * A bucket's timer fired: its sleeps wake in order, one microtask turn apart, so each woken VU
+ * runs before the next `wake` reads the clock. Read from the head each time: a sleep cancelled
+ * during a turn has left the list.
+ */
+async function fire(b: Bucket): Promise<void> {
+  b.fired = true;
+  buckets.delete(b.due);
+  for (let s = b.head; s !== null; s = b.head) {
+    unlink(b, s);
+    wake(s);
+    if (b.head !== null) await null;
+  }
+}
+
+/** A slice while the wakes keep up (ms). */
+const SLICE_MS = 0.25;
+/** The longest slice, however late the wakes are. */
+const MAX_SLICE_MS = 5;
+/** A late thread's slice: this share of how late the oldest queued wake is. */
+const LATENESS_SHARE = 0.25;
 /** performance.now() when this turn's waking began; -1 before the first wake of a turn. */
 let sliceStart = -1;
 const queue: Sleep[] = [];
@@ -40,7 +136,7 @@ function newTurn(): void {
 }
 
 /** A sleep's timer fired: end it now, or queue it behind the wakes that already took this turn's slice. */
-export function wake(sleep: Sleep): void {
+function wake(sleep: Sleep): void {
   if (queue.length > 0) {
     queue.push(sleep);
     return;
@@ -49,7 +145,7 @@ export function wake(sleep: Sleep): void {
   if (sliceStart < 0) {
     sliceStart = now;
     setImmediate(newTurn);
-  } else if (now - sliceStart >= sliceMs) {
+  } else if (now - sliceStart >= SLICE_MS) {
     queue.push(sleep);
     if (!draining) {
       draining = true;
@@ -57,31 +153,26 @@ export function wake(sleep: Sleep): void {
     }
     return;
   }
-  // Node runs the woken VU's microtasks before its next timer, so the next wake() sees its cost
+  // the woken VU runs up to its next wait before the next wake() (fire() gives it a microtask turn), so that wake() sees its cost
   sleep.end();
 }
 
 /**
- * Ends queued sleeps a slice at a time, letting the event loop poll its sockets between slices.
- * A slice lasts 1 ms, or as long as the rest of the last turn took, up to 5 ms: when the thread is
- * busy with other work (answers to read, another scenario's arrivals, a host that deschedules it),
- * the waking VUs still get about half of it. (Slices as long as the rest of the turn, uncapped,
- * brought the bursts back: 10,000 VUs measured a p95 of 22–29 ms, against 13–17 ms with 1 or 5 ms
- * caps in the same window.)
+ * Ends queued sleeps a slice at a time, letting the event loop poll its sockets between slices: a
+ * slice lasts SLICE_MS, longer when the oldest queued wake is late (see the top of this file).
  */
 async function drain(): Promise<void> {
   try {
-    let sliceEnd = performance.now();
     while (queue.length > 0) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const start = performance.now();
-      const until = start + Math.min(maxSliceMs, Math.max(sliceMs, start - sliceEnd));
+      const late = start - (queue[0] as Sleep).due;
+      const until = start + Math.min(MAX_SLICE_MS, Math.max(SLICE_MS, late * LATENESS_SHARE));
       do {
         (queue.shift() as Sleep).end();
         // one microtask turn: the VU resumed by end() runs up to its next wait before the clock is read
         await null;
       } while (queue.length > 0 && performance.now() < until);
-      sliceEnd = performance.now();
     }
   } finally {
     draining = false;

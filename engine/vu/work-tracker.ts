@@ -9,11 +9,12 @@
  * `sleep` is tracked work of its own (k6's sleep blocks the VU): one timer and the promise's
  * settle functions, rejected directly by `rejectSleeps` when the iteration is interrupted. An
  * AbortSignal listener and a `track()` of a generic promise cost three closures, a listener and a
- * promise reaction more, all held for the whole sleep by every sleeping VU (issue 21). Its timer
- * wakes it through ./sleep-wakes.ts, which spreads the wakes of many VUs over the event loop.
+ * promise reaction more, all held for the whole sleep by every sleeping VU (issue 21). It waits in
+ * ./sleep-wakes.ts, which shares one timer among the sleeps due in the same millisecond and spreads
+ * the wakes of many VUs over the event loop.
  */
 import { type Linked, LinkedSet } from '../linked-set.ts';
-import { type Sleep, wake } from './sleep-wakes.ts';
+import { type Sleep, cancel, schedule } from './sleep-wakes.ts';
 
 type TimerCallback = (...args: unknown[]) => unknown;
 
@@ -22,9 +23,12 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** A pending sleep: its timer, and the promise's settle functions. */
+/** A pending sleep: the promise's settle functions, its links in the tracker and in its timer's bucket. */
 class PendingSleep implements Sleep, Linked<PendingSleep> {
-  handle: NodeJS.Timeout | undefined = undefined;
+  bucket: Sleep['bucket'] = null;
+  due = 0;
+  before: Sleep | null = null;
+  after: Sleep | null = null;
   prev: PendingSleep | null = null;
   next: PendingSleep | null = null;
   linked = false;
@@ -66,7 +70,7 @@ export class WorkTracker {
     this.pending++;
     return new Promise<void>((resolve, reject) => {
       const sleep = new PendingSleep(this, resolve, reject);
-      sleep.handle = setTimeout(wake, ms, sleep);
+      schedule(sleep, ms);
       this.sleeps.add(sleep);
     });
   }
@@ -75,7 +79,7 @@ export class WorkTracker {
   rejectSleeps(err: unknown): void {
     if (this.sleeps.size === 0) return;
     for (const sleep of this.sleeps.toArray()) {
-      clearTimeout(sleep.handle);
+      cancel(sleep);
       this.endSleep(sleep);
       sleep.reject(err);
     }

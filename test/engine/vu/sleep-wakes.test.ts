@@ -72,3 +72,48 @@ describe('sleep wakes', () => {
     for (const t of trackers) expect(t.pendingCount).toBe(0);
   });
 });
+
+describe('sleep timers', () => {
+  const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('sleeps due in the same millisecond share one timer, and none ends early', async () => {
+    const before = timeouts();
+    const t0 = performance.now();
+    const ended: number[] = [];
+    const sleeps = Array.from({ length: 200 }, () => new WorkTracker().sleep(30).then(() => ended.push(performance.now() - t0)));
+    // 200 sleeps asked for within a fraction of a millisecond: one bucket, two if they straddle a millisecond
+    expect(timeouts() - before).toBeLessThanOrEqual(2);
+    await Promise.all(sleeps);
+    expect(ended).toHaveLength(200);
+    // Node's own timers may end up to a millisecond early (its clock counts whole milliseconds); so may these, no more
+    expect(Math.min(...ended)).toBeGreaterThanOrEqual(29);
+    expect(timeouts()).toBe(before);
+  });
+
+  it('rejecting every sleep of a bucket clears its timer', async () => {
+    const before = timeouts();
+    const trackers = Array.from({ length: 20 }, () => new WorkTracker());
+    const outcomes = trackers.map((t) => t.sleep(60_000).then(() => 'woke', () => 'rejected'));
+    expect(timeouts()).toBeGreaterThan(before);
+    for (const t of trackers) t.rejectSleeps(new Error('interrupted'));
+    expect(timeouts()).toBe(before);
+    expect(await Promise.all(outcomes)).toEqual(Array(20).fill('rejected'));
+    for (const t of trackers) expect(t.pendingCount).toBe(0);
+  });
+
+  it('a sleep rejected by a VU woken from the same bucket stays rejected; the rest of the bucket wakes', async () => {
+    const [a, b, c] = [new WorkTracker(), new WorkTracker(), new WorkTracker()];
+    const outcomes: string[] = [];
+    const sleeps = [
+      a.sleep(20).then(() => {
+        outcomes.push('a woke');
+        b.rejectSleeps(new Error('interrupted'));
+      }),
+      b.sleep(20).then(() => outcomes.push('b woke'), () => outcomes.push('b rejected')),
+      c.sleep(20).then(() => outcomes.push('c woke')),
+    ];
+    await Promise.all(sleeps);
+    expect(outcomes).toEqual(['a woke', 'b rejected', 'c woke']);
+    expect([a, b, c].map((t) => t.pendingCount)).toEqual([0, 0, 0]);
+  });
+});
