@@ -50,6 +50,8 @@ export interface Sleep {
   due: number;
   before: Sleep | null;
   after: Sleep | null;
+  /** True while the sleep waits in the wake queue (its owner must not reuse it before it leaves). */
+  queued: boolean;
 }
 
 /** The sleeps due in one millisecond, in the order they were scheduled, and their timer. */
@@ -138,6 +140,7 @@ function newTurn(): void {
 /** A sleep's timer fired: end it now, or queue it behind the wakes that already took this turn's slice. */
 function wake(sleep: Sleep): void {
   if (queue.length > 0) {
+    sleep.queued = true;
     queue.push(sleep);
     return;
   }
@@ -146,6 +149,7 @@ function wake(sleep: Sleep): void {
     sliceStart = now;
     setImmediate(newTurn);
   } else if (now - sliceStart >= SLICE_MS) {
+    sleep.queued = true;
     queue.push(sleep);
     if (!draining) {
       draining = true;
@@ -169,7 +173,9 @@ async function drain(): Promise<void> {
       const late = start - (queue[0] as Sleep).due;
       const until = start + Math.min(MAX_SLICE_MS, Math.max(SLICE_MS, late * LATENESS_SHARE));
       do {
-        (queue.shift() as Sleep).end();
+        const sleep = queue.shift() as Sleep;
+        sleep.queued = false;
+        sleep.end();
         // one microtask turn: the VU resumed by end() runs up to its next wait before the clock is read
         await null;
       } while (queue.length > 0 && performance.now() < until);

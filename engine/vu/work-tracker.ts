@@ -23,23 +23,28 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** A pending sleep: the promise's settle functions, its links in the tracker and in its timer's bucket. */
+/**
+ * A pending sleep: the promise's settle functions, its links in the tracker and in its timer's
+ * bucket. A tracker reuses the one its last sleep ended with: a new one per sleep (~110 B) was
+ * held for the whole sleep and promoted (issue 21). One still in the wake queue is not reused: its
+ * queued wake must find it ended, not as a new sleep.
+ */
 class PendingSleep implements Sleep, Linked<PendingSleep> {
   bucket: Sleep['bucket'] = null;
   due = 0;
   before: Sleep | null = null;
   after: Sleep | null = null;
+  queued = false;
   prev: PendingSleep | null = null;
   next: PendingSleep | null = null;
   linked = false;
-  constructor(
-    private readonly tracker: WorkTracker,
-    private readonly resolve: () => void,
-    readonly reject: (err: unknown) => void,
-  ) {}
+  resolve: (() => void) | null = null;
+  reject: ((err: unknown) => void) | null = null;
+  constructor(private readonly tracker: WorkTracker) {}
 
   end(): void {
-    if (this.tracker.endSleep(this)) this.resolve();
+    const resolve = this.resolve;
+    if (resolve !== null && this.tracker.endSleep(this)) resolve();
   }
 }
 
@@ -53,6 +58,8 @@ export class WorkTracker {
   private hasError = false;
   /** Pending sleeps: one at a time unless the script runs async functions side by side. */
   private readonly sleeps = new LinkedSet<PendingSleep>();
+  /** The sleep the next `sleep` reuses. */
+  private spare: PendingSleep | null = null;
 
   get pendingCount(): number {
     return this.pending;
@@ -68,8 +75,11 @@ export class WorkTracker {
   /** A promise that resolves after `ms` (> 0); tracked until it settles. */
   sleep(ms: number): Promise<void> {
     this.pending++;
+    const sleep = this.spare ?? new PendingSleep(this);
+    this.spare = null;
     return new Promise<void>((resolve, reject) => {
-      const sleep = new PendingSleep(this, resolve, reject);
+      sleep.resolve = resolve;
+      sleep.reject = reject;
       schedule(sleep, ms);
       this.sleeps.add(sleep);
     });
@@ -80,14 +90,17 @@ export class WorkTracker {
     if (this.sleeps.size === 0) return;
     for (const sleep of this.sleeps.toArray()) {
       cancel(sleep);
+      const reject = sleep.reject as (err: unknown) => void;
       this.endSleep(sleep);
-      sleep.reject(err);
+      reject(err);
     }
   }
 
   /** @internal the sleep ends (wakes or is rejected): false when it had ended already. */
   endSleep(sleep: PendingSleep): boolean {
     if (!this.sleeps.delete(sleep)) return false;
+    sleep.resolve = sleep.reject = null;
+    if (!sleep.queued) this.spare = sleep;
     this.done();
     return true;
   }
