@@ -93,6 +93,39 @@ describe('constant-vus', () => {
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 
+  it('VUs that never wait start in longer slices once they keep the thread busy', async () => {
+    vi.useRealTimers();
+    // 600 VUs iterating in microtasks (50 µs each): every turn of the event loop, the running ones
+    // iterate for 10 ms before they yield. Started in 0.25 ms slices, at most 5 VUs start a turn
+    // (120 turns, ~2.5 s); once a turn shows they kept the thread busy, the slices are 1 ms (up to
+    // 20 a turn). Counted in turns, which the host's load does not change: the slices and the
+    // VUs' work are both measured on the wall clock.
+    const rt = new FakeRuntime({ pool: 600, microtaskIterations: true, startBusyMs: 0.05 });
+    const ex = createExecutor('s', config({ vus: 600, duration: '20s' }), rt.segment);
+    let turns = 0;
+    let turnsToStart = 0;
+    const countTurn = () => {
+      turns++;
+      if (turnsToStart === 0) setImmediate(countTurn);
+    };
+    setImmediate(countTurn);
+    let seen = 0;
+    const started = new Set<string>();
+    const stop = setInterval(() => {
+      for (; seen < rt.startLog.length; seen++) started.add(rt.startLog[seen] as string);
+      if (started.size === 600) {
+        turnsToStart = turns;
+        rt.controller.abort();
+      }
+    }, 5);
+    const giveUp = setTimeout(() => rt.controller.abort(), 10_000);
+    await ex.run(rt);
+    clearInterval(stop);
+    clearTimeout(giveUp);
+    expect(started.size).toBe(600);
+    expect(turnsToStart).toBeLessThan(80);
+  });
+
   it('gives running iterations gracefulStop, then interrupts them', async () => {
     const rt = new FakeRuntime({ pool: 3, iterationMs: 10_000 });
     const c = { ...config({ vus: 3, duration: '1s' }), duration: 200, gracefulStop: 150 } as ScenarioConfig;
