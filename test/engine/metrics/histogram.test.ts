@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bucketBounds, bucketIndex, TrendHistogram } from '../../../engine/metrics/histogram.ts';
+import { Buckets, bucketBounds, bucketIndex, SCALE, TrendHistogram } from '../../../engine/metrics/histogram.ts';
 import { seededRandom } from '../../../engine/modules/k6.ts';
 
 /** k6's percentile over sorted samples. */
@@ -171,4 +171,27 @@ console.log(JSON.stringify({ grewBytes: after - before, count: trend.count, buck
     expect(res.count).toBe(1e7 + 1);
     expect(res.grewBytes).toBeLessThan(10 * 1024 * 1024);
   }, 60_000);
+});
+
+describe('drains read and clear only the buckets written since the last reset', () => {
+  it('a reset histogram holds nothing, and values after the reset come out alone and in order', () => {
+    const b = new Buckets();
+    const at = (v: number) => bucketIndex(v * SCALE);
+    // two chunks: 0.5 ms and 40–60 ms
+    for (const v of [0.5, 40, 60, 50, 0.5]) b.add(at(v), v * SCALE);
+    expect(b.toTriples()).toEqual([at(0.5), 2, 1000, at(40), 1, 40_000, at(50), 1, 50_000, at(60), 1, 60_000]);
+    b.reset();
+    expect(b.toTriples()).toEqual([]);
+    expect(b.sortedIndexes()).toEqual([]);
+    // inside the old range and beyond it on both sides
+    for (const v of [45, 35, 62]) b.add(at(v), v * SCALE);
+    expect(b.toTriples()).toEqual([at(35), 1, 35_000, at(45), 1, 45_000, at(62), 1, 62_000]);
+    expect(b.get(at(40))).toBeUndefined();
+    // merged triples count as written too: a reset clears them
+    const m = new Buckets();
+    m.addTriples(b.toTriples());
+    expect(m.sortedIndexes()).toEqual([at(35), at(45), at(62)]);
+    m.reset();
+    expect(m.toTriples()).toEqual([]);
+  });
 });
