@@ -81,8 +81,11 @@ describe('sleep timers', () => {
     const t0 = performance.now();
     const ended: number[] = [];
     const sleeps = Array.from({ length: 200 }, () => new WorkTracker().sleep(30).then(() => ended.push(performance.now() - t0)));
-    // 200 sleeps asked for within a fraction of a millisecond: one bucket, two if they straddle a millisecond
-    expect(timeouts() - before).toBeLessThanOrEqual(2);
+    const span = performance.now() - t0;
+    // one timer per millisecond the 200 sleeps were asked in: one or two on a quiet host (a fraction
+    // of a millisecond), a few when the host is busy; with a timer per sleep, 200
+    expect(timeouts() - before).toBeLessThanOrEqual(Math.ceil(span) + 1);
+    expect(timeouts() - before).toBeLessThan(50);
     await Promise.all(sleeps);
     expect(ended).toHaveLength(200);
     // Node's own timers may end up to a millisecond early (its clock counts whole milliseconds); so may these, no more
