@@ -59,7 +59,6 @@ class Bucket {
   head: Sleep | null = null;
   tail: Sleep | null = null;
   timer: NodeJS.Timeout | undefined = undefined;
-  fired = false;
   constructor(readonly due: number) {}
 }
 
@@ -88,12 +87,15 @@ export function schedule(sleep: Sleep, ms: number): void {
   b.tail = sleep;
 }
 
-/** Takes a scheduled sleep out of its bucket (it was rejected); the bucket's timer goes with its last sleep. */
+/**
+ * Takes a scheduled sleep out of its bucket (it was rejected); the bucket's timer goes with its last
+ * sleep, unless it already fired (`fire` took the bucket out of the map).
+ */
 export function cancel(sleep: Sleep): void {
   const b = sleep.bucket;
   if (b === null) return;
   unlink(b, sleep);
-  if (b.head === null && !b.fired) {
+  if (b.head === null && buckets.get(b.due) === b) {
     clearTimeout(b.timer);
     buckets.delete(b.due);
   }
@@ -113,7 +115,6 @@ function unlink(b: Bucket, sleep: Sleep): void {
  * during a turn has left the list.
  */
 async function fire(b: Bucket): Promise<void> {
-  b.fired = true;
   buckets.delete(b.due);
   for (let s = b.head; s !== null; s = b.head) {
     unlink(b, s);
