@@ -65,6 +65,11 @@ class Bucket {
 /** Buckets by due millisecond (performance.now() rounded up). */
 const buckets = new Map<number, Bucket>();
 
+/** @internal How many buckets wait for their timer (each holds one): for tests. */
+export function waitingBuckets(): number {
+  return buckets.size;
+}
+
 /**
  * Ends `sleep` (through `wake`) after `ms`, or soon after: it joins the bucket of the millisecond
  * it is due in, which fires no sooner than `ms` from now.
