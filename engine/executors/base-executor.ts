@@ -273,14 +273,16 @@ export abstract class BaseExecutor<C extends CommonScenarioConfig = CommonScenar
    * wait held the thread for ten seconds, and VUs still to start never started.)
    */
   waitForTurn(): Promise<void> {
-    if (turnGate === null) gatesOpened++;
-    turnGate ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        turnGate = null;
-        lastTurn = performance.now();
-        resolve();
-      }),
-    );
+    if (turnGate === null) {
+      gatesOpened++;
+      turnGate = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          turnGate = null;
+          lastTurn = performance.now();
+          resolve();
+        }),
+      );
+    }
     return turnGate;
   }
 
