@@ -1,11 +1,37 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createExecutor, normalizeScenarios } from '../../../engine/executors/index.ts';
 import type { ScenarioConfig } from '../../../engine/executors/index.ts';
+import type { Executor } from '../../../engine/types.ts';
 import { parseSegment, workerSegments } from '../../../engine/execution/segment.ts';
 import { FakeRuntime, runOnVirtualClock, useVirtualClock } from './fake-runtime.ts';
 
 function config(over: Record<string, unknown>): ScenarioConfig {
   return normalizeScenarios({ scenarios: { s: { executor: 'constant-vus', ...over } } }).s;
+}
+
+/**
+ * Runs `ex` on the real clock until `vus` VUs have each started an iteration (or `giveUpMs` has
+ * passed), then stops it. Resolves with the VUs in the order of their first start; `onAllStarted`
+ * runs the moment the last one is seen.
+ */
+async function runUntilAllStarted(ex: Executor, rt: FakeRuntime, vus: number, giveUpMs: number, onAllStarted?: () => void): Promise<string[]> {
+  const started = new Set<string>();
+  let seen = 0;
+  const stop = setInterval(() => {
+    for (; seen < rt.startLog.length; seen++) {
+      const entry = rt.startLog[seen] as string;
+      if (entry.startsWith('VU ')) started.add(entry);
+    }
+    if (started.size === vus) {
+      onAllStarted?.();
+      rt.controller.abort();
+    }
+  }, 5);
+  const giveUp = setTimeout(() => rt.controller.abort(), giveUpMs);
+  await ex.run(rt);
+  clearInterval(stop);
+  clearTimeout(giveUp);
+  return [...started];
 }
 
 describe('constant-vus', () => {
@@ -55,18 +81,13 @@ describe('constant-vus', () => {
     const rt = new FakeRuntime({ pool: 60, iterationMs: 24, startBusyMs: 1 });
     const ex = createExecutor('s', config({ vus: 60, duration: '45s' }), rt.segment);
     setImmediate(() => rt.startLog.push('event loop'));
-    const firstStarts = () => [...new Set(rt.startLog.filter((e) => e !== 'event loop'))];
     // ends once every VU has started (the running ones keep the thread busy meanwhile)
-    const stop = setInterval(() => firstStarts().length === 60 && rt.controller.abort(), 5);
-    const giveUp = setTimeout(() => rt.controller.abort(), 40_000);
-    await ex.run(rt);
-    clearInterval(stop);
-    clearTimeout(giveUp);
+    const started = await runUntilAllStarted(ex, rt, 60, 40_000);
     const turn = rt.startLog.indexOf('event loop');
     expect(turn).toBeGreaterThan(0);
     expect(turn, rt.startLog.slice(0, 70).join(', ')).toBeLessThan(5);
-    // every VU started (within giveUp's 40 s), in order, though the first ones kept the thread busy
-    expect(firstStarts()).toEqual(Array.from({ length: 60 }, (_, i) => `VU ${i + 1}`));
+    // every VU started (within the 40 s given), in order, though the first ones kept the thread busy
+    expect(started).toEqual(Array.from({ length: 60 }, (_, i) => `VU ${i + 1}`));
   });
 
   it('VUs whose iterations never wait all start, and a timer still runs on time', async () => {
@@ -78,17 +99,8 @@ describe('constant-vus', () => {
     const t0 = performance.now();
     let timerLate: number | undefined;
     setTimeout(() => (timerLate = performance.now() - t0 - 20), 20);
-    const started = new Set<string>();
-    let seen = 0;
-    const stop = setInterval(() => {
-      for (; seen < rt.startLog.length; seen++) started.add(rt.startLog[seen] as string);
-      if (started.size === 300) rt.controller.abort();
-    }, 5);
-    const giveUp = setTimeout(() => rt.controller.abort(), 5000);
-    await ex.run(rt);
-    clearInterval(stop);
-    clearTimeout(giveUp);
-    expect(started.size).toBe(300);
+    const started = await runUntilAllStarted(ex, rt, 300, 5000);
+    expect(started).toHaveLength(300);
     // it ran (Node's timers may fire up to a millisecond early against performance.now()), and on time
     expect(timerLate).toBeDefined();
     expect(timerLate).toBeLessThan(500);
@@ -111,20 +123,8 @@ describe('constant-vus', () => {
       if (turnsToStart === 0) setImmediate(countTurn);
     };
     setImmediate(countTurn);
-    let seen = 0;
-    const started = new Set<string>();
-    const stop = setInterval(() => {
-      for (; seen < rt.startLog.length; seen++) started.add(rt.startLog[seen] as string);
-      if (started.size === 600) {
-        turnsToStart = turns;
-        rt.controller.abort();
-      }
-    }, 5);
-    const giveUp = setTimeout(() => rt.controller.abort(), 10_000);
-    await ex.run(rt);
-    clearInterval(stop);
-    clearTimeout(giveUp);
-    expect(started.size).toBe(600);
+    const started = await runUntilAllStarted(ex, rt, 600, 10_000, () => (turnsToStart = turns));
+    expect(started).toHaveLength(600);
     expect(turnsToStart).toBeLessThan(80);
   });
 
