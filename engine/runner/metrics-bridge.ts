@@ -7,21 +7,13 @@
  */
 import type { RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
-import { abortOnFailMessage, createCollector as createMetricsCollector, crossedThresholdsMessage, MetricsStore, parseThresholds } from '../metrics/index.ts';
-import type { Collector, MetricDef, MetricsDelta, ThresholdEvaluation, ThresholdSet } from '../metrics/index.ts';
+import { abortOnFailMessage, crossedThresholdsMessage, MetricsStore, parseThresholds } from '../metrics/index.ts';
+import type { MetricDef, MetricsDelta, ThresholdEvaluation, ThresholdSet } from '../metrics/index.ts';
 import { createOutputs, OutputSet, ResultsWriteError } from '../outputs/index.ts';
 import { produceSummary } from '../summary/index.ts';
 
-export type { Collector };
-
-/**
- * A collector for one process (thread): aggregates the sub-metrics the thresholds name (as parsed
- * once by prepare(): TestPlan.thresholds); keeps raw samples when outputs need them, and
- * per-second aggregates when an output charts the run.
- */
-export function createCollector(thresholds: readonly ThresholdSet[] = [], keepSamples = false, keepTimeline = false): Collector {
-  return createMetricsCollector({ thresholdSets: thresholds, keepSamples, keepTimeline });
-}
+export { createCollector } from './thread-collector.ts';
+export type { Collector } from './thread-collector.ts';
 
 /** options.thresholds parsed (ConfigError, exit 104, on a syntax error): once per run, in prepare(). */
 export function parseRunThresholds(options: Readonly<Record<string, unknown>>): ThresholdSet[] {

@@ -5,7 +5,10 @@
  * Buffer views (part headers + the file's own memory) that undici writes one after another, so a
  * 10 MB file opened once in the init context is shared by every VU's uploads.
  */
-import { randomBytes } from 'node:crypto';
+import { lazyRequire } from '../../lazy-require.ts';
+
+// node:crypto costs a thread ~6 ms to load; only a multipart boundary needs it here
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 /** What `http.file(data, filename, contentType)` returns. */
 export class FileData {
@@ -80,7 +83,7 @@ function quoteParam(s: string): string {
 }
 
 function encodeMultipart(obj: Record<string, unknown>, keys: string[]): EncodedBody {
-  const boundary = randomBytes(15).toString('hex');
+  const boundary = crypto().randomBytes(15).toString('hex');
   const chunks: Buffer[] = [];
   let length = 0;
   const push = (b: Buffer) => {

@@ -3,12 +3,15 @@
  * order listed) and response bodies with a Content-Encoding of gzip/x-gzip/deflate/br are
  * decoded before the script sees them, as k6 does.
  */
-import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { lazyRequire } from '../../lazy-require.ts';
+
+// loaded by the first coded body: most tests send and receive none
+const zlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
 
 const encoders: Record<string, (b: Buffer) => Buffer> = {
-  gzip: (b) => gzipSync(b),
-  deflate: (b) => deflateSync(b),
-  br: (b) => brotliCompressSync(b),
+  gzip: (b) => zlib().gzipSync(b),
+  deflate: (b) => zlib().deflateSync(b),
+  br: (b) => zlib().brotliCompressSync(b),
 };
 
 /** Parses the `compression` param ("gzip", "gzip, br", ["gzip"]); throws on an unknown coding. */
@@ -32,14 +35,14 @@ export function decodeBody(body: Buffer, contentEncoding: string | undefined): B
   let b = body;
   for (let i = codings.length - 1; i >= 0; i--) {
     const c = codings[i];
-    if (c === 'gzip' || c === 'x-gzip') b = gunzipSync(b);
+    if (c === 'gzip' || c === 'x-gzip') b = zlib().gunzipSync(b);
     else if (c === 'deflate') {
       try {
-        b = inflateSync(b);
+        b = zlib().inflateSync(b);
       } catch {
-        b = inflateRawSync(b); // some servers send raw deflate without the zlib wrapper
+        b = zlib().inflateRawSync(b); // some servers send raw deflate without the zlib wrapper
       }
-    } else if (c === 'br') b = brotliDecompressSync(b);
+    } else if (c === 'br') b = zlib().brotliDecompressSync(b);
     else if (c === 'identity' || c === '') continue;
     else throw new Error(`unsupported Content-Encoding "${c}"`);
   }

@@ -29,10 +29,22 @@ describe('transform cache', () => {
     expect(existsSync(file)).toBe(false);
     const first = await transformCached(code, { recordThrows: true });
     expect(first).toEqual(transformScript(code, { recordThrows: true }));
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first);
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    expect(entry.result).toEqual(first);
     // what is in the file is what comes back: the second call reads it
-    writeFileSync(file, JSON.stringify({ ...first, code: '(async function marker() {})' }));
+    writeFileSync(file, JSON.stringify({ ...entry, result: { ...first, code: '(async function marker() {})' } }));
     expect((await transformCached(code, { recordThrows: true })).code).toBe('(async function marker() {})');
+  });
+
+  it('an entry made from another input (its hash the same) is not used, and is replaced', async () => {
+    const { code, file } = script('let y = 2;');
+    const real = transformScript(code, { recordThrows: true });
+    await transformCached(code, { recordThrows: true });
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    // the same file name, as a colliding script would have: its input differs by one character
+    writeFileSync(file, JSON.stringify({ input: entry.input.replace('let y = 2;', 'let y = 3;'), result: { ...real, code: '(async function other() {})' } }));
+    expect(await transformCached(code, { recordThrows: true })).toEqual(real);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(entry);
   });
 
   it('the options are part of the key', () => {
@@ -45,7 +57,7 @@ describe('transform cache', () => {
     writeFileSync(file, '{"code": "(async fun');
     const r = await transformCached(code, { recordThrows: true });
     expect(r).toEqual(transformScript(code, { recordThrows: true }));
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(r);
+    expect(JSON.parse(readFileSync(file, 'utf8')).result).toEqual(r);
   });
 
   it('a syntax error is thrown every time and never stored', async () => {
