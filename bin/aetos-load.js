@@ -4,43 +4,57 @@
 // (engine/build/app-bundle.js), so no compile step stands between a checkout and a run, and start-up
 // does not pay for transpiling. Where the bundle cannot be written (a read-only node_modules), the
 // sources run through tsx's loader instead, slower to start.
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { appBundleDir, describeBuildError, lastAppBundleDir } from '../engine/build/app-bundle.js';
+//
+// CommonJS (bin/package.json), unlike the rest of the project: `run` starts its first worker thread
+// (engine/runner/prewarm.ts) before Node's ES module loader has started, ~10 ms sooner on a 2-core
+// host, and the thread's own start-up overlaps the main thread's loading the command.
+'use strict';
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { appCacheDir, lastBuildIn } = require('../engine/build/last-build.cjs');
 
-// `run` starts its first worker thread before the command's code loads (engine/runner/prewarm.ts),
-// on the last build, before that build is checked against the sources (~10 ms): the thread's own
-// start-up then overlaps the check. A check that finds the build out of date stops it unused.
+// The thread starts on the last build before that build is checked against the sources (~10 ms); a
+// check that finds the build out of date stops it unused.
+/** @type {{ dir: string, prewarm: { dropPrewarmed(): void } } | undefined} */
 let early;
 if (process.argv[2] === 'run') {
-  const last = lastAppBundleDir();
+  const last = lastBuildIn(appCacheDir);
   if (last) {
     try {
-      const prewarm = await import(pathToFileURL(path.join(last, 'prewarm.js')).href);
+      const prewarm = require(path.join(last, 'prewarm.cjs'));
       prewarm.prewarmWorker(last);
       early = { dir: last, prewarm };
     } catch {
-      // a half-removed cache folder: the checked bundle's thread starts below
+      // a half-removed cache folder, or a build from before prewarm.cjs: the checked bundle's thread starts below
     }
   }
 }
 
-let dir;
-try {
-  dir = await appBundleDir();
-} catch (err) {
-  if (err?.errors?.length) {
-    process.stderr.write(`aetos-load: the project's sources do not compile:\n${describeBuildError(err)}\n`);
-    process.exit(1);
+async function main() {
+  const { appBundleDir, describeBuildError } = await import('../engine/build/app-bundle.js');
+  let dir;
+  try {
+    dir = await appBundleDir();
+  } catch (err) {
+    if (err?.errors?.length) {
+      process.stderr.write(`aetos-load: the project's sources do not compile:\n${describeBuildError(err)}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`aetos-load: running from source (slower start): cannot write the bundle cache: ${err?.message ?? err}\n`);
   }
-  process.stderr.write(`aetos-load: running from source (slower start): cannot write the bundle cache: ${err?.message ?? err}\n`);
+  if (early && early.dir !== dir) early.prewarm.dropPrewarmed();
+  if (dir) {
+    if (process.argv[2] === 'run' && early?.dir !== dir) require(path.join(dir, 'prewarm.cjs')).prewarmWorker(dir);
+    await import(pathToFileURL(path.join(dir, 'index.js')).href);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../cli/index.ts');
+  }
 }
-if (early && early.dir !== dir) early.prewarm.dropPrewarmed();
-if (dir) {
-  if (process.argv[2] === 'run' && early?.dir !== dir) (await import(pathToFileURL(path.join(dir, 'prewarm.js')).href)).prewarmWorker();
-  await import(pathToFileURL(path.join(dir, 'index.js')).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../cli/index.ts');
-}
+
+main().catch((err) => {
+  // what an ES module's top-level await would have done with it: print it, exit 1
+  process.exitCode = 1;
+  throw err;
+});

@@ -3,6 +3,7 @@
  * `main(argv): Promise<number>` and returns the process exit code (k6's codes for `run`).
  * Modules load lazily so `aetos-load health` does not pay for the engine's start-up.
  */
+import { appBundleDir } from '../engine/build/app-bundle.js';
 import { prewarmWorker } from '../engine/runner/prewarm.ts';
 
 type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
@@ -44,7 +45,7 @@ async function dispatch(argv: string[]): Promise<number> {
   }
   // `run` starts its first worker thread now, so that thread's start-up overlaps loading the command
   // (engine/runner/prewarm.ts); the run takes it, or it is dropped unused.
-  if (name === 'run') prewarmWorker();
+  if (name === 'run') prewarmWorker(appBundleDir());
   let mod: { main(argv: string[]): Promise<number> };
   try {
     mod = await command.load();

@@ -24,6 +24,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import lastBuild from './last-build.cjs';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -53,11 +54,30 @@ const pinImportMeta = {
 };
 
 /**
+ * esbuild plugin: the project's own CommonJS files (engine/build/last-build.cjs) stay outside the
+ * bundle, imported from where they are. An ES bundle cannot `require` the builtins they need, and
+ * bin/aetos-load.js has loaded them already: Node's module cache then holds one copy for both.
+ */
+const keepCommonJs = {
+  name: 'keep-commonjs',
+  /** @param {import('esbuild').PluginBuild} build */
+  setup(build) {
+    build.onResolve({ filter: /\.cjs$/ }, (args) => {
+      if (!args.path.startsWith('.')) return undefined;
+      return { path: pathToFileURL(path.resolve(args.resolveDir, args.path)).href, external: true };
+    });
+  },
+};
+
+/**
  * A cached bundle of `entries` (output name → source file) under `root`, built into `cacheDir`.
- * @param {{ root: string, entries: Record<string, string>, cacheDir: string }} o
+ * `cjsEntries` are built too, each alone into one CommonJS file `<name>.cjs`: code that must run
+ * before Node's ES module loader has started (bin/aetos-load.js). A module they share with `entries`
+ * is then loaded twice, so such code keeps its state where both copies find it.
+ * @param {{ root: string, entries: Record<string, string>, cjsEntries?: Record<string, string>, cacheDir: string }} o
  */
 export function createAppBundle(o) {
-  const currentFile = path.join(o.cacheDir, 'app-current.json');
+  const currentFile = lastBuild.currentFileIn(o.cacheDir);
 
   /** The folder of the current build if every input it was built from is unchanged, else undefined. */
   function currentBuild() {
@@ -76,27 +96,35 @@ export function createAppBundle(o) {
     mkdirSync(o.cacheDir, { recursive: true });
     const tmp = path.join(o.cacheDir, `app.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
     const esbuild = await import('esbuild');
-    const result = await esbuild.build({
-      entryPoints: o.entries,
-      outdir: tmp,
-      outExtension: { '.js': '.js' },
+    /** @type {import('esbuild').BuildOptions} */
+    const common = {
       bundle: true,
-      // Split at dynamic imports: a command, a k6 module (k6/http pulls in undici) or an output is
-      // loaded only when it is used, as it is when the code runs from source.
-      splitting: true,
       platform: 'node',
-      format: 'esm',
       target: 'node20',
       packages: 'external',
       sourcemap: 'linked',
       metafile: true,
       absWorkingDir: o.root,
       logLevel: 'silent',
-      plugins: [pinImportMeta],
-    });
+      plugins: [pinImportMeta, keepCommonJs],
+    };
+    const results = await Promise.all([
+      esbuild.build({
+        ...common,
+        entryPoints: o.entries,
+        outdir: tmp,
+        outExtension: { '.js': '.js' },
+        // Split at dynamic imports: a command, a k6 module (k6/http pulls in undici) or an output is
+        // loaded only when it is used, as it is when the code runs from source.
+        splitting: true,
+        format: 'esm',
+      }),
+      ...Object.entries(o.cjsEntries ?? {}).map(([name, file]) => esbuild.build({ ...common, entryPoints: [file], outfile: path.join(tmp, `${name}.cjs`), format: 'cjs' })),
+    ]);
     /** @type {Record<string, string>} */
     const files = {};
-    for (const input of Object.keys(result.metafile.inputs).sort()) files[input] = stamp(path.join(o.root, input));
+    const inputs = new Set(results.flatMap((r) => Object.keys(r.metafile?.inputs ?? {})));
+    for (const input of [...inputs].sort()) files[input] = stamp(path.join(o.root, input));
     const inputsText = `${JSON.stringify({ node: process.version, files }, null, 1)}\n`;
     writeFileSync(path.join(tmp, 'inputs.json'), inputsText);
     // ESM by its folder's package.json, so the chunks' `.js` names load as modules.
@@ -135,14 +163,7 @@ export function createAppBundle(o) {
      * build): for work that may start before the check and is undone when the check disagrees.
      * @returns {string | undefined}
      */
-    last() {
-      try {
-        const dir = path.join(o.cacheDir, JSON.parse(readFileSync(currentFile, 'utf8')).dir);
-        return existsSync(dir) ? dir : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    last: () => lastBuild.lastBuildIn(o.cacheDir),
     /**
      * The folder holding the current bundle (one `<name>.js` per entry, and their chunks), built
      * first when a source changed. Rejects when the cache folder cannot be written or a source does
@@ -159,10 +180,10 @@ const app = createAppBundle({
   entries: {
     index: path.join(repoRoot, 'cli', 'index.ts'),
     'worker-main': path.join(repoRoot, 'engine', 'runner', 'worker-main.ts'),
-    // bin/aetos-load.js starts `run`'s first worker thread through it before loading the command
-    prewarm: path.join(repoRoot, 'engine', 'runner', 'prewarm.ts'),
   },
-  cacheDir: path.join(repoRoot, 'node_modules', '.cache', 'aetos-load'),
+  // bin/aetos-load.js starts `run`'s first worker thread through it before loading the command
+  cjsEntries: { prewarm: path.join(repoRoot, 'engine', 'runner', 'prewarm.ts') },
+  cacheDir: lastBuild.appCacheDir,
 });
 
 /** Where a process records the folder it validated, so the bundled copy of this module does not check again. */
@@ -180,14 +201,6 @@ export function appBundleDir() {
   const g = /** @type {Record<symbol, string | undefined>} */ (globalThis);
   ready ??= Promise.resolve(g[validated]).then(async (known) => (g[validated] = known ?? (await app.dir())));
   return ready;
-}
-
-/**
- * The folder of the last build of this project's bundle, unchecked (see `last` above).
- * @returns {string | undefined}
- */
-export function lastAppBundleDir() {
-  return app.last();
 }
 
 /**

@@ -7,10 +7,15 @@
  * The thread waits for its WorkerStart as its first message (worker-main.ts). The run's first
  * thread takes it when its heap limit is the default one the thread was started with; otherwise, or
  * when no run takes it, it is terminated (unreferenced until taken, so it never holds the process).
+ *
+ * Two copies of this module run in one process: bin/aetos-load.js starts the thread through a
+ * CommonJS build of it (`prewarm.cjs` in the bundle folder, loaded before Node's ES module loader
+ * starts), and the run takes it through the ES bundle's copy. The pending thread is therefore kept
+ * on `globalThis`, under a registered symbol both copies name.
  */
 import { Worker } from 'node:worker_threads';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../config/threads.ts';
-import { workerEntryFile, workerEntryIn } from './worker-bundle.ts';
+import { workerEntryIn } from './worker-entry.ts';
 import { prewarmedMarker } from './worker-protocol.ts';
 
 export interface WarmWorker {
@@ -25,39 +30,44 @@ interface Warm extends WarmWorker {
   onEnd(): void;
 }
 
-let warm: Promise<Warm | undefined> | undefined;
+const slot = Symbol.for('aetos-load.prewarmed-thread');
+const shared = globalThis as { [slot]?: Promise<Warm | undefined> };
 
 /**
- * Starts the spare thread (once). The memory limit is the run's default: cores + 1 threads.
- * `bundleDir`: start it on that bundle's worker entry at once rather than on the checked bundle's
- * (bin/aetos-load.js passes the last build while the check runs).
+ * Starts the spare thread (once) on the worker entry of `bundleDir`: a bundle folder, or the
+ * checked bundle's (a promise; it may reject, and then no thread is started). bin/aetos-load.js
+ * passes the last build while the check runs. The memory limit is the run's default: cores + 1
+ * threads.
  */
-export function prewarmWorker(bundleDir?: string): void {
-  if (warm) return;
+export function prewarmWorker(bundleDir: string | Promise<string>): void {
+  if (shared[slot]) return;
+  // a folder known now: the thread starts now, not a microtask later (bin loads ES modules next)
+  shared[slot] =
+    typeof bundleDir === 'string'
+      ? Promise.resolve(start(bundleDir))
+      : bundleDir.then(start, () => undefined); // the run reports a bundle failure itself when it starts its threads
+}
+
+function start(bundleDir: string): Warm {
   const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
-  warm = (bundleDir !== undefined ? Promise.resolve(workerEntryIn(bundleDir)) : workerEntryFile()).then(
-    (file) => {
-      const worker = new Worker(file, { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
-      worker.unref();
-      const w: Warm = {
-        worker,
-        memoryMb,
-        ended: false,
-        online: new Promise<void>((resolve) => worker.once('online', resolve)),
-        onEnd: () => (w.ended = true),
-      };
-      // a thread that fails before it is taken is simply not used
-      worker.on('error', w.onEnd).on('exit', w.onEnd);
-      return w;
-    },
-    () => undefined, // the run reports a bundle failure itself when it starts its threads
-  );
+  const worker = new Worker(workerEntryIn(bundleDir), { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+  worker.unref();
+  const w: Warm = {
+    worker,
+    memoryMb,
+    ended: false,
+    online: new Promise<void>((resolve) => worker.once('online', resolve)),
+    onEnd: () => (w.ended = true),
+  };
+  // a thread that fails before it is taken is simply not used
+  worker.on('error', w.onEnd).on('exit', w.onEnd);
+  return w;
 }
 
 /** Stops the spare thread unused (it was started on a bundle the check found out of date). */
 export function dropPrewarmed(): void {
-  const pending = warm;
-  warm = undefined;
+  const pending = shared[slot];
+  shared[slot] = undefined;
   void pending?.then((w) => w?.worker.terminate());
 }
 
@@ -66,8 +76,8 @@ export function dropPrewarmed(): void {
  * what became of it (for --verbose).
  */
 export async function takePrewarmed(memoryMb: number): Promise<{ warm?: WarmWorker; note: string }> {
-  const pending = warm;
-  warm = undefined;
+  const pending = shared[slot];
+  shared[slot] = undefined;
   const w = await pending;
   if (!w) return { note: 'none was started' };
   w.worker.off('error', w.onEnd).off('exit', w.onEnd);

@@ -5,16 +5,11 @@
  * thread then transpiling ~100 engine files there cost 300-600 ms per thread; the prebuilt bundle
  * loads in ~50 ms (bench/worker-start.ts). An edited source is rebuilt on the next run.
  */
-import path from 'node:path';
 import { appBundleDir, describeBuildError } from '../build/app-bundle.js';
 import { EngineError, ExitCode } from '../errors.ts';
+import { workerEntryIn } from './worker-entry.ts';
 
 let file: Promise<string> | undefined;
-
-/** The worker entry inside a bundle folder. */
-export function workerEntryIn(bundleDir: string): string {
-  return path.join(bundleDir, 'worker-main.js');
-}
 
 /** The bundled worker entry (built on first use when a source changed, else reused from the cache). */
 export function workerEntryFile(): Promise<string> {

@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,6 +58,24 @@ describe('app bundle', () => {
     expect(a).toBe(b);
     expect(run(a).version).toBe('three');
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('builds a CommonJS entry alone as <name>.cjs, rebuilt when a source it imports changes; a project .cjs stays outside', async () => {
+    const cjsCache = path.join(root, 'cache-cjs');
+    const withCjs = () => createAppBundle({ root, entries: { esm: path.join(src, 'esm.ts') }, cjsEntries: { early: path.join(src, 'early.ts') }, cacheDir: cjsCache });
+    write('shared.cjs', 'exports.where = __filename;\n');
+    write('flavour.ts', "export const flavour = 'four';\n");
+    write('early.ts', "import { flavour } from './flavour.ts';\nexport const early = `early ${flavour}`;\n");
+    write('esm.ts', "import shared from './shared.cjs';\nconsole.log(JSON.stringify({ where: shared.where }));\n");
+    const first = await withCjs().dir();
+    const load = createRequire(import.meta.url);
+    expect(load(path.join(first, 'early.cjs')).early).toBe('early four');
+    // loaded from where it is (an ES bundle cannot inline a file that uses require or __filename)
+    expect(JSON.parse(execFileSync(process.execPath, [path.join(first, 'esm.js')], { encoding: 'utf8' })).where).toBe(path.join(src, 'shared.cjs'));
+    write('flavour.ts', "export const flavour = 'five';\n", Date.now() / 1000 + 12);
+    const second = await withCjs().dir();
+    expect(second).not.toBe(first);
+    expect(load(path.join(second, 'early.cjs')).early).toBe('early five');
   });
 
   it('a source that does not compile rejects with its file and line', async () => {

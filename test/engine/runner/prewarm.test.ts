@@ -1,15 +1,18 @@
 /**
  * engine/runner/prewarm.ts: the spare thread bin/aetos-load.js starts on a given bundle folder
- * (the last build, before it is checked) is what the run takes; one dropped because the check
- * found that build out of date is not.
+ * (the last build, before it is checked) is what the run takes, also when bin started it through
+ * the bundle's CommonJS build of the module; one dropped because the check found that build out of
+ * date is not.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { appBundleDir } from '../../../engine/build/app-bundle.js';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../../../engine/config/threads.ts';
 import { dropPrewarmed, prewarmWorker, takePrewarmed } from '../../../engine/runner/prewarm.ts';
-import { workerEntryIn } from '../../../engine/runner/worker-bundle.ts';
+import { workerEntryIn } from '../../../engine/runner/worker-entry.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-prewarm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,6 +25,21 @@ const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
 describe('prewarmed thread', () => {
   it('started on a given bundle folder, it is the thread the run takes, on that folder\'s entry', async () => {
     prewarmWorker(dir);
+    const { warm, note } = await takePrewarmed(memoryMb);
+    expect(note).toBe('taken');
+    const file = await new Promise((resolve) => {
+      warm!.worker.once('message', resolve);
+      warm!.worker.postMessage('which');
+    });
+    expect(file).toBe(entry);
+    await warm!.worker.terminate();
+  });
+
+  it('started through the bundle\'s CommonJS copy of the module (as bin/aetos-load.js does), the ES copy takes it', async () => {
+    const cjs = createRequire(import.meta.url)(path.join(await appBundleDir(), 'prewarm.cjs')) as { prewarmWorker(dir: string): void };
+    cjs.prewarmWorker(dir);
+    // the ES copy starts none of its own: it finds the thread the other copy started
+    prewarmWorker(path.join(dir, 'elsewhere'));
     const { warm, note } = await takePrewarmed(memoryMb);
     expect(note).toBe('taken');
     const file = await new Promise((resolve) => {
