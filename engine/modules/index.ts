@@ -49,6 +49,15 @@ export function unsupportedModuleReason(source: string): string | null {
   return `import "${source}" is not a k6 module; k6 scripts can import only k6, k6/* and relative files`;
 }
 
+/**
+ * Starts loading the given modules' code without waiting or reporting: a later
+ * loadModuleFactories of the same names shares the loads (import() does), and reports any failure.
+ * For a thread that is idle before it knows its script (runner/worker-main.ts).
+ */
+export function preloadModules(names: readonly string[]): void {
+  for (const name of names) registry[name]?.().catch(() => undefined);
+}
+
 /** Loads the factories of the given (supported) modules. */
 export async function loadModuleFactories(names: string[]): Promise<Map<string, ModuleFactory>> {
   const out = new Map<string, ModuleFactory>();

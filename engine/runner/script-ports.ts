@@ -9,3 +9,4 @@ export { createVu } from '../vu/index.ts';
 export type { IterationRun, Vu } from '../vu/index.ts';
 export { onFileOpened } from '../modules/open.ts';
 export { warmedUp } from '../modules/warm-up.ts';
+export { preloadModules } from '../modules/index.ts';

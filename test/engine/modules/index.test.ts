@@ -1,6 +1,6 @@
 /** The module registry: every supported module loads a factory; everything else gets one clear reason. */
 import { describe, expect, it } from 'vitest';
-import { loadModuleFactories, supportedModules, unsupportedModuleReason } from '../../../engine/modules/index.ts';
+import { loadModuleFactories, preloadModules, supportedModules, unsupportedModuleReason } from '../../../engine/modules/index.ts';
 
 describe('module registry', () => {
   it('provides the k6 modules the engine implements, each as a factory', async () => {
@@ -8,6 +8,21 @@ describe('module registry', () => {
     const factories = await loadModuleFactories([...supportedModules]);
     for (const name of supportedModules) expect(typeof factories.get(name), name).toBe('function');
     for (const name of supportedModules) expect(unsupportedModuleReason(name)).toBeNull();
+  });
+
+  it('a preload (an idle thread before its script is known) neither throws nor reports; the load that follows gets the factories', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (r: unknown) => rejections.push(r);
+    process.on('unhandledRejection', onRejection);
+    try {
+      expect(() => preloadModules(['k6/http', 'k6', 'k6/no-such-module', 'lodash'])).not.toThrow();
+      const factories = await loadModuleFactories(['k6/http', 'k6']);
+      expect([...factories.keys()]).toEqual(['k6/http', 'k6']);
+      await new Promise((r) => setImmediate(r));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
   });
 
   it('names unsupported k6 modules and says what to do', () => {
