@@ -8,10 +8,10 @@
  * with text nodes only; and a Content-Security-Policy allows only the page's own scripts (by
  * SHA-256), so an injected inline handler or <script> would not run even if it got into the page.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ReportData } from './data.ts';
+import { lazyRequire } from '../engine/lazy-require.ts';
 
 export interface Assets {
   uplotJs: string;
@@ -43,7 +43,9 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const sha256 = (s: string) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+// node:crypto costs ~6 ms to load, before a run's first thread gets its script: loaded on first use
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
+const sha256 = (s: string) => `'sha256-${crypto().createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
 /** The report pages' stylesheet (light and dark, print); the readiness page uses it too. */
 export const pageCss = `

@@ -5,7 +5,6 @@
  * registerReportOutputs() hands them to engine/outputs' registry; cli/run.ts calls it, so the
  * engine never imports report/.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { webDashboardFromEnv, webDashboardFromOut, type WebDashboardSettings } from '../engine/config/web-dashboard.ts';
 import { ConfigError } from '../engine/errors.ts';
@@ -14,11 +13,15 @@ import type { SummaryData } from '../engine/metrics/store.ts';
 import type { TimelineDelta } from '../engine/metrics/timeline.ts';
 import { registerOutputType, type Output, type OutputStartInfo } from '../engine/outputs/index.ts';
 import type { ReportData } from './data.ts';
-import { startDashboardServer, type DashboardServer } from './dashboard-server.ts';
+import type { DashboardServer } from './dashboard-server.ts';
 import { jsonForScript, loadAssets, renderReportHtml } from './html.ts';
 import { buildReportData, readMonitor, readRunMeta } from './model.ts';
 import { RunRecorder } from './recorder.ts';
 import { writeFileWhole } from '../engine/outputs/file-sink.ts';
+import { lazyRequire } from '../engine/lazy-require.ts';
+
+// node:child_process costs ~5 ms to load, before a run's first thread gets its script: loaded on first use
+const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
 
 /** The title of a report: the scenario from run.json when there is one. */
 function titleOf(meta: ReportData['meta']): string {
@@ -69,7 +72,7 @@ export class HtmlOutput implements Output {
 function openBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
-    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    const child = childProcess().spawn(cmd, [url], { stdio: 'ignore', detached: true });
     child.on('error', () => process.stderr.write(`web dashboard: could not open a browser (${cmd}); open ${url}\n`));
     child.unref();
   } catch {
@@ -126,6 +129,8 @@ export class WebDashboardOutput implements Output {
     this.startedAt = Date.now();
     this.recorder = new RunRecorder((n) => info.definition(n));
     const assets = loadAssets();
+    // node:http loads with the server, not with every run that registers this output
+    const { startDashboardServer } = await import('./dashboard-server.ts');
     try {
       this.server = await startDashboardServer(this.settings.host, this.settings.port, () =>
         renderReportHtml(this.liveData(), assets, { events: '/events' }),
