@@ -13,22 +13,27 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { appCacheDir, lastBuildIn } = require('../engine/build/last-build.cjs');
 
-// The thread starts on the last build before that build is checked against the sources (~10 ms); a
-// check that finds the build out of date stops it unused.
-/** @type {{ dir: string, prewarm: { dropPrewarmed(): void } } | undefined} */
-let early;
-if (process.argv[2] === 'run') {
-  const last = lastBuildIn(appCacheDir);
-  if (last) {
-    try {
-      const prewarm = require(path.join(last, 'prewarm.cjs'));
-      prewarm.prewarmWorker(last);
-      early = { dir: last, prewarm };
-    } catch {
-      // a half-removed cache folder, or a build from before prewarm.cjs: the checked bundle's thread starts below
-    }
+/**
+ * Starts `run`'s first thread on a bundle folder (its prewarm.cjs); undefined when that fails (a
+ * half-removed cache folder): the run then starts its threads itself, a little later.
+ * @param {string} dir
+ * @returns {{ dropPrewarmed(): void } | undefined}
+ */
+function prewarmOn(dir) {
+  try {
+    const prewarm = require(path.join(dir, 'prewarm.cjs'));
+    prewarm.prewarmWorker(dir);
+    return prewarm;
+  } catch {
+    return undefined;
   }
 }
+
+// The thread starts on the last build before that build is checked against the sources (~10 ms); a
+// check that finds the build out of date stops it unused.
+const last = process.argv[2] === 'run' ? lastBuildIn(appCacheDir) : undefined;
+const earlyPrewarm = last === undefined ? undefined : prewarmOn(last);
+const early = earlyPrewarm && last ? { dir: last, prewarm: earlyPrewarm } : undefined;
 
 async function main() {
   const { appBundleDir, describeBuildError } = await import('../engine/build/app-bundle.js');
@@ -44,7 +49,7 @@ async function main() {
   }
   if (early && early.dir !== dir) early.prewarm.dropPrewarmed();
   if (dir) {
-    if (process.argv[2] === 'run' && early?.dir !== dir) require(path.join(dir, 'prewarm.cjs')).prewarmWorker(dir);
+    if (process.argv[2] === 'run' && early?.dir !== dir) prewarmOn(dir);
     await import(pathToFileURL(path.join(dir, 'index.js')).href);
   } else {
     const { register } = await import('tsx/esm/api');
