@@ -13,3 +13,13 @@ export function lazyRequire<T>(id: string): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= requireHere(id) as T);
 }
+
+/*
+ * Builtins that cost a thread milliseconds to load and that most runs never use: loaded on first
+ * use so that neither a worker thread nor the main thread pays for them before a run's first request
+ * (issue 21; test/engine/runner/worker-start-graph.test.ts). node:crypto ~6 ms, node:child_process
+ * ~5 ms, node:zlib ~1 ms each, on 2 cores.
+ */
+export const nodeCrypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
+export const nodeZlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
+export const nodeChildProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');

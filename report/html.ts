@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ReportData } from './data.ts';
-import { lazyRequire } from '../engine/lazy-require.ts';
+import { nodeCrypto } from '../engine/lazy-require.ts';
 
 export interface Assets {
   uplotJs: string;
@@ -43,9 +43,7 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-// node:crypto costs ~6 ms to load, before a run's first thread gets its script: loaded on first use
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
-const sha256 = (s: string) => `'sha256-${crypto().createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+const sha256 = (s: string) => `'sha256-${nodeCrypto().createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
 /** The report pages' stylesheet (light and dark, print); the readiness page uses it too. */
 export const pageCss = `

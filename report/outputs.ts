@@ -18,10 +18,7 @@ import { jsonForScript, loadAssets, renderReportHtml } from './html.ts';
 import { buildReportData, readMonitor, readRunMeta } from './model.ts';
 import { RunRecorder } from './recorder.ts';
 import { writeFileWhole } from '../engine/outputs/file-sink.ts';
-import { lazyRequire } from '../engine/lazy-require.ts';
-
-// node:child_process costs ~5 ms to load, before a run's first thread gets its script: loaded on first use
-const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
+import { nodeChildProcess } from '../engine/lazy-require.ts';
 
 /** The title of a report: the scenario from run.json when there is one. */
 function titleOf(meta: ReportData['meta']): string {
@@ -72,7 +69,7 @@ export class HtmlOutput implements Output {
 function openBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   try {
-    const child = childProcess().spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    const child = nodeChildProcess().spawn(cmd, [url], { stdio: 'ignore', detached: true });
     child.on('error', () => process.stderr.write(`web dashboard: could not open a browser (${cmd}); open ${url}\n`));
     child.unref();
   } catch {

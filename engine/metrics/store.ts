@@ -3,11 +3,8 @@
  * histograms merge bucket by bucket), evaluates the thresholds (every 2 s and at the end) and
  * builds k6's handleSummary data.
  */
-import { lazyRequire } from '../lazy-require.ts';
-
-// node:crypto costs ~6 ms to load, before a run's first thread gets its script: loaded on first use
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 import { ConfigError } from '../errors.ts';
+import { nodeCrypto } from '../lazy-require.ts';
 import type { MetricType, ValueType } from '../types.ts';
 import { createAggregate, type Aggregate, CounterAgg, GaugeAgg, RateAgg, TrendAgg } from './aggregates.ts';
 import { builtinMetrics, expectedResponseSubmetric, type MetricDef } from './builtin.ts';
@@ -86,7 +83,7 @@ export interface MetricsStoreOptions {
 }
 
 function md5(s: string): string {
-  return crypto().createHash('md5').update(s).digest('hex');
+  return nodeCrypto().createHash('md5').update(s).digest('hex');
 }
 
 /** A summaryTrendStats entry → its value from a trend ("avg", "min", "med", "max", "count", "p(N)"). */

@@ -18,10 +18,7 @@
 import { closeSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, type WriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Gzip } from 'node:zlib';
-import { lazyRequire } from '../lazy-require.ts';
-
-// loaded by the first gzip-compressed file
-const zlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
+import { nodeZlib } from '../lazy-require.ts';
 
 const FLUSH_BYTES = 64 * 1024;
 
@@ -145,7 +142,7 @@ export class BufferedFile {
     this.tempPath = tempNameFor(path);
     this.file = createWriteStream(this.tempPath);
     this.file.on('error', (err) => (this.error ??= err));
-    this.gzip = path.endsWith('.gz') ? zlib().createGzip() : null;
+    this.gzip = path.endsWith('.gz') ? nodeZlib().createGzip() : null;
     if (this.gzip) {
       this.gzip.on('error', (err) => (this.error ??= err));
       this.gzip.pipe(this.file);

@@ -13,13 +13,9 @@ import { splitSegment } from '../execution/segment.ts';
 import { SEGMENT_RESULT_FORMAT, SEGMENT_RESULT_VERSION, segmentResultLogLine, serializeSegmentResult, type SegmentResult } from '../metrics/segment-result.ts';
 import type { SummaryData } from '../metrics/store.ts';
 import type { Output, OutputStartInfo, RunRecord } from './types.ts';
-import { lazyRequire } from '../lazy-require.ts';
+import { nodeCrypto, nodeZlib } from '../lazy-require.ts';
 
-// node:crypto costs ~6 ms to load, before a run's first thread gets its script: loaded on first use
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
-// loaded by the first gzip-compressed file
-const zlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
-const sha256 = (s: string) => crypto().createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string) => nodeCrypto().createHash('sha256').update(s).digest('hex');
 
 /** JSON with object keys sorted, so equal options hash equally whatever order they were written in. */
 function canonicalJson(v: unknown): string {
@@ -114,6 +110,6 @@ export class SegmentOutput implements Output {
       return;
     }
     const text = serializeSegmentResult(result);
-    writeFileWhole(this.target, this.target.endsWith('.gz') ? zlib().gzipSync(text) : text);
+    writeFileWhole(this.target, this.target.endsWith('.gz') ? nodeZlib().gzipSync(text) : text);
   }
 }

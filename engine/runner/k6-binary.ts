@@ -7,10 +7,7 @@
 import { accessSync, constants, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lazyRequire } from '../lazy-require.ts';
-
-// node:child_process costs ~5 ms to load, before a run's first thread gets its script: loaded on first use
-const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
+import { nodeChildProcess } from '../lazy-require.ts';
 
 /** Exit code when no k6 binary can be found (a usage problem, not a k6 code). */
 export const NoK6Binary = 2;
@@ -79,7 +76,7 @@ export async function runOnK6(req: K6HandOff): Promise<number> {
   const bundle = await scriptForK6(req.script);
   try {
     return await new Promise<number>((resolve, reject) => {
-      const child = childProcess().spawn(found.bin as string, ['run', ...req.flags, bundle.file], { stdio: 'inherit', env: req.env });
+      const child = nodeChildProcess().spawn(found.bin as string, ['run', ...req.flags, bundle.file], { stdio: 'inherit', env: req.env });
       // k6 handles Ctrl-C itself (graceful first, hard second): forward our signals, do not die of them.
       const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
       const onInt = forward('SIGINT');

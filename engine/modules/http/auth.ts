@@ -5,10 +5,7 @@
  * authenticate) come from the httpntlm package. NTLM is connection-bound: the VU's next request
  * to the same origin reuses its idle socket, so the handshake stays on one connection.
  */
-import { lazyRequire } from '../../lazy-require.ts';
-
-// node:crypto costs a thread ~6 ms to load; only digest auth needs it here
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
+import { lazyRequire, nodeCrypto } from '../../lazy-require.ts';
 
 interface NtlmLib {
   createType1Message(o: { domain?: string; workstation?: string }): string;
@@ -40,14 +37,14 @@ export function parseChallenge(header: string): Record<string, string> {
 const quote = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
 
 /** The Digest Authorization header for a challenge, or null when no Digest challenge is offered. */
-export function digestAuthorization(challenges: string[], method: string, uri: string, cred: Credentials, cnonce = crypto().randomBytes(8).toString('hex')): string | null {
+export function digestAuthorization(challenges: string[], method: string, uri: string, cred: Credentials, cnonce = nodeCrypto().randomBytes(8).toString('hex')): string | null {
   const header = challenges.find((c) => /^\s*digest\s/i.test(c));
   if (!header) return null;
   const c = parseChallenge(header.replace(/^\s*digest\s+/i, ''));
   const algorithm = (c.algorithm ?? 'MD5').toUpperCase();
   const hashName = algorithm.startsWith('SHA-256') ? 'sha256' : algorithm.startsWith('MD5') ? 'md5' : null;
   if (!hashName) return null;
-  const H = (s: string) => crypto().createHash(hashName).update(s).digest('hex');
+  const H = (s: string) => nodeCrypto().createHash(hashName).update(s).digest('hex');
   const realm = c.realm ?? '';
   const nonce = c.nonce ?? '';
   const qops = (c.qop ?? '').split(',').map((q) => q.trim());

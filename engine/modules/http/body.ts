@@ -5,10 +5,7 @@
  * Buffer views (part headers + the file's own memory) that undici writes one after another, so a
  * 10 MB file opened once in the init context is shared by every VU's uploads.
  */
-import { lazyRequire } from '../../lazy-require.ts';
-
-// node:crypto costs a thread ~6 ms to load; only a multipart boundary needs it here
-const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
+import { nodeCrypto } from '../../lazy-require.ts';
 
 /** What `http.file(data, filename, contentType)` returns. */
 export class FileData {
@@ -83,7 +80,7 @@ function quoteParam(s: string): string {
 }
 
 function encodeMultipart(obj: Record<string, unknown>, keys: string[]): EncodedBody {
-  const boundary = crypto().randomBytes(15).toString('hex');
+  const boundary = nodeCrypto().randomBytes(15).toString('hex');
   const chunks: Buffer[] = [];
   let length = 0;
   const push = (b: Buffer) => {

@@ -3,15 +3,12 @@
  * order listed) and response bodies with a Content-Encoding of gzip/x-gzip/deflate/br are
  * decoded before the script sees them, as k6 does.
  */
-import { lazyRequire } from '../../lazy-require.ts';
-
-// loaded by the first coded body: most tests send and receive none
-const zlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
+import { nodeZlib } from '../../lazy-require.ts';
 
 const encoders: Record<string, (b: Buffer) => Buffer> = {
-  gzip: (b) => zlib().gzipSync(b),
-  deflate: (b) => zlib().deflateSync(b),
-  br: (b) => zlib().brotliCompressSync(b),
+  gzip: (b) => nodeZlib().gzipSync(b),
+  deflate: (b) => nodeZlib().deflateSync(b),
+  br: (b) => nodeZlib().brotliCompressSync(b),
 };
 
 /** Parses the `compression` param ("gzip", "gzip, br", ["gzip"]); throws on an unknown coding. */
@@ -35,14 +32,14 @@ export function decodeBody(body: Buffer, contentEncoding: string | undefined): B
   let b = body;
   for (let i = codings.length - 1; i >= 0; i--) {
     const c = codings[i];
-    if (c === 'gzip' || c === 'x-gzip') b = zlib().gunzipSync(b);
+    if (c === 'gzip' || c === 'x-gzip') b = nodeZlib().gunzipSync(b);
     else if (c === 'deflate') {
       try {
-        b = zlib().inflateSync(b);
+        b = nodeZlib().inflateSync(b);
       } catch {
-        b = zlib().inflateRawSync(b); // some servers send raw deflate without the zlib wrapper
+        b = nodeZlib().inflateRawSync(b); // some servers send raw deflate without the zlib wrapper
       }
-    } else if (c === 'br') b = zlib().brotliDecompressSync(b);
+    } else if (c === 'br') b = nodeZlib().brotliDecompressSync(b);
     else if (c === 'identity' || c === '') continue;
     else throw new Error(`unsupported Content-Encoding "${c}"`);
   }
