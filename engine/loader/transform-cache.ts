@@ -69,13 +69,30 @@ function fnv1a64(s: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Where a result is cached: its whole input (compared on read) and the file named by its hash. */
+interface Key {
+  input: string;
+  file: string;
+}
+
+/** The key of `code`'s result; undefined when the loader's own files are not where they were built from: no cache. */
+function keyOf(code: string, opts: TransformOptions): Key | undefined {
+  let input: string;
+  try {
+    input = inputOf(code, opts);
+  } catch {
+    return undefined;
+  }
+  return { input, file: path.join(cacheDir, `${fnv1a64(input)}.json`) };
+}
+
 /** An entry: the input it was made from (compared on every read) and the result. */
 interface Entry {
   input: string;
   result: TransformResult;
 }
 
-function read(file: string, input: string): TransformResult | undefined {
+function read({ input, file }: Key): TransformResult | undefined {
   try {
     const entry = JSON.parse(readFileSync(file, 'utf8')) as Entry;
     // another input with the same hash (or an entry from before the input was kept): a miss
@@ -85,7 +102,7 @@ function read(file: string, input: string): TransformResult | undefined {
   }
 }
 
-function write(file: string, input: string, result: TransformResult): void {
+function write({ input, file }: Key, result: TransformResult): void {
   try {
     mkdirSync(cacheDir, { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -106,33 +123,18 @@ function prune(): void {
   for (const { n } of aged.slice(0, names.length - maxEntries)) rmSync(path.join(cacheDir, n), { force: true });
 }
 
-/** The file that holds (or would hold) the result for an input; undefined when there can be no cache. */
-function cacheFileOf(input: string | undefined): string | undefined {
-  return input === undefined ? undefined : path.join(cacheDir, `${fnv1a64(input)}.json`);
-}
-
-/** inputOf, or undefined when the loader's own files are not where they were built from: no cache. */
-function cacheInput(code: string, opts: TransformOptions): string | undefined {
-  try {
-    return inputOf(code, opts);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The file that holds (or would hold) the result for `code`; undefined when there can be no cache. */
 export function transformCacheFile(code: string, opts: TransformOptions): string | undefined {
-  return cacheFileOf(cacheInput(code, opts));
+  return keyOf(code, opts)?.file;
 }
 
 /** transformScript's result for `code`, from the cache when the same transformer made it before. */
 export async function transformCached(code: string, opts: TransformOptions): Promise<TransformResult> {
-  const input = cacheInput(code, opts);
-  const file = cacheFileOf(input);
-  const hit = file === undefined || input === undefined ? undefined : read(file, input);
+  const key = keyOf(code, opts);
+  const hit = key === undefined ? undefined : read(key);
   if (hit !== undefined) return hit;
   const { transformScript } = await import('./transform.ts');
   const result = transformScript(code, opts); // throws ScriptSyntaxError: not cached
-  if (file !== undefined && input !== undefined) write(file, input, result);
+  if (key !== undefined) write(key, result);
   return result;
 }
