@@ -17,13 +17,13 @@ const { appCacheDir, lastBuildIn } = require('../engine/build/last-build.cjs');
  * Starts `run`'s first thread on a bundle folder (its prewarm.cjs); undefined when that fails (a
  * half-removed cache folder): the run then starts its threads itself, a little later.
  * @param {string} dir
- * @returns {{ dropPrewarmed(): void } | undefined}
+ * @returns {{ dir: string, prewarm: { dropPrewarmed(): void } } | undefined}
  */
 function prewarmOn(dir) {
   try {
     const prewarm = require(path.join(dir, 'prewarm.cjs'));
     prewarm.prewarmWorker(dir);
-    return prewarm;
+    return { dir, prewarm };
   } catch {
     return undefined;
   }
@@ -32,8 +32,7 @@ function prewarmOn(dir) {
 // The thread starts on the last build before that build is checked against the sources (~10 ms); a
 // check that finds the build out of date stops it unused.
 const last = process.argv[2] === 'run' ? lastBuildIn(appCacheDir) : undefined;
-const earlyPrewarm = last === undefined ? undefined : prewarmOn(last);
-const early = earlyPrewarm && last ? { dir: last, prewarm: earlyPrewarm } : undefined;
+const early = last === undefined ? undefined : prewarmOn(last);
 
 async function main() {
   const { appBundleDir, describeBuildError } = await import('../engine/build/app-bundle.js');
