@@ -22,17 +22,22 @@ writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => parentPort.postMessage(import.meta.filename));\n");
 const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
 
+/** Takes the prewarmed thread, asks it which entry file it runs, and ends it. */
+async function takeAndAskEntry(): Promise<{ note: string; file?: unknown }> {
+  const { warm, note } = await takePrewarmed(memoryMb);
+  if (!warm) return { note };
+  const file = await new Promise((resolve) => {
+    warm.worker.once('message', resolve);
+    warm.worker.postMessage('which');
+  });
+  await warm.worker.terminate();
+  return { note, file };
+}
+
 describe('prewarmed thread', () => {
   it('started on a given bundle folder, it is the thread the run takes, on that folder\'s entry', async () => {
     prewarmWorker(dir);
-    const { warm, note } = await takePrewarmed(memoryMb);
-    expect(note).toBe('taken');
-    const file = await new Promise((resolve) => {
-      warm!.worker.once('message', resolve);
-      warm!.worker.postMessage('which');
-    });
-    expect(file).toBe(entry);
-    await warm!.worker.terminate();
+    expect(await takeAndAskEntry()).toEqual({ note: 'taken', file: entry });
   });
 
   it('started through the bundle\'s CommonJS copy of the module (as bin/aetos-load.js does), the ES copy takes it', async () => {
@@ -40,14 +45,7 @@ describe('prewarmed thread', () => {
     cjs.prewarmWorker(dir);
     // the ES copy starts none of its own: it finds the thread the other copy started
     prewarmWorker(path.join(dir, 'elsewhere'));
-    const { warm, note } = await takePrewarmed(memoryMb);
-    expect(note).toBe('taken');
-    const file = await new Promise((resolve) => {
-      warm!.worker.once('message', resolve);
-      warm!.worker.postMessage('which');
-    });
-    expect(file).toBe(entry);
-    await warm!.worker.terminate();
+    expect(await takeAndAskEntry()).toEqual({ note: 'taken', file: entry });
   });
 
   it('dropped (the build it started on was out of date), the run has none to take and it ends', async () => {
