@@ -3,13 +3,16 @@
  * a k6 binary (`--runner k6`, D8) or runs it on the engine. Returns the exit code, never exits:
  * `main(argv)` can be called again in the same process (cli/load.ts does).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { consolidateSettings, layerFromEnv, parseRunArgs, runUsage } from '../engine/config/index.ts';
 import type { RunSettings } from '../engine/config/index.ts';
 import { ConfigError, EngineError, ExitCode, ScriptLoadError } from '../engine/errors.ts';
 import { resolveSecretSourceFlags } from '../engine/modules/secrets.ts';
 import { runOnK6 } from '../engine/runner/k6-binary.ts';
-import { runLogger } from '../engine/runner/logging.ts';
+import { logExtrasOf, runLogger } from '../engine/runner/logging.ts';
+import { startPrewarmed } from '../engine/runner/prewarm.ts';
+import { runWorkerMemoryMb } from '../engine/config/threads.ts';
 import { redactedWrites, type Logger } from '../engine/log.ts';
 import { ProgressAwareWriter } from '../engine/runner/progress.ts';
 
@@ -89,11 +92,14 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   // Log lines and worker output pass through this so a live progress block is never painted over.
   const errWriter = new ProgressAwareWriter(stderr);
   let archive: { close(): Promise<void> } | undefined;
-  const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout, undefined, {
-    format: settings.logFormat,
-    consoleOutput: settings.consoleOutput && path.resolve(cwd, settings.consoleOutput),
-    truncateConsole: true,
-  });
+  const logExtras = logExtrasOf(settings, cwd);
+  const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout, undefined, { ...logExtras, truncateConsole: true });
+  // The spare thread (prewarm.ts) loads the script while this one loads the runner. Not for an
+  // archive (its script is extracted first) or --no-cache (its remote modules are fetched first).
+  const scriptPath = path.resolve(cwd, parsed.script as string);
+  if (!/\.tar$/i.test(scriptPath) && !settings.noCache && existsSync(scriptPath)) {
+    startPrewarmed({ scriptPath, logOutput: settings.logOutput, verbose: settings.verbose, logExtras }, runWorkerMemoryMb(settings));
+  }
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.
     const { runTest } = await import('../engine/runner/run-test.ts');

@@ -17,3 +17,8 @@ export function defaultWorkerMemoryMb(threads: number): number {
   const bytes = constrained && constrained > 0 && constrained < total ? constrained : total;
   return Math.max(256, Math.floor((bytes / 1024 / 1024) * 0.75 / Math.max(1, threads)));
 }
+
+/** The heap limit of each of a run's threads: --worker-memory, or the default for its workers and one more. */
+export function runWorkerMemoryMb(settings: { workerMemoryMb?: number; workers: number }): number {
+  return settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1);
+}

@@ -17,11 +17,21 @@ import { Worker } from 'node:worker_threads';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../config/threads.ts';
 import { workerEntryIn } from './worker-entry.ts';
 import { prewarmedMarker } from './worker-protocol.ts';
+import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
 
 export interface WarmWorker {
   worker: Worker;
   /** Resolves when the thread runs JavaScript (its 'online' event may have passed already). */
   online: Promise<void>;
+  /**
+   * Set when `run` told the thread what to run before it was taken (startPrewarmed): the taker's
+   * WorkerStart, already posted. The messages the thread sent since then wait in `early`, for the
+   * taker to read before its own listener's first.
+   */
+  started?: WorkerStart;
+  early: FromWorker[];
+  /** Stops buffering into `early` (the taker listens itself from now on). */
+  stopBuffering(): void;
 }
 
 interface Warm extends WarmWorker {
@@ -51,17 +61,51 @@ export function prewarmWorker(bundleDir: string | Promise<string>): void {
 function start(bundleDir: string): Warm {
   const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
   const worker = new Worker(workerEntryIn(bundleDir), { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
-  worker.unref();
+  const buffer = (m: FromWorker) => w.early.push(m);
   const w: Warm = {
     worker,
     memoryMb,
     ended: false,
     online: new Promise<void>((resolve) => worker.once('online', resolve)),
     onEnd: () => (w.ended = true),
+    early: [],
+    stopBuffering: () => void worker.off('message', buffer),
   };
+  // a Worker's messages are events: one sent before anyone listens would be lost. Listened to
+  // before unref(): a 'message' listener added to an unreferenced Worker references it again.
+  worker.on('message', buffer);
+  worker.unref();
   // a thread that fails before it is taken is simply not used
   worker.on('error', w.onEnd).on('exit', w.onEnd);
   return w;
+}
+
+/**
+ * Tells the spare thread what to run as soon as `run` knows (cli/run.ts, right after its
+ * arguments): the thread loads and compiles the script while the main thread loads the runner,
+ * instead of after. The run's first thread takes it if that thread's WorkerStart is the same;
+ * otherwise it is dropped like one on another heap limit.
+ */
+export function startPrewarmed(start: WorkerStart, memoryMb: number): void {
+  const pending = shared[slot];
+  if (!pending) return;
+  shared[slot] = pending.then((w) => {
+    if (w && !w.ended && !w.started && w.memoryMb === memoryMb) {
+      w.started = start;
+      w.worker.postMessage({ type: 'start', start } satisfies ToWorker);
+    }
+    return w;
+  });
+}
+
+function sameStart(a: WorkerStart, b: WorkerStart): boolean {
+  return (
+    a.scriptPath === b.scriptPath &&
+    a.logOutput === b.logOutput &&
+    a.verbose === b.verbose &&
+    a.logExtras?.format === b.logExtras?.format &&
+    a.logExtras?.consoleOutput === b.logExtras?.consoleOutput
+  );
 }
 
 /** Stops the spare thread unused (it was started on a bundle the check found out of date). */
@@ -72,19 +116,27 @@ export function dropPrewarmed(): void {
 }
 
 /**
- * The prewarmed thread, if one was started, is still alive and has this heap limit; `note` says
- * what became of it (for --verbose).
+ * The prewarmed thread, if one was started, is still alive, has this heap limit and was told to
+ * run `start` or nothing yet; `note` says what became of it (for --verbose).
  */
-export async function takePrewarmed(memoryMb: number): Promise<{ warm?: WarmWorker; note: string }> {
+export async function takePrewarmed(memoryMb: number, start: WorkerStart): Promise<{ warm?: WarmWorker; note: string }> {
   const pending = shared[slot];
   shared[slot] = undefined;
   const w = await pending;
   if (!w) return { note: 'none was started' };
   w.worker.off('error', w.onEnd).off('exit', w.onEnd);
-  if (w.ended || w.memoryMb !== memoryMb) {
+  const drop = w.ended
+    ? 'it had ended'
+    : w.memoryMb !== memoryMb
+      ? `its heap limit is ${w.memoryMb} MB, the run's ${memoryMb} MB`
+      : w.started && !sameStart(w.started, start)
+        ? 'it was started on another script or log setting'
+        : undefined;
+  if (drop) {
+    w.stopBuffering();
     void w.worker.terminate();
-    return { note: w.ended ? 'dropped: it had ended' : `dropped: its heap limit is ${w.memoryMb} MB, the run's ${memoryMb} MB` };
+    return { note: `dropped: ${drop}` };
   }
   w.worker.ref();
-  return { warm: w, note: 'taken' };
+  return { warm: w, note: w.started ? 'taken, told what to run as the command was read' : 'taken' };
 }

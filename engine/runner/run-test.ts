@@ -29,7 +29,7 @@ import { createExecutor, parseSegment } from './ports.ts';
 import { startProgress } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
-import { defaultWorkerMemoryMb } from '../config/threads.ts';
+import { defaultWorkerMemoryMb, runWorkerMemoryMb } from '../config/threads.ts';
 import { defaultLifecycleMs, prepare } from './test-plan.ts';
 import type { TestPlan } from './test-plan.ts';
 import { instanceThread, WorkerHost } from './worker-host.ts';
@@ -146,7 +146,7 @@ class TestRun {
     // 640 ms). A plan with fewer VUs than workers stops the extra ones unused: a 1-VU run on two
     // cores paid ~40 ms for that (bench/engine-scale.ts), so when the command line already fixes
     // the VUs (`-u 1 -i 1`), no more threads start than that many VUs can use.
-    const memoryMb = settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1);
+    const memoryMb = runWorkerMemoryMb(settings);
     const threads = Math.max(1, Math.min(settings.workers, vusFixedByFlags(input.flags) ?? Number.POSITIVE_INFINITY));
     for (let i = 0; i < threads; i++) this.spares.push(instanceThread(scriptPath, { ...settings, logExtras }, memoryMb, events));
     const first = this.spares[0] as WorkerThread;

@@ -69,7 +69,7 @@ export class WorkerThread {
   }
 
   private async doSpawn(): Promise<void> {
-    const { warm, note } = await takePrewarmed(this.memoryMb);
+    const { warm, note } = await takePrewarmed(this.memoryMb, this.start);
     this.prewarmed = note;
     const file = warm ? '' : await workerEntryFile();
     if (this.terminating) {
@@ -86,12 +86,16 @@ export class WorkerThread {
     this.worker = w;
     this.events.threads?.add(this);
     if (warm) {
-      // a prewarmed thread (prewarm.ts) learns what to run from its first message
-      w.postMessage({ type: 'start', start: this.start } satisfies ToWorker);
+      // a prewarmed thread (prewarm.ts) learns what to run from its first message, unless `run` has sent it
+      if (!warm.started) w.postMessage({ type: 'start', start: this.start } satisfies ToWorker);
       void warm.online.then(() => this.resolveOnline());
     } else w.once('online', () => this.resolveOnline());
     w.stderr.on('data', (chunk: Uint8Array) => (this.events.stderr ? this.events.stderr(chunk) : process.stderr.write(chunk)));
     w.on('message', (m: FromWorker) => this.receive(m));
+    if (warm) {
+      warm.stopBuffering();
+      for (const m of warm.early) this.receive(m);
+    }
     w.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') this.end({ kind: 'outOfMemory' });
       else this.end({ kind: 'crashed', message: err.message });

@@ -225,7 +225,8 @@ describe.concurrent('where script code runs, and who it is', () => {
   it('run starts its first worker thread before it reads its arguments, and the run uses it; with another heap limit it is dropped and the run goes on', async () => {
     const taken = await timed(['--verbose', '-u', '1', '-i', '1', fixture('threads.js')]);
     expect(taken.code, taken.stderr).toBe(0);
-    expect(taken.stderr).toMatch(/first worker thread: the prewarmed one taken/);
+    // cli/run.ts told it the script right after reading the arguments, before loading the runner
+    expect(taken.stderr).toMatch(/first worker thread: the prewarmed one taken, told what to run as the command was read/);
     expect(taken.stderr).toMatch(/THREAD default worker/);
     const dropped = await timed(['--verbose', '--worker-memory', '300', '-u', '1', '-i', '1', fixture('threads.js')]);
     expect(dropped.code, dropped.stderr).toBe(0);

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appBundleDir } from '../../../engine/build/app-bundle.js';
 import { defaultWorkerCount, defaultWorkerMemoryMb } from '../../../engine/config/threads.ts';
-import { dropPrewarmed, prewarmWorker, takePrewarmed } from '../../../engine/runner/prewarm.ts';
+import { dropPrewarmed, prewarmWorker, startPrewarmed, takePrewarmed } from '../../../engine/runner/prewarm.ts';
+import type { WorkerStart } from '../../../engine/runner/worker-protocol.ts';
 import { workerEntryIn } from '../../../engine/runner/worker-entry.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-prewarm-'));
@@ -21,17 +22,26 @@ const entry = workerEntryIn(dir);
 writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => parentPort.postMessage(import.meta.filename));\n");
 const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
+const start: WorkerStart = { scriptPath: path.join(dir, 'script.js'), logOutput: 'stderr', verbose: false, logExtras: { format: 'text' } };
 
 /** Takes the prewarmed thread, asks it which entry file it runs, and ends it. */
-async function takeAndAskEntry(): Promise<{ note: string; file?: unknown }> {
-  const { warm, note } = await takePrewarmed(memoryMb);
+async function takeAndAskEntry(as: WorkerStart = start): Promise<{ note: string; file?: unknown; early?: unknown[] }> {
+  const { warm, note } = await takePrewarmed(memoryMb, as);
   if (!warm) return { note };
+  const early = warm.started ? await answered(warm.early) : undefined;
+  warm.stopBuffering();
   const file = await new Promise((resolve) => {
     warm.worker.once('message', resolve);
     warm.worker.postMessage('which');
   });
   await warm.worker.terminate();
-  return { note, file };
+  return { note, file, ...(early && { early }) };
+}
+
+/** `early` once the thread has answered the start message posted to it (it holds what the thread sent). */
+async function answered(early: unknown[]): Promise<unknown[]> {
+  for (let i = 0; i < 500 && early.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  return [...early];
 }
 
 describe('prewarmed thread', () => {
@@ -51,6 +61,28 @@ describe('prewarmed thread', () => {
   it('dropped (the build it started on was out of date), the run has none to take and it ends', async () => {
     prewarmWorker(dir);
     dropPrewarmed();
-    expect((await takePrewarmed(memoryMb)).note).toBe('none was started');
+    expect((await takePrewarmed(memoryMb, start)).note).toBe('none was started');
+  });
+
+  it('told what to run before it is taken (cli/run.ts), the run with that WorkerStart takes it and reads what it sent meanwhile', async () => {
+    prewarmWorker(dir);
+    startPrewarmed(start, memoryMb);
+    // the fixture answers its start message with its file name: held for the taker, not lost
+    expect(await takeAndAskEntry({ ...start, logExtras: { ...start.logExtras } })).toEqual({ note: 'taken, told what to run as the command was read', file: entry, early: [entry] });
+  });
+
+  it('told another script or log setting than the run\'s, it is dropped', async () => {
+    prewarmWorker(dir);
+    startPrewarmed(start, memoryMb);
+    expect((await takePrewarmed(memoryMb, { ...start, scriptPath: path.join(dir, 'other.js') })).note).toBe('dropped: it was started on another script or log setting');
+    prewarmWorker(dir);
+    startPrewarmed(start, memoryMb);
+    expect((await takePrewarmed(memoryMb, { ...start, logExtras: { format: 'json' } })).note).toBe('dropped: it was started on another script or log setting');
+  });
+
+  it('told with another heap limit than its own (a run that will not take it), it is left untold: a run with its own limit takes it and tells it then', async () => {
+    prewarmWorker(dir);
+    startPrewarmed(start, memoryMb + 1);
+    expect(await takeAndAskEntry()).toEqual({ note: 'taken', file: entry });
   });
 });
