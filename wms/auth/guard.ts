@@ -4,12 +4,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../context.ts';
-import { verifyJwt } from './jwt.ts';
+import { cachedVerifier } from './jwt.ts';
 
 export function authenticate(ctx: Ctx) {
+  const verify = cachedVerifier(ctx.config.jwtSecret);
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const h = req.headers.authorization;
-    const claims = h && h.startsWith('Bearer ') ? verifyJwt(h.slice(7), ctx.config.jwtSecret) : null;
+    const claims = h && h.startsWith('Bearer ') ? verify(h.slice(7)) : null;
     if (!claims) return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ error: h ? 'invalid or expired token' : 'missing bearer token' });
     req.user = { id: claims.sub, username: claims.username, role: claims.role };
     return undefined;
