@@ -96,8 +96,9 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   const { log, close } = runLogger(settings.logOutput, settings.verbose, errWriter as unknown as NodeJS.WritableStream, stdout, undefined, { ...logExtras, truncateConsole: true });
   // The spare thread (prewarm.ts) loads the script while this one loads the runner. Not for an
   // archive (its script is extracted first) or --no-cache (its remote modules are fetched first).
+  const isArchive = /\.tar$/i.test(parsed.script as string);
   const scriptPath = path.resolve(cwd, parsed.script as string);
-  if (!/\.tar$/i.test(scriptPath) && !settings.noCache && existsSync(scriptPath)) {
+  if (!isArchive && !settings.noCache && existsSync(scriptPath)) {
     startPrewarmed({ scriptPath, logOutput: settings.logOutput, verbose: settings.verbose, logExtras }, runWorkerMemoryMb(settings));
   }
   try {
@@ -107,7 +108,7 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
     // its options replace the script's, its env comes before -e flags
     let script = parsed.script as string;
     let scriptOptions: Record<string, unknown> | undefined;
-    if (/\.tar$/i.test(script)) {
+    if (isArchive) {
       const { ArchiveError, openArchive } = await import('../engine/build/archive.ts');
       const opened = await openArchive(path.resolve(cwd, script)).catch((err: unknown) => {
         throw err instanceof ArchiveError ? new ScriptLoadError(err.message) : err;

@@ -14,7 +14,7 @@
  * on `globalThis`, under a registered symbol both copies name.
  */
 import { Worker } from 'node:worker_threads';
-import { defaultWorkerCount, defaultWorkerMemoryMb } from '../config/threads.ts';
+import { defaultWorkerCount, runWorkerMemoryMb } from '../config/threads.ts';
 import { workerEntryIn } from './worker-entry.ts';
 import { prewarmedMarker } from './worker-protocol.ts';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
@@ -59,7 +59,7 @@ export function prewarmWorker(bundleDir: string | Promise<string>): void {
 }
 
 function start(bundleDir: string): Warm {
-  const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
+  const memoryMb = runWorkerMemoryMb({ workers: defaultWorkerCount() });
   const worker = new Worker(workerEntryIn(bundleDir), { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
   const buffer = (m: FromWorker) => w.early.push(m);
   const w: Warm = {
