@@ -4,7 +4,7 @@
  * Throughput: the engine running bench/http-get-script.js (`http.get(URL)`) at 50 VUs through
  * `aetos-load run` (the real path: loader, VU runtime, executors, workers, metrics), the k6/http
  * module driven directly by 50 async loops over 50 VuContexts (bench/http-engine-load.ts: the
- * module's own cost), the same run with `--workers 1`, `autocannon -c 50` and `wrk -c 50`, alternated, against the same tiny C
+ * module's own cost), the same run on every core (`--workers <cores>`; the default is one thread per 1,000 VUs), `autocannon -c 50` and `wrk -c 50`, alternated, against the same tiny C
  * keep-alive server
  * (bench/http-server.c, compiled on the fly), in the same run. Prints requests/s, the engine's
  * ratio to each peer, and requests per CPU-second of each generator (user+sys from /usr/bin/time).
@@ -87,8 +87,9 @@ const engineRun = (url: string, extra: string[] = []) =>
     },
   );
 
-/** The same run with one worker thread: on a 2-core machine the threads share the cores with the server. */
-const runOneWorker = (url: string) => engineRun(url, ['--workers', '1']);
+/** The same run on a thread per core (50 VUs get one by default): what more threads buy and cost here. */
+const coreThreads = cpus().length;
+const runAllCores = (url: string) => engineRun(url, ['--workers', String(coreThreads)]);
 
 const wrk = (url: string) =>
   runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'http-wrk-report.lua'), url], (out) => lastJsonLine(out));
@@ -129,18 +130,18 @@ async function main(): Promise<void> {
   const delayUrl = await servers.start(50);
   console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} cores)`);
   try {
-    const results: Record<'run' | 'run1' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], run1: [], engine: [], autocannon: [], wrk: [] };
+    const results: Record<'run' | 'runN' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], runN: [], engine: [], autocannon: [], wrk: [] };
     for (let r = 1; r <= (only === 'accuracy' ? 0 : rounds); r++) {
       for (const [name, fn] of [
         ['run', (u: string) => engineRun(u)],
-        ['run1', runOneWorker],
+        ['runN', runAllCores],
         ['engine', engine],
         ['autocannon', autocannon],
         ['wrk', wrk],
       ] as const) {
         const run = await fn(fastUrl);
         results[name].push(run);
-        const label = name === 'run' ? 'aetos run' : name === 'run1' ? 'run -w 1' : name === 'engine' ? 'module' : name;
+        const label = name === 'run' ? 'aetos run' : name === 'runN' ? `run -w ${coreThreads}` : name === 'engine' ? 'module' : name;
         console.log(
           `round ${r} ${label.padEnd(10)} ${fmt(rps(run)).padStart(8)} req/s  ${fmt(run.requests / run.cpuSeconds).padStart(8)} req/CPU-s  ` +
             `cpu ${fmt(run.cpuSeconds / run.seconds, 2)} cores` +
@@ -153,21 +154,21 @@ async function main(): Promise<void> {
     const mean = (xs: Run[], f: (r: Run) => number) => xs.reduce((n, r) => n + f(r), 0) / xs.length;
     const e = mean(results.engine, rps);
     const er = mean(results.run, rps);
-    const er1 = mean(results.run1, rps);
+    const erN = mean(results.runN, rps);
     const a = mean(results.autocannon, rps);
     const w = mean(results.wrk, rps);
     const cpu = (xs: Run[]) => mean(xs, (r) => r.requests / r.cpuSeconds);
     console.log('\nthroughput (mean over rounds)');
     console.log(`  aetos run   ${fmt(er)} req/s, ${fmt(cpu(results.run))} req per CPU-second (whole engine, all worker threads)`);
-    console.log(`  run -w 1    ${fmt(er1)} req/s, ${fmt(cpu(results.run1))} req per CPU-second (the same with --workers 1)`);
+    console.log(`  run -w ${coreThreads}    ${fmt(erN)} req/s, ${fmt(cpu(results.runN))} req per CPU-second (the same with a thread per core)`);
     console.log(`  module      ${fmt(e)} req/s, ${fmt(cpu(results.engine))} req per CPU-second (k6/http driven directly)`);
     console.log(`  autocannon  ${fmt(a)} req/s, ${fmt(cpu(results.autocannon))} req per CPU-second`);
     console.log(`  wrk         ${fmt(w)} req/s, ${fmt(cpu(results.wrk))} req per CPU-second`);
     console.log(`  aetos run / autocannon = ${fmt(er / a, 2)}   (issue 21 goal ≥ 1.00)   / wrk = ${fmt(er / w, 2)}`);
-    console.log(`  run -w 1  / autocannon = ${fmt(er1 / a, 2)}`);
+    console.log(`  run -w ${coreThreads}  / autocannon = ${fmt(erN / a, 2)}`);
     console.log(`  module    / autocannon = ${fmt(e / a, 2)}   / wrk = ${fmt(e / w, 2)}`);
     console.log(
-      `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)} (issue 21 goal ≥ 0.85), run -w 1 ${fmt(cpu(results.run1) / cpu(results.autocannon), 2)}, module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
+      `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)} (issue 21 goal ≥ 0.85), run -w ${coreThreads} ${fmt(cpu(results.runN) / cpu(results.autocannon), 2)}, module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
     );
 
     }
@@ -175,14 +176,16 @@ async function main(): Promise<void> {
     console.log('\naccuracy against a fixed-50 ms server (engine http_req_duration vs wrk latency)');
     for (let r = 1; r <= rounds; r++) {
       const ra = await engineRun(delayUrl);
+      const rn = await runAllCores(delayUrl);
       const ea = await engine(delayUrl);
       const wa = await wrk(delayUrl);
       const pcts = (x: Run) => `p50 ${fmt(x.p50, 3)} ms  p95 ${fmt(x.p95, 3)} ms  p99 ${fmt(x.p99, 3)} ms`;
       console.log(`  round ${r} aetos run ${pcts(ra)}  (${fmt(rps(ra))} req/s)`);
+      console.log(`  round ${r} run -w ${coreThreads}  ${pcts(rn)}  (${fmt(rps(rn))} req/s)`);
       console.log(`  round ${r} module    ${pcts(ea)}  (${fmt(rps(ea))} req/s)`);
       console.log(`  round ${r} wrk       ${pcts(wa)}  (${fmt(rps(wa))} req/s)`);
       console.log(
-        `  round ${r} Δ vs wrk: aetos run p50 ${fmt(ra.p50 - wa.p50, 3)} p95 ${fmt(ra.p95 - wa.p95, 3)} p99 ${fmt(ra.p99 - wa.p99, 3)} ms; ` +
+        `  round ${r} Δ vs wrk: aetos run p50 ${fmt(ra.p50 - wa.p50, 3)} p95 ${fmt(ra.p95 - wa.p95, 3)} p99 ${fmt(ra.p99 - wa.p99, 3)} ms; run -w ${coreThreads} p99 ${fmt(rn.p99 - wa.p99, 3)} ms; ` +
           `module p50 ${fmt(ea.p50 - wa.p50, 3)} p95 ${fmt(ea.p95 - wa.p95, 3)} p99 ${fmt(ea.p99 - wa.p99, 3)} ms (targets |Δp50| ≤ 1, |Δp95| ≤ 2, issue 21: |Δp99| ≤ 2)`,
       );
     }

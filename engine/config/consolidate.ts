@@ -8,7 +8,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { defaultWorkerCount } from './threads.ts';
 import type { ConfigLayer, K6Options, RunSettings } from './types.ts';
 import { fillStageTargets } from './values.ts';
 import type { Stage } from './values.ts';
@@ -17,7 +16,6 @@ const executionKeys = ['duration', 'iterations', 'stages', 'scenarios'] as const
 
 export function defaultSettings(env: NodeJS.ProcessEnv = process.env): RunSettings {
   return {
-    workers: defaultWorkerCount(),
     runner: 'engine',
     quiet: false,
     // k6 honours the NO_COLOR convention too.

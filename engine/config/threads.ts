@@ -5,9 +5,29 @@
  */
 import os from 'node:os';
 
-/** Worker threads (one execution segment each) when --workers is not given: the machine's cores. */
-export function defaultWorkerCount(): number {
+/** The most worker threads a run uses unasked: the machine's cores. */
+export function machineWorkerCount(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * Planned VUs one worker thread holds before a run without --workers adds another. A second
+ * thread only pays off when one is busy: on two cores, 5,000 and 10,000 VUs making a request a
+ * second reached the same rate and p95 with one thread as with two, while 50 VUs against a fixed
+ * 50 ms server measured p99 1.3 ms further from wrk's with two (the threads, the coordinator and the
+ * target share the cores) and one thread made 1.13 × autocannon's requests per CPU-second against
+ * 0.95 × (bench/RESULTS.md, 2026-12-03). A run that does saturate its threads says so at the end
+ * (generator_saturated), with the flag that adds threads.
+ */
+export const vusPerWorker = 1000;
+
+/**
+ * Worker threads for a test of `maxVus` planned VUs: --workers N (never more than the VUs, a thread
+ * without VUs idles), or one per `vusPerWorker` VUs up to the machine's cores.
+ */
+export function planWorkerCount(requested: number | undefined, maxVus: number): number {
+  const wanted = requested ?? Math.min(machineWorkerCount(), Math.ceil(maxVus / vusPerWorker));
+  return Math.max(1, Math.min(wanted, maxVus));
 }
 
 /** Per-thread heap limit: three quarters of the machine's memory shared by the threads, at least 256 MB. */
@@ -18,7 +38,11 @@ export function defaultWorkerMemoryMb(threads: number): number {
   return Math.max(256, Math.floor((bytes / 1024 / 1024) * 0.75 / Math.max(1, threads)));
 }
 
-/** The heap limit of each of a run's threads: --worker-memory, or the default for its workers and one more. */
-export function runWorkerMemoryMb(settings: { workerMemoryMb?: number; workers: number }): number {
-  return settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1);
+/**
+ * The heap limit of each of a run's threads: --worker-memory, or the default for the most workers
+ * the run may use (--workers, else the cores) and one more. Known before the plan, so the prewarmed
+ * thread gets the same limit as the run's.
+ */
+export function runWorkerMemoryMb(settings: { workerMemoryMb?: number; workers?: number }): number {
+  return settings.workerMemoryMb ?? defaultWorkerMemoryMb((settings.workers ?? machineWorkerCount()) + 1);
 }

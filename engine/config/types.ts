@@ -14,8 +14,8 @@ export type RunnerKind = 'engine' | 'k6';
 
 /** Everything about a run that is not a k6 option. */
 export interface RunSettings {
-  /** Worker threads, one execution segment each; 1 runs in-process. */
-  workers: number;
+  /** --workers: worker threads, one execution segment each; unset, the plan picks (config/threads.ts planWorkerCount). */
+  workers?: number;
   runner: RunnerKind;
   /** No progress bars. */
   quiet: boolean;

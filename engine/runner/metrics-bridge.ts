@@ -6,8 +6,9 @@
  * text summary (engine/summary produceSummary).
  */
 import type { RunSettings } from '../config/index.ts';
+import { machineWorkerCount, vusPerWorker } from '../config/threads.ts';
 import type { Logger } from '../log.ts';
-import { abortOnFailMessage, crossedThresholdsMessage, MetricsStore, parseThresholds } from '../metrics/index.ts';
+import { abortOnFailMessage, crossedThresholdsMessage, generatorVerdict, MetricsStore, parseThresholds } from '../metrics/index.ts';
 import type { MetricDef, MetricsDelta, ThresholdEvaluation, ThresholdSet } from '../metrics/index.ts';
 import { createOutputs, OutputSet, ResultsWriteError } from '../outputs/index.ts';
 import { produceSummary } from '../summary/index.ts';
@@ -31,6 +32,8 @@ export interface ResultsInput {
   setupData: unknown;
   /** False when the scenarios never started (init or setup failed): outputs are closed, no summary is printed. */
   printSummary: boolean;
+  /** Worker threads that ran the VUs: a saturated run on fewer than the cores, unasked, is told how to add some. */
+  workers: number;
 }
 
 export interface RunMetrics {
@@ -130,6 +133,10 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
         cwd: input.cwd,
       }))) {
         throw new ResultsWriteError('a file handleSummary() returned could not be written (see above)');
+      }
+      const cores = machineWorkerCount();
+      if (input.settings.workers === undefined && input.workers < cores && generatorVerdict((name) => data.metrics[name]?.values)) {
+        o.log.warn(`the run used ${input.workers} worker thread${input.workers === 1 ? '' : 's'} of this machine's ${cores} cores (one per ${vusPerWorker} VUs unless --workers is given): --workers ${cores} spreads the VUs over all of them`);
       }
       if (failed) throw failed; // ResultsWriteError (exit 103): logged by the runner, even when every threshold held
     },

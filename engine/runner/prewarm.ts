@@ -14,7 +14,7 @@
  * on `globalThis`, under a registered symbol both copies name.
  */
 import { Worker } from 'node:worker_threads';
-import { defaultWorkerCount, runWorkerMemoryMb } from '../config/threads.ts';
+import { runWorkerMemoryMb } from '../config/threads.ts';
 import { workerEntryIn } from './worker-entry.ts';
 import { prewarmedMarker } from './worker-protocol.ts';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
@@ -46,8 +46,8 @@ const shared = globalThis as { [slot]?: Promise<Warm | undefined> };
 /**
  * Starts the spare thread (once) on the worker entry of `bundleDir`: a bundle folder, or the
  * checked bundle's (a promise; it may reject, and then no thread is started). bin/aetos-load.js
- * passes the last build while the check runs. The memory limit is the run's default: cores + 1
- * threads.
+ * passes the last build while the check runs. The memory limit is the run's default: the most
+ * threads it may use (the cores) and one more.
  */
 export function prewarmWorker(bundleDir: string | Promise<string>): void {
   if (shared[slot]) return;
@@ -59,7 +59,7 @@ export function prewarmWorker(bundleDir: string | Promise<string>): void {
 }
 
 function start(bundleDir: string): Warm {
-  const memoryMb = runWorkerMemoryMb({ workers: defaultWorkerCount() });
+  const memoryMb = runWorkerMemoryMb({});
   const worker = new Worker(workerEntryIn(bundleDir), { workerData: prewarmedMarker, stderr: true, resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
   const buffer = (m: FromWorker) => w.early.push(m);
   const w: Warm = {

@@ -29,7 +29,7 @@ import { createExecutor, parseSegment } from './ports.ts';
 import { startProgress } from './progress.ts';
 import type { ProgressAwareWriter } from './progress.ts';
 import { watchStopSignals } from './signals.ts';
-import { defaultWorkerMemoryMb, runWorkerMemoryMb } from '../config/threads.ts';
+import { planWorkerCount, runWorkerMemoryMb } from '../config/threads.ts';
 import { defaultLifecycleMs, prepare } from './test-plan.ts';
 import type { TestPlan } from './test-plan.ts';
 import { instanceThread, WorkerHost } from './worker-host.ts';
@@ -139,15 +139,17 @@ class TestRun {
     const events = this.threadEvents((d) => this.pendingDeltas.push(d));
     const logExtras = logExtrasOf(settings, input.cwd);
     this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, events, logExtras);
-    // The threads start now, one per worker the run may use. The first reads the options, then
-    // runs setup, instance 0's VUs, teardown and handleSummary (one thread's start-up fewer on every
-    // run). The others start while it reads them: started once the plan was known, a thread put its
-    // whole start-up before the run's first request (1,000 VUs on two workers: first request 760 →
-    // 640 ms). A plan with fewer VUs than workers stops the extra ones unused: a 1-VU run on two
-    // cores paid ~40 ms for that (bench/engine-scale.ts), so when the command line already fixes
-    // the VUs (`-u 1 -i 1`), no more threads start than that many VUs can use.
+    // The threads start now, one per worker the run will likely use. The first reads the options,
+    // then runs setup, instance 0's VUs, teardown and handleSummary (one thread's start-up fewer on
+    // every run). The others start while it reads them: started once the plan was known, a thread
+    // put its whole start-up before the run's first request (1,000 VUs on two workers: first request
+    // 760 → 640 ms). A plan with fewer workers stops the extra ones unused: a 1-VU run on two cores
+    // paid ~40 ms for that (bench/engine-scale.ts). So when the command line fixes the VUs
+    // (`-u 1 -i 1`) exactly the plan's threads start; otherwise --workers N start, or, unasked, one:
+    // the plan wants more only past vusPerWorker VUs, and then starts them itself.
     const memoryMb = runWorkerMemoryMb(settings);
-    const threads = Math.max(1, Math.min(settings.workers, vusFixedByFlags(input.flags) ?? Number.POSITIVE_INFINITY));
+    const fixedVus = vusFixedByFlags(input.flags);
+    const threads = fixedVus !== undefined ? planWorkerCount(settings.workers, fixedVus) : (settings.workers ?? 1);
     for (let i = 0; i < threads; i++) this.spares.push(instanceThread(scriptPath, { ...settings, logExtras }, memoryMb, events));
     const first = this.spares[0] as WorkerThread;
     first.spawn().then(
@@ -229,7 +231,7 @@ class TestRun {
     const { input } = this;
     const preliminary = consolidate({ script: {}, env: layerFromEnv(input.processEnv), flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
     const initMs = preliminary.settings.initTimeoutMs ?? defaultLifecycleMs;
-    const memoryMb = preliminary.settings.workerMemoryMb ?? defaultWorkerMemoryMb(2);
+    const memoryMb = runWorkerMemoryMb(preliminary.settings);
     let scriptOptions;
     try {
       scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal, this.spares[0]);
@@ -451,6 +453,7 @@ class TestRun {
         cwd: this.input.cwd,
         setupData: this.setupData === undefined ? undefined : JSON.parse(this.setupData),
         printSummary: wantsSummary,
+        workers: plan.instances.length,
       });
     } catch (err) {
       this.log.error(err instanceof Error ? err.message : String(err));
@@ -483,6 +486,6 @@ function scenarioProgress(hosts: InstanceHost[]): { name: string; fraction: numb
   return [...byName].map(([name, e]) => ({
     name,
     fraction: e.fraction / e.n,
-    text: `${e.completed} complete and ${e.interrupted} interrupted iterations over ${hosts.length} workers`,
+    text: `${e.completed} complete and ${e.interrupted} interrupted iterations over ${hosts.length} worker${hosts.length === 1 ? '' : 's'}`,
   }));
 }

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { logExtrasOf, type LogExtras } from './logging.ts';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
-import { defaultWorkerMemoryMb } from '../config/threads.ts';
+import { machineWorkerCount, planWorkerCount, runWorkerMemoryMb } from '../config/threads.ts';
 import type { ConfigLayer, RunSettings } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import type { MetricDef, ThresholdSet } from '../metrics/index.ts';
@@ -119,10 +119,11 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
   const maxVus = maxPlannedVus(ownExecutors);
   // browser VUs are heavy (a Chromium context each): refuse a plan this machine cannot hold
   checkBrowserScenarios(scenarios, (name) => ownExecutors.find((e) => e.name === name)?.maxVus() ?? 0, input.processEnv);
-  // Fewer workers than VUs would leave threads idle, so the count is capped by the VUs; not inside
-  // a user segment, where every instance of the sequence must split it the same way (same N) for
-  // their shares to still add up to the whole test.
-  const workers = userSegment ? settings.workers : Math.max(1, Math.min(settings.workers, maxVus));
+  // --workers N, or one thread per vusPerWorker planned VUs up to the cores; never more threads
+  // than VUs. Not inside a user segment, where every instance of the sequence must split it the
+  // same way (same N) for their shares to still add up to the whole test: there N is --workers or
+  // the cores, whatever this instance's share of the VUs.
+  const workers = userSegment ? (settings.workers ?? machineWorkerCount()) : planWorkerCount(settings.workers, maxVus);
   const segments =
     workers === 1 ? [{ segment: userSegment, sequence: userSequence }] : userSegment ? splitSegment(userSegment, userSequence, workers) : workerSegments(workers);
   const maxVusOf = (segment: string | undefined, sequence: string | undefined) => maxPlannedVus(executorsOf(segment, sequence));
@@ -173,7 +174,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
       setupMs: durationOption('setupTimeout'),
       teardownMs: durationOption('teardownTimeout'),
       handleSummaryMs: durationOption('handleSummaryTimeout', defaultHandleSummaryMs),
-      workerMemoryMb: settings.workerMemoryMb ?? defaultWorkerMemoryMb(settings.workers + 1),
+      workerMemoryMb: runWorkerMemoryMb(settings),
     },
     keepSamples: metrics.wantsSamples,
     keepTimeline: metrics.wantsTimeline,

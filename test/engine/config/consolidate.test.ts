@@ -63,10 +63,10 @@ describe('precedence: defaults < script < env < flags', () => {
 });
 
 describe('settings and __ENV', () => {
-  it('defaults: engine runner, workers = cores, system env included', () => {
+  it('defaults: engine runner, workers left to the plan, system env included', () => {
     const { settings, scriptEnv } = run({}, { HOME_X: '1' }, ['-e', 'A=1', '-e', 'B=x=y']);
     expect(settings.runner).toBe('engine');
-    expect(settings.workers).toBeGreaterThanOrEqual(1);
+    expect(settings.workers).toBeUndefined(); // the plan picks: config/threads.ts planWorkerCount
     expect(scriptEnv).toMatchObject({ HOME_X: '1', A: '1', B: 'x=y' });
   });
   it('--include-system-env-vars=false leaves only -e pairs; -e beats the system env', () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { machineWorkerCount } from '../../../engine/config/threads.ts';
 import { generatorVerdict, windowSaturated } from '../../../engine/metrics/generator.ts';
 import { writeRunRecord } from '../../../engine/outputs/run-folder.ts';
 import { extractPageData } from '../../../report/html.ts';
@@ -16,11 +17,11 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function runIn(script: string) {
+async function runIn(script: string, workers: string[] = ['--workers', '1']) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-generator-'));
   dirs.push(dir);
   const startedAt = new Date(Date.now() - 1000).toISOString();
-  const r = await runCli(['--workers', '1', '--summary-export', path.join(dir, 'summary.json'), '--out', `html=${path.join(dir, 'report.html')}`, fixture(script)]);
+  const r = await runCli([...workers, '--summary-export', path.join(dir, 'summary.json'), '--out', `html=${path.join(dir, 'report.html')}`, fixture(script)]);
   const record = writeRunRecord(dir, {
     scenario: script,
     profile: 'test',
@@ -51,6 +52,16 @@ describe('generator saturation', () => {
     // the spin is 40 ms: timers come at least ~30 ms late in the windows that held one
     expect(r.metrics.generator_event_loop_delay?.max).toBeGreaterThanOrEqual(30);
     expect(r.metrics.generator_cpu?.max).toBeGreaterThan(0);
+    // --workers was given: no advice about it
+    expect(r.stderr).not.toContain('--workers');
+  });
+
+  it('saturated on fewer threads than cores, unasked: the run names the flag that adds threads', async () => {
+    const r = await runIn('generator-busy.js', []);
+    expect(r.code, r.stderr).toBe(99);
+    const cores = machineWorkerCount();
+    if (cores === 1) expect(r.stderr).not.toContain('--workers');
+    else expect(r.stderr).toContain(`the run used 1 worker thread of this machine's ${cores} cores (one per 1000 VUs unless --workers is given): --workers ${cores} spreads the VUs over all of them`);
   });
 
   it('a light run does not warn, whatever the host load', async () => {

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appBundleDir } from '../../../engine/build/app-bundle.js';
-import { defaultWorkerCount, defaultWorkerMemoryMb } from '../../../engine/config/threads.ts';
+import { runWorkerMemoryMb } from '../../../engine/config/threads.ts';
 import { dropPrewarmed, prewarmWorker, startPrewarmed, takePrewarmed } from '../../../engine/runner/prewarm.ts';
 import type { WorkerStart } from '../../../engine/runner/worker-protocol.ts';
 import { workerEntryIn } from '../../../engine/runner/worker-entry.ts';
@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const entry = workerEntryIn(dir);
 writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => parentPort.postMessage(import.meta.filename));\n");
-const memoryMb = defaultWorkerMemoryMb(defaultWorkerCount() + 1);
+const memoryMb = runWorkerMemoryMb({});
 const start: WorkerStart = { scriptPath: path.join(dir, 'script.js'), logOutput: 'stderr', verbose: false, logExtras: { format: 'text' } };
 
 /** Takes the prewarmed thread, asks it which entry file it runs, and ends it. */

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { machineWorkerCount } from '../../../engine/config/threads.ts';
 import { fixture, runCli } from '../cli/run-cli.ts';
 
 async function totals(workers: number) {
@@ -21,6 +22,31 @@ describe('--workers', () => {
     const two = await totals(2);
     expect(one.iterations).toBe(131);
     expect(two.iterations).toBe(131);
+  });
+});
+
+/** The largest share of VUs one thread initialised, for a run of `args` (read from --summary-export). */
+async function largestThreadShare(args: string[]) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-workers-'));
+  const file = path.join(dir, 'summary.json');
+  const r = await runCli(['--quiet', '--summary-export', file, ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  const metrics = JSON.parse(readFileSync(file, 'utf8')).metrics;
+  return { iterations: metrics.iterations.count as number, largest: metrics.vus_per_thread.max as number, stdout: r.stdout };
+}
+
+describe('worker threads unasked (no --workers)', () => {
+  it('up to 1,000 VUs run on one thread: from the script options, and from -u on the command line', async () => {
+    const options = await largestThreadShare(['-e', 'VUS=50', fixture('vus-per-thread.js')]);
+    expect(options).toMatchObject({ iterations: 50, largest: 50 });
+    const flags = await largestThreadShare(['-u', '20', '-i', '20', fixture('vus-per-thread.js')]);
+    expect(flags).toMatchObject({ iterations: 20, largest: 20 });
+  });
+  it('1,001 VUs take a second thread when the machine has a second core', async () => {
+    const r = await largestThreadShare(['-e', 'VUS=1001', fixture('vus-per-thread.js')]);
+    expect(r.iterations).toBe(1001);
+    if (machineWorkerCount() === 1) expect(r.largest).toBe(1001);
+    else expect(r.largest).toBeLessThanOrEqual(501);
   });
 });
 
