@@ -12,6 +12,7 @@ import { resolveSecretSourceFlags } from '../engine/modules/secrets.ts';
 import { runOnK6 } from '../engine/runner/k6-binary.ts';
 import { logExtrasOf, runLogger } from '../engine/runner/logging.ts';
 import { startPrewarmed } from '../engine/runner/prewarm.ts';
+import { workerStartOf } from '../engine/runner/worker-start.ts';
 import { runWorkerMemoryMb } from '../engine/config/threads.ts';
 import { redactedWrites, type Logger } from '../engine/log.ts';
 import { ProgressAwareWriter } from '../engine/runner/progress.ts';
@@ -99,7 +100,7 @@ export async function main(argv: string[], io: RunIo = {}): Promise<number> {
   const isArchive = /\.tar$/i.test(parsed.script as string);
   const scriptPath = path.resolve(cwd, parsed.script as string);
   if (!isArchive && !settings.noCache && existsSync(scriptPath)) {
-    startPrewarmed({ scriptPath, logOutput: settings.logOutput, verbose: settings.verbose, logExtras }, runWorkerMemoryMb(settings));
+    startPrewarmed(workerStartOf(scriptPath, settings, cwd), runWorkerMemoryMb(settings));
   }
   try {
     // Loaded lazily: `--help`, bad flags and `--runner k6` do not pay for the engine's start-up.

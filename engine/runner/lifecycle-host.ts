@@ -8,7 +8,7 @@
  * that timed out.
  */
 import { EngineError, ExitCode } from '../errors.ts';
-import type { LogExtras } from './logging.ts';
+import type { WorkerStart } from './worker-start.ts';
 import type { ExitCodeValue } from '../errors.ts';
 import { displayPath } from '../loader/source-map.ts';
 import type { MetricDef } from '../metrics/index.ts';
@@ -52,16 +52,13 @@ export class LifecycleHost {
   private plan: TestPlan | undefined;
 
   constructor(
-    private readonly scriptPath: string,
-    private readonly logOutput: string,
-    private readonly verbose: boolean,
+    private readonly workerStart: WorkerStart,
     private readonly events: LifecycleEvents,
-    private readonly logExtras?: LogExtras,
   ) {}
 
   /** Uses `shared` (a thread instance 0 will use too) or starts a thread of its own. */
   private async start(memoryMb: number, shared?: WorkerThread): Promise<WorkerThread> {
-    const t = (shared ?? new WorkerThread({ scriptPath: this.scriptPath, logOutput: this.logOutput, verbose: this.verbose, logExtras: this.logExtras }, memoryMb, this.events, 'init')).retain();
+    const t = (shared ?? new WorkerThread(this.workerStart, memoryMb, this.events, 'init')).retain();
     t.label = 'init';
     t.listen((m) => {
       // the lifecycle role's samples (a failed call's too: the requests setup() made before it threw)
@@ -77,7 +74,7 @@ export class LifecycleHost {
   async readOptions(env: Record<string, string>, initMs: number, memoryMb: number, stop: AbortSignal, shared?: WorkerThread): Promise<ScriptOptions> {
     const t = await this.start(memoryMb, shared);
     await t.online;
-    const m = await withLimit(t, t.request({ type: 'options', env }, 'options'), initMs, () => initTimeoutError(this.scriptPath, initMs), stop);
+    const m = await withLimit(t, t.request({ type: 'options', env }, 'options'), initMs, () => initTimeoutError(this.workerStart.scriptPath, initMs), stop);
     return { options: m.options, exports: m.exports, definitions: new Map(m.definitions as [string, MetricDef][]), opened: m.opened };
   }
 
@@ -87,7 +84,7 @@ export class LifecycleHost {
     let t = this.thread;
     if (!t || t.isEnded) t = await this.start(plan.limits.workerMemoryMb);
     await t.online;
-    await withLimit(t, t.request({ type: 'configure', plan }, 'configured'), plan.limits.initMs, () => initTimeoutError(this.scriptPath, plan.limits.initMs), stop);
+    await withLimit(t, t.request({ type: 'configure', plan }, 'configured'), plan.limits.initMs, () => initTimeoutError(this.workerStart.scriptPath, plan.limits.initMs), stop);
   }
 
   /**

@@ -13,11 +13,13 @@
  * starts), and the run takes it through the ES bundle's copy. The pending thread is therefore kept
  * on `globalThis`, under a registered symbol both copies name.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { runWorkerMemoryMb } from '../config/threads.ts';
 import { workerEntryIn } from './worker-entry.ts';
 import { prewarmedMarker } from './worker-protocol.ts';
-import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { WorkerStart } from './worker-start.ts';
 
 export interface WarmWorker {
   worker: Worker;
@@ -98,16 +100,6 @@ export function startPrewarmed(start: WorkerStart, memoryMb: number): void {
   });
 }
 
-function sameStart(a: WorkerStart, b: WorkerStart): boolean {
-  return (
-    a.scriptPath === b.scriptPath &&
-    a.logOutput === b.logOutput &&
-    a.verbose === b.verbose &&
-    a.logExtras?.format === b.logExtras?.format &&
-    a.logExtras?.consoleOutput === b.logExtras?.consoleOutput
-  );
-}
-
 /** Stops the spare thread unused (it was started on a bundle the check found out of date). */
 export function dropPrewarmed(): void {
   const pending = shared[slot];
@@ -129,7 +121,7 @@ export async function takePrewarmed(memoryMb: number, start: WorkerStart): Promi
     ? 'it had ended'
     : w.memoryMb !== memoryMb
       ? `its heap limit is ${w.memoryMb} MB, the run's ${memoryMb} MB`
-      : w.started && !sameStart(w.started, start)
+      : w.started && !isDeepStrictEqual(w.started, start)
         ? 'it was started on another script or log setting'
         : undefined;
   if (drop) {

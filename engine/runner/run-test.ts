@@ -17,7 +17,7 @@ import { consolidate, consolidateSettings, layerFromEnv } from '../config/index.
 import type { ConfigLayer } from '../config/index.ts';
 import { EngineError, ExitCode, ScriptLoadError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { logExtrasOf } from './logging.ts';
+import { workerStartOf } from './worker-start.ts';
 import { renderHeader } from './header.ts';
 import type { InstanceHost } from './host.ts';
 import { initTimeoutError, LifecycleHost } from './lifecycle-host.ts';
@@ -137,8 +137,8 @@ class TestRun {
     this.log = input.log;
     const settings = consolidateSettings(layerFromEnv(input.processEnv), input.flags, input.processEnv);
     const events = this.threadEvents((d) => this.pendingDeltas.push(d));
-    const logExtras = logExtrasOf(settings, input.cwd);
-    this.lifecycle = new LifecycleHost(scriptPath, settings.logOutput, settings.verbose, events, logExtras);
+    const start = workerStartOf(scriptPath, settings, input.cwd);
+    this.lifecycle = new LifecycleHost(start, events);
     // The threads start now, one per worker the run will likely use. The first reads the options,
     // then runs setup, instance 0's VUs, teardown and handleSummary (one thread's start-up fewer on
     // every run). The others start while it reads them: started once the plan was known, a thread
@@ -150,7 +150,7 @@ class TestRun {
     const memoryMb = runWorkerMemoryMb(settings);
     const fixedVus = vusFixedByFlags(input.flags);
     const threads = fixedVus !== undefined ? planWorkerCount(settings.workers, fixedVus) : (settings.workers ?? 1);
-    for (let i = 0; i < threads; i++) this.spares.push(instanceThread(scriptPath, { ...settings, logExtras }, memoryMb, events));
+    for (let i = 0; i < threads; i++) this.spares.push(instanceThread(start, memoryMb, events));
     const first = this.spares[0] as WorkerThread;
     first.spawn().then(
       () => this.log.debug(`first worker thread: the prewarmed one ${first.prewarmed}`),

@@ -8,7 +8,7 @@ import { consolidate, layerFromEnv } from '../config/index.ts';
 import type { ConfigLayer, Consolidated } from '../config/index.ts';
 import type { Logger } from '../log.ts';
 import { LifecycleHost } from './lifecycle-host.ts';
-import { logExtrasOf } from './logging.ts';
+import { workerStartOf } from './worker-start.ts';
 import { normalizeScenarios } from './ports.ts';
 import { defaultWorkerMemoryMb } from '../config/threads.ts';
 import { defaultLifecycleMs } from './test-plan.ts';
@@ -38,9 +38,7 @@ export async function readScriptOptions(input: ScriptOptionsInput): Promise<Scri
   const preliminary = consolidate({ script: {}, env: envLayer, flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
   const settings = preliminary.settings;
   const host = new LifecycleHost(
-    input.scriptPath,
-    settings.logOutput,
-    settings.verbose,
+    workerStartOf(input.scriptPath, settings, input.cwd),
     {
       delta: () => {},
       stderr: (chunk) => process.stderr.write(chunk),
@@ -48,7 +46,6 @@ export async function readScriptOptions(input: ScriptOptionsInput): Promise<Scri
       abort: () => {},
       fail: () => {},
     },
-    logExtrasOf(settings, input.cwd),
   );
   let exported: Record<string, unknown>;
   let opened: string[];

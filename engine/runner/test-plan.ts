@@ -12,7 +12,7 @@
  * of the user's segments before this one (`idOffset`), so it is unique across instances too.
  */
 import { readFileSync } from 'node:fs';
-import { logExtrasOf, type LogExtras } from './logging.ts';
+import { workerStartOf, type WorkerStart } from './worker-start.ts';
 import { consolidate, layerFromEnv, optionDurationMs } from '../config/index.ts';
 import { machineWorkerCount, planWorkerCount, runWorkerMemoryMb } from '../config/threads.ts';
 import type { ConfigLayer, RunSettings } from '../config/index.ts';
@@ -79,8 +79,8 @@ export interface TestPlan {
   keepSamples: boolean;
   /** Collectors keep per-second aggregates (an output charts the run: engine/metrics/timeline.ts). */
   keepTimeline: boolean;
-  /** --log-format and --console-output (the console file resolved against the run's folder). */
-  logExtras: LogExtras;
+  /** What every thread of the run starts with (worker-protocol.ts workerStartOf). */
+  workerStart: WorkerStart;
 }
 
 /** k6's default for setupTimeout and teardownTimeout; also the init limit. */
@@ -178,7 +178,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
     },
     keepSamples: metrics.wantsSamples,
     keepTimeline: metrics.wantsTimeline,
-    logExtras: logExtrasOf(settings, input.cwd),
+    workerStart: workerStartOf(input.scriptPath, settings, input.cwd),
   };
   return { plan, metrics };
 }

@@ -20,7 +20,7 @@
  */
 import { EngineError, ExitCode } from '../errors.ts';
 import { initTimeoutError } from './lifecycle-host.ts';
-import type { LogExtras } from './logging.ts';
+import type { WorkerStart } from './worker-start.ts';
 import type { LogFields, LogLevel } from '../log.ts';
 import { emptyStats } from './host.ts';
 import type { InstanceHost } from './host.ts';
@@ -48,8 +48,8 @@ export interface InstanceHostEvents {
 }
 
 /** A thread for an instance; it starts loading the script at once (spawn() it). */
-export function instanceThread(scriptPath: string, settings: { logOutput: string; verbose: boolean; logExtras?: LogExtras }, memoryMb: number, events: ThreadEvents): WorkerThread {
-  return new WorkerThread({ scriptPath, logOutput: settings.logOutput, verbose: settings.verbose, logExtras: settings.logExtras }, memoryMb, events, 'instance');
+export function instanceThread(start: WorkerStart, memoryMb: number, events: ThreadEvents): WorkerThread {
+  return new WorkerThread(start, memoryMb, events, 'instance');
 }
 
 export class WorkerHost implements InstanceHost {
@@ -89,7 +89,7 @@ export class WorkerHost implements InstanceHost {
 
   private newThread(): WorkerThread {
     const { plan } = this;
-    return instanceThread(plan.scriptPath, { ...plan.settings, logExtras: plan.logExtras }, plan.limits.workerMemoryMb, this.events);
+    return instanceThread(plan.workerStart, plan.limits.workerMemoryMb, this.events);
   }
 
   private attach(thread: WorkerThread): WorkerThread {

@@ -28,7 +28,8 @@ import { createVu, loadScript, onFileOpened, preloadModules, warmedUp } from './
 import type { Vu } from './script-ports.ts';
 import type { TestPlan } from './test-plan.ts';
 import { deltaIntervalMs, isPrewarmed } from './worker-protocol.ts';
-import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol.ts';
+import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { WorkerStart } from './worker-start.ts';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main.ts must run in a worker thread');

@@ -22,21 +22,12 @@
  * script gives (options, setup data, handleSummary's files) arrives as one of these messages.
  */
 import type { LogFields, LogLevel } from '../log.ts';
-import type { LogExtras } from './logging.ts';
+import type { WorkerStart } from './worker-start.ts';
 import type { InstanceResume, InstanceStats, ScenarioStatus } from './instance.ts';
 import type { TestPlan } from './test-plan.ts';
 
 /** How often an instance hands its metrics to the main thread (ms). */
 export const deltaIntervalMs = 500;
-
-/** What a worker thread is started with (workerData). Every thread can play both roles. */
-export interface WorkerStart {
-  scriptPath: string;
-  logOutput: string;
-  verbose: boolean;
-  /** --log-format and --console-output, so worker threads log like the main thread. */
-  logExtras?: LogExtras;
-}
 
 /**
  * workerData of a thread `run` started before it knew what to run (prewarm.ts): such a thread gets

@@ -12,7 +12,8 @@ import { EngineError, ExitCode } from '../errors.ts';
 import type { LogFields, LogLevel } from '../log.ts';
 import { takePrewarmed } from './prewarm.ts';
 import { workerEntryFile } from './worker-bundle.ts';
-import type { FromWorker, Role, ToWorker, WorkerStart } from './worker-protocol.ts';
+import type { FromWorker, Role, ToWorker } from './worker-protocol.ts';
+import type { WorkerStart } from './worker-start.ts';
 
 export interface ThreadEvents {
   /** A worker thread's stderr (its log lines), to be written above the progress block. */

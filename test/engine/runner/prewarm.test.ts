@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { appBundleDir } from '../../../engine/build/app-bundle.js';
 import { runWorkerMemoryMb } from '../../../engine/config/threads.ts';
 import { dropPrewarmed, prewarmWorker, startPrewarmed, takePrewarmed } from '../../../engine/runner/prewarm.ts';
-import type { WorkerStart } from '../../../engine/runner/worker-protocol.ts';
+import { workerStartOf, type WorkerStart } from '../../../engine/runner/worker-start.ts';
 import { workerEntryIn } from '../../../engine/runner/worker-entry.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-prewarm-'));
@@ -22,7 +22,8 @@ const entry = workerEntryIn(dir);
 writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
 writeFileSync(entry, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => parentPort.postMessage(import.meta.filename));\n");
 const memoryMb = runWorkerMemoryMb({});
-const start: WorkerStart = { scriptPath: path.join(dir, 'script.js'), logOutput: 'stderr', verbose: false, logExtras: { format: 'text' } };
+const settings = { logOutput: 'stderr', verbose: false, logFormat: 'raw' as const };
+const start: WorkerStart = workerStartOf(path.join(dir, 'script.js'), settings, dir);
 
 /** Takes the prewarmed thread, asks it which entry file it runs, and ends it. */
 async function takeAndAskEntry(as: WorkerStart = start): Promise<{ note: string; file?: unknown; early?: unknown[] }> {
@@ -68,7 +69,8 @@ describe('prewarmed thread', () => {
     prewarmWorker(dir);
     startPrewarmed(start, memoryMb);
     // the fixture answers its start message with its file name: held for the taker, not lost
-    expect(await takeAndAskEntry({ ...start, logExtras: { ...start.logExtras } })).toEqual({ note: 'taken, told what to run as the command was read', file: entry, early: [entry] });
+    // the run builds its own WorkerStart from the same settings: an equal object, not the same one
+    expect(await takeAndAskEntry(workerStartOf(start.scriptPath, settings, dir))).toEqual({ note: 'taken, told what to run as the command was read', file: entry, early: [entry] });
   });
 
   it('told another script or log setting than the run\'s, it is dropped', async () => {
@@ -77,7 +79,14 @@ describe('prewarmed thread', () => {
     expect((await takePrewarmed(memoryMb, { ...start, scriptPath: path.join(dir, 'other.js') })).note).toBe('dropped: it was started on another script or log setting');
     prewarmWorker(dir);
     startPrewarmed(start, memoryMb);
-    expect((await takePrewarmed(memoryMb, { ...start, logExtras: { format: 'json' } })).note).toBe('dropped: it was started on another script or log setting');
+    expect((await takePrewarmed(memoryMb, workerStartOf(start.scriptPath, { ...settings, logFormat: 'json' }, dir))).note).toBe('dropped: it was started on another script or log setting');
+    // every field counts, those of the console file too
+    prewarmWorker(dir);
+    startPrewarmed(start, memoryMb);
+    expect((await takePrewarmed(memoryMb, workerStartOf(start.scriptPath, { ...settings, consoleOutput: 'console.log' }, dir))).note).toBe('dropped: it was started on another script or log setting');
+    prewarmWorker(dir);
+    startPrewarmed(start, memoryMb);
+    expect((await takePrewarmed(memoryMb, workerStartOf(start.scriptPath, { ...settings, verbose: true }, dir))).note).toBe('dropped: it was started on another script or log setting');
   });
 
   it('told with another heap limit than its own (a run that will not take it), it is left untold: a run with its own limit takes it and tells it then', async () => {
