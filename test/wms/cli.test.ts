@@ -18,6 +18,8 @@ function runCli(env: Record<string, string> = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
   const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const lines = new Promise<string[]>((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -27,7 +29,7 @@ function runCli(env: Record<string, string> = {}) {
     });
     child.once('exit', () => reject(new Error(`exited early: ${out}`)));
   });
-  return { child, lines, exit };
+  return { child, lines, exit, stderr: () => err };
 }
 
 describe('target CLI and spawnTarget', () => {
@@ -37,7 +39,7 @@ describe('target CLI and spawnTarget', () => {
   });
 
   it('--port 0 prints the URL as the first line and the admin token second; SIGTERM finishes an in-flight slow request and exits 0', async () => {
-    const { child, lines, exit } = runCli();
+    const { child, lines, exit, stderr } = runCli();
     const [first, second] = await lines;
     expect(first).toMatch(/^AetosWMS target listening on http:\/\/127\.0\.0\.1:\d+$/);
     expect(second).toBe('admin token: tok-123');
@@ -53,6 +55,8 @@ describe('target CLI and spawnTarget', () => {
     expect(((await res.json()) as any).username).toBe('user0001');
     expect(performance.now() - t0).toBeGreaterThanOrEqual(1400);
     expect(await exit).toBe(0);
+    // no warning from the process or its libraries on the way (fastify once warned FSTDEP023 at every start)
+    expect(stderr()).not.toMatch(/Warning|FSTDEP|DEP0/);
   });
 
   it('spawnTarget: env faults apply from the start; crash answers, then the process exits 1', async () => {
