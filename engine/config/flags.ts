@@ -144,7 +144,7 @@ export const runFlags: FlagSpec[] = [
   { long: 'config', short: 'c', kind: 'value', metavar: 'FILE', help: 'a k6 JSON config file', apply: set('configFile', nonEmpty) },
   { long: 'no-usage-report', kind: 'bool', help: 'accepted for k6 compatibility; the engine never reports usage', apply: () => {} },
   // --- the engine's own ----------------------------------------------------------------------
-  { long: 'workers', kind: 'value', metavar: 'N', engineOnly: true, help: 'worker threads, one execution segment each (default: one per 1,000 VUs, up to the cores)', apply: set('workers', (n, v) => parseInteger(n, v, 1)) },
+  { long: 'workers', kind: 'value', metavar: 'N', engineOnly: true, help: 'worker threads, one execution segment each (default: one per 1,000 VUs or 10,000 arrivals/s, up to the cores)', apply: set('workers', (n, v) => parseInteger(n, v, 1)) },
   { long: 'init-timeout', kind: 'value', metavar: 'DURATION', engineOnly: true, help: 'longest time init code may run (default 60s; env AETOS_INIT_TIMEOUT)', apply: set('initTimeoutMs', (n, v) => optionDurationMs(n, v)) },
   { long: 'worker-memory', kind: 'value', metavar: 'MB', engineOnly: true, help: 'heap limit of each worker thread in MB (default: 3/4 of memory, shared; env AETOS_WORKER_MEMORY)', apply: set('workerMemoryMb', (n, v) => parseInteger(n, v, 16)) },
   {

@@ -22,11 +22,20 @@ export function machineWorkerCount(): number {
 export const vusPerWorker = 1000;
 
 /**
- * Worker threads for a test of `maxVus` planned VUs: --workers N (never more than the VUs, a thread
- * without VUs idles), or one per `vusPerWorker` VUs up to the machine's cores.
+ * Iterations per second one worker thread starts before a run without --workers adds another: the
+ * arrival-rate executors say their demand up front, whatever their VU count. On two cores one
+ * thread started 10,000 iterations a second (a request each) as well as two did.
  */
-export function planWorkerCount(requested: number | undefined, maxVus: number): number {
-  const wanted = requested ?? Math.min(machineWorkerCount(), Math.ceil(maxVus / vusPerWorker));
+export const iterationsPerWorker = 10_000;
+
+/**
+ * Worker threads for a test of `maxVus` planned VUs whose arrival-rate scenarios start at most
+ * `peakRate` iterations a second together: --workers N (never more than the VUs, a thread without
+ * VUs idles), or one per `vusPerWorker` VUs or `iterationsPerWorker` iterations a second, whichever
+ * wants more, up to the machine's cores.
+ */
+export function planWorkerCount(requested: number | undefined, maxVus: number, peakRate = 0): number {
+  const wanted = requested ?? Math.min(machineWorkerCount(), Math.max(Math.ceil(maxVus / vusPerWorker), Math.ceil(peakRate / iterationsPerWorker)));
   return Math.max(1, Math.min(wanted, maxVus));
 }
 

@@ -6,7 +6,7 @@
  * text summary (engine/summary produceSummary).
  */
 import type { RunSettings } from '../config/index.ts';
-import { machineWorkerCount, vusPerWorker } from '../config/threads.ts';
+import { iterationsPerWorker, machineWorkerCount, vusPerWorker } from '../config/threads.ts';
 import type { Logger } from '../log.ts';
 import { abortOnFailMessage, crossedThresholdsMessage, generatorVerdict, MetricsStore, parseThresholds } from '../metrics/index.ts';
 import type { MetricDef, MetricsDelta, ThresholdEvaluation, ThresholdSet } from '../metrics/index.ts';
@@ -136,7 +136,7 @@ export function createRunMetrics(o: RunMetricsOptions): RunMetrics {
       }
       const cores = machineWorkerCount();
       if (input.settings.workers === undefined && input.workers < cores && generatorVerdict((name) => data.metrics[name]?.values)) {
-        o.log.warn(`the run used ${input.workers} worker thread${input.workers === 1 ? '' : 's'} of this machine's ${cores} cores (one per ${vusPerWorker} VUs unless --workers is given): --workers ${cores} spreads the VUs over all of them`);
+        o.log.warn(`the run used ${input.workers} worker thread${input.workers === 1 ? '' : 's'} of this machine's ${cores} cores (one per ${vusPerWorker} VUs or ${iterationsPerWorker} iterations/s unless --workers is given): --workers ${cores} spreads the VUs over all of them`);
       }
       if (failed) throw failed; // ResultsWriteError (exit 103): logged by the runner, even when every threshold held
     },

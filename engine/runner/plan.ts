@@ -13,7 +13,8 @@ export interface PlannedScenario {
   maxVus(): number;
 }
 
-function peak(scenarios: PlannedScenario[], need: (s: PlannedScenario) => number): number {
+/** The most of `need` the scenarios running at one moment add up to (VUs, iterations per second). */
+export function peak<S extends PlannedScenario>(scenarios: S[], need: (s: S) => number): number {
   const events: [number, number][] = [];
   for (const s of scenarios) {
     const n = need(s);

@@ -21,7 +21,7 @@ import type { MetricDef, ThresholdSet } from '../metrics/index.ts';
 import type { Executor } from '../types.ts';
 import { createRunMetrics, parseRunThresholds } from './metrics-bridge.ts';
 import type { RunMetrics } from './metrics-bridge.ts';
-import { idOffset, maxPlannedVus } from './plan.ts';
+import { idOffset, maxPlannedVus, peak } from './plan.ts';
 import { checkBrowserScenarios } from '../modules/browser/limits.ts';
 import { createExecutor, normalizeScenarios, parseSegment, splitSegment, workerSegments } from './ports.ts';
 import type { ScenarioConfig } from './ports.ts';
@@ -101,6 +101,13 @@ export interface PrepareInput {
   log: Logger;
 }
 
+/** Iterations a second an arrival-rate scenario starts at its highest (0: VU-based executors start as their VUs allow). */
+function iterationsPerSecond(c: ScenarioConfig | undefined): number {
+  if (c?.executor === 'constant-arrival-rate') return (c.rate * 1000) / c.timeUnit;
+  if (c?.executor === 'ramping-arrival-rate') return (Math.max(c.startRate, ...c.stages.map((s) => s.target)) * 1000) / c.timeUnit;
+  return 0;
+}
+
 /**
  * Consolidates, validates (ConfigError: exit 104) and plans the test. Also returns the coordinator's
  * metrics store and outputs (they are not cloneable, so they stay beside the plan, not in it).
@@ -123,7 +130,7 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
   // than VUs. Not inside a user segment, where every instance of the sequence must split it the
   // same way (same N) for their shares to still add up to the whole test: there N is --workers or
   // the cores, whatever this instance's share of the VUs.
-  const workers = userSegment ? (settings.workers ?? machineWorkerCount()) : planWorkerCount(settings.workers, maxVus);
+  const workers = userSegment ? (settings.workers ?? machineWorkerCount()) : planWorkerCount(settings.workers, maxVus, peak(ownExecutors, (e) => iterationsPerSecond(scenarios[e.name])));
   const segments =
     workers === 1 ? [{ segment: userSegment, sequence: userSequence }] : userSegment ? splitSegment(userSegment, userSequence, workers) : workerSegments(workers);
   const maxVusOf = (segment: string | undefined, sequence: string | undefined) => maxPlannedVus(executorsOf(segment, sequence));

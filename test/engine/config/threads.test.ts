@@ -2,7 +2,7 @@
 // unasked one thread per vusPerWorker planned VUs up to the cores; and the heap limit that the
 // prewarmed thread and the run compute alike.
 import { describe, expect, it } from 'vitest';
-import { defaultWorkerMemoryMb, machineWorkerCount, planWorkerCount, runWorkerMemoryMb, vusPerWorker } from '../../../engine/config/threads.ts';
+import { defaultWorkerMemoryMb, iterationsPerWorker, machineWorkerCount, planWorkerCount, runWorkerMemoryMb, vusPerWorker } from '../../../engine/config/threads.ts';
 
 describe('planWorkerCount', () => {
   const cores = machineWorkerCount();
@@ -20,6 +20,13 @@ describe('planWorkerCount', () => {
     expect(planWorkerCount(undefined, 1001)).toBe(Math.min(2, cores));
     expect(planWorkerCount(undefined, 10_000_000)).toBe(cores);
     expect(planWorkerCount(undefined, 0)).toBe(1);
+  });
+  it('unasked: one thread per iterationsPerWorker iterations a second an arrival rate plans, whichever of the two wants more', () => {
+    expect(iterationsPerWorker).toBe(10_000);
+    expect(planWorkerCount(undefined, 50, 10_000)).toBe(1);
+    expect(planWorkerCount(undefined, 50, 10_001)).toBe(Math.min(2, cores));
+    expect(planWorkerCount(undefined, 2, 1e9)).toBe(Math.min(2, cores)); // never more threads than VUs
+    expect(planWorkerCount(1, 50, 1e9)).toBe(1); // --workers wins
   });
 });
 

@@ -32,7 +32,7 @@ async function largestThreadShare(args: string[]) {
   const r = await runCli(['--quiet', '--summary-export', file, ...args]);
   expect(r.code, r.stderr).toBe(0);
   const metrics = JSON.parse(readFileSync(file, 'utf8')).metrics;
-  return { iterations: metrics.iterations.count as number, largest: metrics.vus_per_thread.max as number, stdout: r.stdout };
+  return { iterations: metrics.iterations?.count as number | undefined, largest: metrics.vus_per_thread.max as number, stdout: r.stdout };
 }
 
 describe('worker threads unasked (no --workers)', () => {
@@ -41,6 +41,12 @@ describe('worker threads unasked (no --workers)', () => {
     expect(options).toMatchObject({ iterations: 50, largest: 50 });
     const flags = await largestThreadShare(['-u', '20', '-i', '20', fixture('vus-per-thread.js')]);
     expect(flags).toMatchObject({ iterations: 20, largest: 20 });
+  });
+  it('an arrival rate past 10,000 iterations a second takes a second thread, whatever its VUs', async () => {
+    const fast = await largestThreadShare(['-e', 'VUS=4', '-e', 'RATE=20000', fixture('vus-per-thread.js')]);
+    expect(fast.largest).toBe(machineWorkerCount() === 1 ? 4 : 2);
+    const slow = await largestThreadShare(['-e', 'VUS=4', '-e', 'RATE=100', fixture('vus-per-thread.js')]);
+    expect(slow.largest).toBe(4);
   });
   it('1,001 VUs take a second thread when the machine has a second core', async () => {
     const r = await largestThreadShare(['-e', 'VUS=1001', fixture('vus-per-thread.js')]);
