@@ -146,7 +146,8 @@ class TestRun {
     // 760 → 640 ms). A plan with fewer workers stops the extra ones unused: a 1-VU run on two cores
     // paid ~40 ms for that (bench/engine-scale.ts). So when the command line fixes the VUs
     // (`-u 1 -i 1`) exactly the plan's threads start; otherwise --workers N start, or, unasked, one:
-    // the plan wants more only past vusPerWorker VUs, and then starts them itself.
+    // the plan wants more only past vusPerWorker VUs or iterationsPerWorker arrivals a second, and
+    // then starts them itself.
     const memoryMb = runWorkerMemoryMb(settings);
     const fixedVus = vusFixedByFlags(input.flags);
     const threads = fixedVus !== undefined ? planWorkerCount(settings.workers, fixedVus) : (settings.workers ?? 1);
