@@ -5,7 +5,6 @@
 // numbers are seen), before any handler, for all routes.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const control = /[\u0000-\u001f\u007f]/;
 
 /** The dotted path of the first string holding a control character or non-finite number, or undefined. */
