@@ -15,6 +15,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineWorkerCount } from '../engine/config/threads.ts';
 import { cServers } from './c-server.ts';
 import { numberFlag } from './args.ts';
 
@@ -88,7 +89,7 @@ const engineRun = (url: string, extra: string[] = []) =>
   );
 
 /** The same run on a thread per core (50 VUs get one by default): what more threads buy and cost here. */
-const coreThreads = cpus().length;
+const coreThreads = machineWorkerCount();
 const runAllCores = (url: string) => engineRun(url, ['--workers', String(coreThreads)]);
 
 const wrk = (url: string) =>

@@ -113,11 +113,13 @@ class TestRun {
   private signals = 0;
   private hosts: InstanceHost[] = [];
   /**
-   * Threads started before the plan, one per default worker: the first reads the options, and the
-   * lifecycle role and the first host share it; the hosts take the others. A plan with fewer
-   * instances (fewer VUs than workers) terminates the rest.
+   * Threads started before the plan (how many: the constructor): the first reads the options, and
+   * the lifecycle role and the first host share it; the hosts take the others. A plan with fewer
+   * instances terminates the rest.
    */
   private spares: WorkerThread[] = [];
+  /** Each thread's heap limit (runWorkerMemoryMb of the run's settings), for the threads started before the plan. */
+  private readonly memoryMb: number;
   private readonly lifecycle: LifecycleHost;
   private readonly log: Logger;
   /** Test start (ms since the epoch); 0 while the scenarios have not started. */
@@ -148,10 +150,10 @@ class TestRun {
     // (`-u 1 -i 1`) exactly the plan's threads start; otherwise --workers N start, or, unasked, one:
     // the plan wants more only past vusPerWorker VUs or iterationsPerWorker arrivals a second, and
     // then starts them itself.
-    const memoryMb = runWorkerMemoryMb(settings);
+    this.memoryMb = runWorkerMemoryMb(settings);
     const fixedVus = vusFixedByFlags(input.flags);
     const threads = fixedVus !== undefined ? planWorkerCount(settings.workers, fixedVus) : (settings.workers ?? 1);
-    for (let i = 0; i < threads; i++) this.spares.push(instanceThread(start, memoryMb, events));
+    for (let i = 0; i < threads; i++) this.spares.push(instanceThread(start, this.memoryMb, events));
     const first = this.spares[0] as WorkerThread;
     first.spawn().then(
       () => this.log.debug(`first worker thread: the prewarmed one ${first.prewarmed}`),
@@ -232,10 +234,9 @@ class TestRun {
     const { input } = this;
     const preliminary = consolidate({ script: {}, env: layerFromEnv(input.processEnv), flags: input.flags, processEnv: input.processEnv, cwd: input.cwd });
     const initMs = preliminary.settings.initTimeoutMs ?? defaultLifecycleMs;
-    const memoryMb = runWorkerMemoryMb(preliminary.settings);
     let scriptOptions;
     try {
-      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, memoryMb, this.phaseStop.signal, this.spares[0]);
+      scriptOptions = await this.lifecycle.readOptions(preliminary.scriptEnv, initMs, this.memoryMb, this.phaseStop.signal, this.spares[0]);
     } catch (err) {
       this.recordError(err);
       return undefined;

@@ -127,9 +127,10 @@ export function prepare(input: PrepareInput): { plan: TestPlan; metrics: RunMetr
   // browser VUs are heavy (a Chromium context each): refuse a plan this machine cannot hold
   checkBrowserScenarios(scenarios, (name) => ownExecutors.find((e) => e.name === name)?.maxVus() ?? 0, input.processEnv);
   // --workers N, or one thread per vusPerWorker planned VUs or per iterationsPerWorker arrivals a
-  // second (config/threads.ts), up to the cores; never more threads than VUs. Not inside a user segment, where every instance of the sequence must split it the
-  // same way (same N) for their shares to still add up to the whole test: there N is --workers or
-  // the cores, whatever this instance's share of the VUs.
+  // second (config/threads.ts), up to the cores; never more threads than VUs. Not inside a user
+  // segment, where every instance of the sequence must split it the same way (same N) for their
+  // shares to still add up to the whole test: there N is --workers or the cores, whatever this
+  // instance's share of the VUs.
   const workers = userSegment ? (settings.workers ?? machineWorkerCount()) : planWorkerCount(settings.workers, maxVus, peak(ownExecutors, (e) => iterationsPerSecond(scenarios[e.name])));
   const segments =
     workers === 1 ? [{ segment: userSegment, sequence: userSequence }] : userSegment ? splitSegment(userSegment, userSequence, workers) : workerSegments(workers);

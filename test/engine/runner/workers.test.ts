@@ -1,18 +1,27 @@
 // --workers N runs one execution segment per worker thread; iteration-count executors give the
 // same totals as one in-process instance (read from --summary-export).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { machineWorkerCount } from '../../../engine/config/threads.ts';
 import { fixture, runCli } from '../cli/run-cli.ts';
 
-async function totals(workers: number) {
+/** The end-of-test metrics of a quiet run of `args` (its --summary-export, in a folder removed after). */
+async function summaryMetrics(args: string[]) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-workers-'));
-  const file = path.join(dir, 'summary.json');
-  const r = await runCli(['--quiet', '--workers', String(workers), '--summary-export', file, fixture('shared-iterations.js')]);
-  expect(r.code, r.stderr).toBe(0);
-  const metrics = JSON.parse(readFileSync(file, 'utf8')).metrics;
+  try {
+    const file = path.join(dir, 'summary.json');
+    const r = await runCli(['--quiet', '--summary-export', file, ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(readFileSync(file, 'utf8')).metrics;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function totals(workers: number) {
+  const metrics = await summaryMetrics(['--workers', String(workers), fixture('shared-iterations.js')]);
   return { iterations: metrics.iterations.count as number, vusMax: metrics.vus_max };
 }
 
@@ -27,12 +36,8 @@ describe('--workers', () => {
 
 /** The largest share of VUs one thread initialised, for a run of `args` (read from --summary-export). */
 async function largestThreadShare(args: string[]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-workers-'));
-  const file = path.join(dir, 'summary.json');
-  const r = await runCli(['--quiet', '--summary-export', file, ...args]);
-  expect(r.code, r.stderr).toBe(0);
-  const metrics = JSON.parse(readFileSync(file, 'utf8')).metrics;
-  return { iterations: metrics.iterations?.count as number | undefined, largest: metrics.vus_per_thread.max as number, stdout: r.stdout };
+  const metrics = await summaryMetrics(args);
+  return { iterations: metrics.iterations?.count as number | undefined, largest: metrics.vus_per_thread.max as number };
 }
 
 describe('worker threads unasked (no --workers)', () => {
