@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PromSample as Sample, parsePrometheus, sumWhere } from '../../ops/shared/prometheus.ts';
 import { signJwt } from '../../wms/auth/jwt.ts';
 import { api, login, startTestTarget, storages, type TestTarget } from './helpers.ts';
 
@@ -95,11 +96,17 @@ describe.each(storages)('target API on %s', (storage) => {
     expect(a.headers.get('x-cache')).toBe('MISS');
     expect(b.headers.get('x-cache')).toBe('HIT');
     expect(b.body).toEqual(a.body);
+    // a hit is the stored JSON text, sent as it was stored: the same type as a miss
+    for (const r of [a, b]) expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(a.headers.get('server-timing')).toMatch(/^db;dur=\d+\.\d{3}, cache;dur=\d+\.\d{3}$/);
+    expect(b.headers.get('server-timing')).toMatch(/^db;dur=0\.000, cache;dur=\d+\.\d{3}$/);
     expect(a.body).toMatchObject({ sku: 'SKU-000042', name: 'Item 42' });
     expect(a.body.available).toBe(a.body.quantity - a.body.reserved);
     const list = await api(t.url, token, '/api/inventory?page=2&pageSize=10');
     expect(list.body).toMatchObject({ page: 2, pageSize: 10, total: 100 });
+    const listHit = await api(t.url, token, '/api/inventory?page=2&pageSize=10');
+    expect([list.headers.get('x-cache'), listHit.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
+    expect(listHit.body).toEqual(list.body);
     expect(list.body.items.map((i: any) => i.sku)[0]).toBe('SKU-000011');
     const loc = await api(t.url, token, '/api/inventory?location=A-01&pageSize=500');
     expect(loc.body.total).toBe(10);
@@ -222,5 +229,20 @@ describe.each(storages)('target API on %s', (storage) => {
     expect(m).toMatch(/^http_request_duration_seconds_bucket\{.*method="GET",route="\/api\/inventory\/:sku",status_code="200"/m);
     expect(m).toMatch(/^http_requests_total\{.*\} \d+/m);
     expect(m).toMatch(/^db_query_duration_seconds_bucket\{.*query="inventory_item"/m);
+  });
+
+  it('http_requests_total counts each answer once, per route and status, scrape after scrape', async () => {
+    const scrape = async () => parsePrometheus(await (await fetch(`${t.url}/metrics`)).text());
+    const health = (s: Sample[], name: string) => sumWhere(s, name, (l) => l.route === '/api/health' && l.status_code === '200') ?? 0;
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) await fetch(`${t.url}/api/health`);
+    const after = await scrape();
+    expect(health(after, 'http_requests_total') - health(before, 'http_requests_total')).toBe(3);
+    // the counter is the duration histogram's count, label set by label set
+    const counts = after.filter((x) => x.name === 'http_request_duration_seconds_count');
+    expect(counts.length).toBeGreaterThan(2);
+    const key = (l: Record<string, string>) => JSON.stringify(Object.entries(l).sort());
+    for (const c of counts) expect(sumWhere(after, 'http_requests_total', (l) => key(l) === key(c.labels))).toBe(c.value);
+    expect(after.filter((x) => x.name === 'http_requests_total').length).toBe(counts.length);
   });
 });

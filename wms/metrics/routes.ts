@@ -4,10 +4,12 @@ import type { Ctx } from '../context.ts';
 
 /** Added at the root so it sees every scope's requests, 404s included. */
 export function recordRequests(app: FastifyInstance, ctx: Ctx): void {
-  app.addHook('onResponse', async (req, reply) => {
+  // callback style: no promise per request
+  app.addHook('onResponse', (req, reply, done) => {
+    // http_requests_total is this histogram's count (registry.ts)
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
     ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    ctx.metrics.httpTotal.inc(labels);
+    done();
   });
 }
 

@@ -3,7 +3,7 @@
 // and non-finite numbers have no business in any parameter of this API, so every value in the
 // path parameters, the query and a JSON body is checked once, after validation (so coerced
 // numbers are seen), before any handler, for all routes.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
 const control = /[\u0000-\u001f\u007f]/;
 
@@ -12,16 +12,19 @@ export function findControlChar(value: unknown, where: string, depth = 0): strin
   if (typeof value === 'string') return control.test(value) ? where : undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : where;
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
-  for (const [k, v] of Object.entries(value)) {
+  // The path is built only on a hit, from the inside out: a clean request allocates nothing here.
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
     if (control.test(k)) return `${where}.${k.replace(/[\u0000-\u001f\u007f]/g, '?')}`;
-    const hit = findControlChar(v, `${where}.${k}`, depth + 1);
-    if (hit) return hit;
+    const hit = findControlChar((value as Record<string, unknown>)[k], k, depth + 1);
+    if (hit) return `${where}.${hit}`;
   }
   return undefined;
 }
 
-export async function rejectControlChars(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+/** A preHandler of every route, in callback style (no promise per request). */
+export function rejectControlChars(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const hit = findControlChar(req.params, 'params') ?? findControlChar(req.query, 'querystring') ?? findControlChar(req.body, 'body');
-  if (hit) return reply.code(400).send({ error: `invalid request: ${hit} holds a control character or a number out of range` });
-  return undefined;
+  if (hit) reply.code(400).send({ error: `invalid request: ${hit} holds a control character or a number out of range` });
+  else done();
 }

@@ -7,7 +7,7 @@
 // Headers follow the IETF draft (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset; Retry-After on 429).
 import { createRequire } from 'node:module';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Ctx } from '../context.ts';
 import { BreakerOpenError } from '../resilience/breaker.ts';
 
@@ -41,6 +41,8 @@ export type LimiterName = 'user' | 'login-ip' | 'login-user';
 export interface RateLimits {
   /** Counts one request under `key`; answers 429/503 itself and returns false when the request must stop. */
   enforce(limiter: LimiterName, req: FastifyRequest, reply: FastifyReply, key: string): Promise<boolean>;
+  /** The same as an onRequest hook, keyed by `keyOf(req)`; with the limit off it costs no promise. */
+  hook(limiter: LimiterName, keyOf: (req: FastifyRequest) => string): onRequestHookHandler;
 }
 
 declare module 'fastify' {
@@ -82,7 +84,7 @@ export async function registerRateLimits(app: FastifyInstance, ctx: Ctx): Promis
     ]),
   ) as Record<LimiterName, ReturnType<FastifyInstance['createRateLimit']>>;
 
-  return {
+  const limits: RateLimits = {
     async enforce(name, req, reply, key) {
       if (maxOf[name]() <= 0) return true; // 0 turns the limit off (benchmarks)
       req.rateLimitKey = `${name}:${key}`;
@@ -104,5 +106,11 @@ export async function registerRateLimits(app: FastifyInstance, ctx: Ctx): Promis
       reply.code(429).header('Retry-After', String(retry)).send({ error: 'rate limit exceeded', retryAfterSeconds: retry });
       return false;
     },
+    hook: (name, keyOf) => (req, reply, done) => {
+      if (maxOf[name]() <= 0) return done();
+      // a refused request has its answer sent by enforce: the chain stops there (done is not called)
+      limits.enforce(name, req, reply, keyOf(req)).then((allowed) => allowed && done(), done);
+    },
   };
+  return limits;
 }
