@@ -11,6 +11,8 @@
  * A bare node:http server with the same body (bench/bare-node-server.js) runs in the same rounds: the
  * host's cost of one Node request/response, so `default / bare` compares hosts whose loopback costs
  * differ several-fold (a CPU profile on one VM put 35 % of the target's time in the kernel's send).
+ * A fastify with the one route and nothing else (bench/fastify-floor-server.js) runs too: `target /
+ * floor` is what the target's own hooks, logger, auth, cache and metrics cost.
  * AETOS_BASELINE_DIR=<another checkout> adds that checkout's target with its default log to the
  * same rounds (before/after).
  */
@@ -38,12 +40,12 @@ if (baselineDir) {
   modes.push(['baseline, default log', ['--log', join(dir, 'baseline.log')], {}, base.spawnTarget]);
 }
 
-/** bench/bare-node-server.js as a SpawnedTarget (its port read from its first line). */
-async function spawnBareNode(): Promise<SpawnedTarget> {
-  const child = spawn(process.execPath, [join(here, 'bare-node-server.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** A peer server of bench/ (bare-node-server.js, fastify-floor-server.js) as a SpawnedTarget (its port read from its first line). */
+async function spawnPeer(file: string): Promise<SpawnedTarget> {
+  const child = spawn(process.execPath, [join(here, file)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (d: Buffer) => resolve(String(d).trim()));
-    child.once('exit', (code) => reject(new Error(`bare-node-server.js exited ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${file} exited ${code}`)));
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return { url: `http://127.0.0.1:${port}`, adminToken: '', pid: child.pid as number, stop: () => (child.stdin.end(), exited) };
@@ -60,7 +62,8 @@ try {
     });
     targets.push([name, t, ((await login.json()) as { token: string }).token]);
   }
-  targets.push(['bare node:http (peer)', await spawnBareNode(), '']);
+  targets.push(['bare node:http (peer)', await spawnPeer('bare-node-server.js'), '']);
+  targets.push(['fastify floor (peer)', await spawnPeer('fastify-floor-server.js'), '']);
   const rps = new Map<string, number[]>();
   for (let r = 1; r <= rounds; r++) {
     // each round starts with another mode, so no mode always runs first (or last) in a round
@@ -75,11 +78,13 @@ try {
   const mean = (n: string) => (rps.get(n) ?? []).reduce((a, b) => a + b, 0) / (rps.get(n)?.length || 1);
   const [q, s, e, b] = modes.map(([n]) => mean(n)) as [number, number, number, number | undefined];
   const bare = mean('bare node:http (peer)');
+  const floor = mean('fastify floor (peer)');
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`\nmean req/s: quiet ${Math.round(q)}, sampled ${Math.round(s)}, every request ${Math.round(e)}`);
   console.log(`sampled / quiet = ${(s / q).toFixed(2)}   every request / quiet = ${(e / q).toFixed(2)}   sampled / every request = ${(s / e).toFixed(2)}`);
   if (b !== undefined) console.log(`sampled / baseline (its default log) = ${(s / b).toFixed(2)}   (baseline ${Math.round(b)} req/s)`);
   console.log(`sampled / bare node:http = ${(s / bare).toFixed(2)}   (bare ${Math.round(bare)} req/s: what this host gives any Node server)`);
+  console.log(`sampled / fastify floor = ${(s / floor).toFixed(2)}   quiet / fastify floor = ${(q / floor).toFixed(2)}   (floor ${Math.round(floor)} req/s: fastify with one route and no hooks)`);
   console.log(`default (sampled) log: ${Math.round(s).toLocaleString('en-US')} req/s (goal ≥ 25,000 on an unloaded 2-core host)`);
 } finally {
   for (const [, t] of targets) await t.stop();

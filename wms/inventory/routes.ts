@@ -37,7 +37,12 @@ const columns = 'sku, name, location, quantity, reserved, quantity - reserved AS
  */
 async function sendCached(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, key: string, ttl: number, load: () => Promise<unknown>): Promise<boolean> {
   const t = performance.now();
-  let text = await ctx.cache.get(key).catch(() => null);
+  let text: string | null;
+  try {
+    text = await ctx.cache.get(key);
+  } catch {
+    text = null; // a cache that cannot answer is a miss
+  }
   addTiming(req, 'cache', t);
   if (text !== null) {
     ctx.metrics.cacheHits.inc();

@@ -2,10 +2,11 @@
 // targets in tests do not collide; holds every metric the contract names.
 import client from 'prom-client';
 import { type Breaker, stateValue } from '../resilience/breaker.ts';
+import { RequestHistogram } from './request-histogram.ts';
 
 export interface TargetMetrics {
   registry: client.Registry;
-  httpDuration: client.Histogram<'method' | 'route' | 'status_code'>;
+  httpDuration: RequestHistogram;
   dbDuration: client.Histogram<'query'>;
   cacheHits: client.Counter;
   cacheMisses: client.Counter;
@@ -19,13 +20,9 @@ export interface TargetMetrics {
 export function createMetrics(leakedBytes: () => number): TargetMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const httpDuration = new client.Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration in seconds',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
+  const httpDuration = new RequestHistogram('http_request_duration_seconds', 'HTTP request duration in seconds', [
+    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+  ]).register(registry);
   // The histogram's _count per label set, copied at each scrape: a request is recorded once, not
   // twice (every record hashes its labels; the cached read is the hottest route of a load test).
   new client.Counter({
@@ -36,7 +33,7 @@ export function createMetrics(leakedBytes: () => number): TargetMetrics {
     async collect() {
       const { values } = await httpDuration.get();
       this.reset();
-      for (const v of values) if (v.metricName === 'http_request_duration_seconds_count') this.inc(v.labels as Record<string, string>, v.value);
+      for (const v of values) if (v.metricName === 'http_request_duration_seconds_count') this.inc(v.labels, v.value);
     },
   });
   const dbDuration = new client.Histogram({

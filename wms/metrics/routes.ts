@@ -7,8 +7,7 @@ export function recordRequests(app: FastifyInstance, ctx: Ctx): void {
   // callback style: no promise per request
   app.addHook('onResponse', (req, reply, done) => {
     // http_requests_total is this histogram's count (registry.ts)
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
-    ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    ctx.metrics.httpDuration.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 }
