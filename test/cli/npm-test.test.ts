@@ -4,18 +4,18 @@
  * whose unit/e2e scripts pass or fail.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../temp-dir.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
 /** Runs package.json's "test" line under sh with a stand-in `npm` whose unit/e2e scripts exit as asked. */
 async function npmTest(unit: number, e2e: number): Promise<{ code: number; e2eRan: boolean }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aetos-npm-test-'));
+  const dir = tempDir('aetos-npm-test-');
   const mark = path.join(dir, 'e2e-ran');
   writeFileSync(
     path.join(dir, 'npm'),

@@ -1,10 +1,10 @@
 // D8: `--runner k6` hands the same bundle, env and k6 flags to a k6 binary and passes its exit code
 // through. The k6 here is a shell script that records what it was given: the hand-off is the unit.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../temp-dir.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const bin = path.join(root, 'bin/aetos-load.js');
@@ -33,7 +33,7 @@ function run(args: string[], env: NodeJS.ProcessEnv) {
 
 describe('aetos-load run --runner k6', () => {
   it('bundles the .ts, passes k6 flags and env, drops engine flags, returns k6 exit code', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-k6-'));
+    const dir = tempDir('aetos-k6-');
     fakeK6(dir, 42);
     const env = { ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH}`, MY_VAR: 'from-env', K6_BIN: '' };
     const r = run(['--runner', 'k6', '-u', '2', '--workers=3', '-e', 'A=1', '--out', 'json=x.json', fixture], env);
@@ -52,7 +52,7 @@ describe('aetos-load run --runner k6', () => {
   });
 
   it('K6_BIN wins over PATH; a .js script is passed as it is', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-k6-'));
+    const dir = tempDir('aetos-k6-');
     const k6 = fakeK6(dir, 0);
     const js = path.join(dir, 'plain.js');
     writeFileSync(js, 'export default function () {}\n');
@@ -63,7 +63,7 @@ describe('aetos-load run --runner k6', () => {
   });
 
   it('no k6 anywhere: one clear line, exit 2', () => {
-    const empty = mkdtempSync(path.join(os.tmpdir(), 'aetos-nok6-'));
+    const empty = tempDir('aetos-nok6-');
     const r = run(['--runner', 'k6', fixture], { ...process.env, PATH: empty, K6_BIN: '' });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,10 +1,10 @@
 // Ctrl-C / SIGTERM: the first stops gracefully and still writes the summary export (exit 105); the
 // second stops at once and still writes what it has.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, startCli } from './run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 async function waitFor(pred: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -14,7 +14,7 @@ async function waitFor(pred: () => boolean, ms: number): Promise<void> {
 describe('stop signals', () => {
   for (const workers of ['1', '2']) {
     it(`first SIGINT: graceful stop, summary written, exit 105 (--workers ${workers})`, async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-sig-'));
+      const dir = tempDir('aetos-sig-');
       const exported = path.join(dir, 'summary.json');
       let stderr = '';
       const { child, done } = startCli(['--quiet', '--workers', workers, '--summary-export', exported, fixture('long-run.js')]);
@@ -34,7 +34,7 @@ describe('stop signals', () => {
   }
 
   it('second SIGTERM: stops at once, still writes the summary', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-sig-'));
+    const dir = tempDir('aetos-sig-');
     const exported = path.join(dir, 'summary.json');
     let stderr = '';
     let exited = false;

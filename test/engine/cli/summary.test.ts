@@ -1,14 +1,14 @@
 // The end of a run: handleSummary(data) replaces the default summary and its map is written
 // (stdout, files); without it k6's text summary is printed; --no-summary prints none.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, runCli } from './run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 describe('end-of-test summary', () => {
   it('handleSummary gets k6 data (with setup_data) and writes stdout and a file', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aetos-hs-')), 'nested', 'summary.json');
+    const file = path.join(tempDir('aetos-hs-'), 'nested', 'summary.json');
     const r = await runCli(['--quiet', '--workers', '2', '-e', `SUMMARY_FILE=${file}`, fixture('handle-summary.js')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('CUSTOM SUMMARY iterations=6');

@@ -1,11 +1,11 @@
 // Config precedence as k6 documents it: defaults < config file < script options < K6_* env < flags,
 // and the execution-options rule (a higher layer's duration/iterations/stages/scenarios replaces all four).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consolidate, layerFromEnv, parseRunArgs } from '../../../engine/config/index.ts';
 import { ConfigError } from '../../../engine/errors.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 function run(script: Record<string, unknown>, env: Record<string, string>, argv: string[]) {
   const parsed = parseRunArgs([...argv, 'script.js']);
@@ -54,7 +54,7 @@ describe('precedence: defaults < script < env < flags', () => {
   });
 
   it('a config file sits below script options', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-config-'));
+    const dir = tempDir('aetos-config-');
     const file = path.join(dir, 'k6.json');
     writeFileSync(file, JSON.stringify({ vus: 8, userAgent: 'from-file' }));
     const { options } = run({ vus: 2 }, {}, ['--config', file]);

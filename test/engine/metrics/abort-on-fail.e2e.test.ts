@@ -5,12 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../temp-dir.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '../../..');
@@ -32,7 +32,7 @@ describe('abortOnFail', () => {
     server.keepAliveTimeout = 100;
     await new Promise<void>((r) => (server as Server).listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const dir = mkdtempSync(join(tmpdir(), 'aetos-abort-'));
+    const dir = tempDir('aetos-abort-');
     const exportFile = join(dir, 'summary.json');
 
     const child = spawn(

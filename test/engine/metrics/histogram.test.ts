@@ -6,12 +6,12 @@
  * live) by less than 10 MB (measured in a child process with --expose-gc).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Buckets, bucketBounds, bucketIndex, SCALE, TrendHistogram } from '../../../engine/metrics/histogram.ts';
 import { seededRandom } from '../../../engine/modules/k6.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 /** k6's percentile over sorted samples. */
 function exactPercentile(sorted: Float64Array, p: number): number {
@@ -141,7 +141,7 @@ describe('small and odd inputs', () => {
 
 describe('memory', () => {
   it('10^7 trend samples grow the heap by less than 10 MB', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aetos-hdr-mem-'));
+    const dir = tempDir('aetos-hdr-mem-');
     const script = join(dir, 'mem.ts');
     const collector = new URL('../../../engine/metrics/collector.ts', import.meta.url).pathname;
     writeFileSync(

@@ -3,17 +3,17 @@
  * (one line naming it, exit 104); a write that still fails at the end makes the exit 103 though
  * every threshold held.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, runCli } from '../cli/run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 const script = path.join(import.meta.dirname, 'fixtures/summary-to.js');
 
 describe('outputs checked before the test starts', () => {
   it('--summary-export under a regular file: one line naming it, exit 104, no VU ran', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'aetos-out-cli-'));
+    const dir = tempDir('aetos-out-cli-');
     writeFileSync(path.join(dir, 'plain'), 'x');
     const target = path.join(dir, 'plain/summary.json');
     const r = await runCli(['--quiet', '--summary-export', target, fixture('shared-iterations.js')]);
@@ -32,7 +32,7 @@ describe('outputs checked before the test starts', () => {
   });
 
   it('a handleSummary file that cannot be written at the end: stderr names it, exit 103 though the thresholds held', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'aetos-out-cli-'));
+    const dir = tempDir('aetos-out-cli-');
     writeFileSync(path.join(dir, 'plain'), 'x');
     const r = await runCli(['--quiet', '-e', `SUMMARY_FILE=${path.join(dir, 'plain/s.txt')}`, script]);
     expect(r.stdout).toContain('summary printed');

@@ -4,8 +4,7 @@
  * --summary-export (k6's legacy keys, threshold true = failed), Markdown appended to
  * $GITHUB_STEP_SUMMARY, several at once, and ConfigErrors for bad specs.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +12,9 @@ import { ConfigError } from '../../../engine/errors.ts';
 import { csvColumns, createOutputs, OutputSet, renderJunit, renderMarkdown, renderSummaryExport, ResultsWriteError } from '../../../engine/outputs/index.ts';
 import { OutputFileError, writeFileWhole } from '../../../engine/outputs/file-sink.ts';
 import { sampleRun, T0 } from '../metrics/sample-run.ts';
+import { tempDir } from '../../temp-dir.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'aetos-out-'));
+const tmp = () => tempDir('aetos-out-');
 
 /** A strict-enough XML well-formedness check: one root, balanced tags, quoted attributes, valid entities. */
 function assertWellFormedXml(xml: string): { tag: string; attrs: Record<string, string> }[] {

@@ -1,11 +1,11 @@
 /** The run folder of `load`: unique per run, `latest`, run.json listing only what this run wrote, masked credentials. */
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunFolder, filesWrittenSince, maskCredentials, pointLatest, readLatest, runStamp, writeRunRecord } from '../../../engine/outputs/run-folder.ts';
+import { tempDir } from '../../temp-dir.ts';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'aetos-runfolder-'));
+const tmp = () => tempDir('aetos-runfolder-');
 
 describe('run folder', () => {
   it('results/<name>/<UTC time>/: two runs in the same second never share a folder', () => {

@@ -2,13 +2,13 @@
 // yield, allocate without end, or get Ctrl-C; each ends with its exit code, in bounded time, with
 // the summary written. The main thread never runs script code, also with --workers 1 and one VU.
 // The shapes run concurrently (each is a separate process, mostly waiting on its own timers).
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, startCli } from '../cli/run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'aetos-iso-'));
+const tmp = () => tempDir('aetos-iso-');
 
 async function waitFor(pred: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;

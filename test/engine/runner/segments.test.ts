@@ -1,14 +1,14 @@
 // Execution segments from the command line (one instance of several, like a pod of an Indexed Job),
 // also with worker threads inside the segment: the instances' totals add up to the whole test.
 // And run tags (--tag) reach every sample an output sees.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, runCli } from '../cli/run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 async function iterations(args: string[]): Promise<number> {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aetos-seg-')), 'summary.json');
+  const file = path.join(tempDir('aetos-seg-'), 'summary.json');
   const r = await runCli(['--quiet', '--no-summary', '--summary-export', file, ...args, fixture('shared-iterations.js')]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(readFileSync(file, 'utf8')).metrics.iterations.count;
@@ -30,7 +30,7 @@ describe('--execution-segment', () => {
 
 describe('--tag', () => {
   it('run tags are on every sample written by --out json', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aetos-tag-')), 'out.json');
+    const file = path.join(tempDir('aetos-tag-'), 'out.json');
     const r = await runCli(['--quiet', '--no-summary', '--workers', '2', '--tag', 'team=wms', '--out', `json=${file}`, fixture('shared-iterations.js')]);
     expect(r.code, r.stderr).toBe(0);
     const points = readFileSync(file, 'utf8')

@@ -1,17 +1,17 @@
 // The `vus` gauge, sampled every second by the runner across worker threads, follows the
 // ramping-vus stage plan within ±1 VU (samples compared with the plan ±300 ms around their time).
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, runCli } from '../cli/run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 const plan = (t: number) => (t <= 4 ? 2 * t : Math.max(0, 8 - 2 * (t - 4)));
 
 describe('vus gauge', () => {
   for (const workers of [1, 2]) {
     it(`follows the ramp within ±1 (--workers ${workers})`, async () => {
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aetos-vus-')), 'out.json');
+      const file = path.join(tempDir('aetos-vus-'), 'out.json');
       const r = await runCli(['--quiet', '--no-summary', '--workers', String(workers), '--out', `json=${file}`, fixture('ramp-vus.js')]);
       expect(r.code, r.stderr).toBe(0);
       const points = readFileSync(file, 'utf8')

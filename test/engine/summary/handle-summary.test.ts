@@ -3,19 +3,19 @@
  * stdout, stderr and files (folders created, ArrayBuffers as bytes); a throwing or malformed
  * handleSummary still prints the default summary; summaryMode disabled prints nothing.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../engine/log.ts';
 import { produceSummary, writeSummaryResult } from '../../../engine/summary/index.ts';
 import { sampleRun } from '../metrics/sample-run.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 function io() {
   const out: string[] = [];
   const err: string[] = [];
   const logs: string[] = [];
-  const cwd = mkdtempSync(join(tmpdir(), 'aetos-summary-'));
+  const cwd = tempDir('aetos-summary-');
   const toText = (c: string | Uint8Array) => (typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
   return {
     out,

@@ -5,13 +5,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { probe } from '../../../ops/shared/http-probe.ts';
 import { startMonitor } from '../../../ops/monitor/index.ts';
 import { runCli } from '../fixtures/run-cli.ts';
+import { tempDir } from '../../temp-dir.ts';
 
 const sockets: Socket[] = [];
 let server: Server | undefined;
@@ -41,7 +40,7 @@ describe('monitor against a target that never answers', () => {
 
   it('the CLI: `monitor --duration 3s` ends on time, uptime 0 %, api-down, exit 1; `run --monitor` reports 0 % too', async () => {
     const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
-    const dir = mkdtempSync(path.join(tmpdir(), 'aetos-hang-'));
+    const dir = tempDir('aetos-hang-');
     const t0 = Date.now();
     const r = await runCli(['monitor', '--url', url, '--interval', '500ms', '--duration', '3s', '--timeout', '1s', '--json', '--alerts', path.join(dir, 'a.jsonl')], {}, 40_000);
     expect(Date.now() - t0).toBeLessThan(20_000);
