@@ -14,6 +14,11 @@ import { startTestTarget, type TestTarget } from '../../wms/helpers.ts';
 
 const haveChromium = existsSync('/usr/bin/chromium');
 const tmp = mkdtempSync(path.join(tmpdir(), 'aetos-k6-browser-'));
+// Playwright's and Chromium's own temporary folders go into it (this file runs in a fork of its
+// own, and the run's threads copy this process's env): the tests that kill a browser (a crash, a
+// hang, a terminated thread) would leave them in the machine's /tmp.
+const machineTmp = process.env.TMPDIR;
+process.env.TMPDIR = tmp;
 let target: TestTarget;
 
 beforeAll(async () => {
@@ -22,6 +27,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await target?.stopAll();
+  if (machineTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = machineTmp;
   rmSync(tmp, { recursive: true, force: true });
 });
 
