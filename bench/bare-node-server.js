@@ -4,8 +4,8 @@
 // it compares across hosts (loopback costs differ several-fold between VMs). Prints its port, then
 // serves until stdin closes (the bench ends it).
 import http from 'node:http';
+import { inventoryBody as body } from './inventory-body.js';
 
-const body = JSON.stringify({ sku: 'SKU-000001', name: 'Item 1', location: 'A-01-01', quantity: 339, reserved: 0, available: 339 });
 const server = http.createServer((_req, res) => {
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(body);

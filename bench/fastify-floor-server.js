@@ -4,8 +4,8 @@
 // divided by it is what the target's own code costs, which no change outside fastify can beat.
 // Prints its port, then serves until stdin closes (the bench ends it).
 import Fastify from 'fastify';
+import { inventoryBody as body } from './inventory-body.js';
 
-const body = JSON.stringify({ sku: 'SKU-000001', name: 'Item 1', location: 'A-01-01', quantity: 339, reserved: 0, available: 339 });
 const app = Fastify({ logger: false });
 app.get('/api/inventory/:sku', (_req, reply) => {
   reply.type('application/json; charset=utf-8').send(body);

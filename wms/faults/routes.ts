@@ -1,6 +1,6 @@
 // Why: fault injection at request level (latency, error rate), as a hook of the scopes it applies
 // to, and the admin routes that set, read and clear faults (guarded by their scope's admin hook).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fastify';
 import type { Ctx } from '../context.ts';
 
 const faultBody = {
@@ -20,16 +20,18 @@ const faultBody = {
   },
 } as const;
 
+/** The error-rate fault: a 500 for this request, or on to the next hook. */
+function failOrContinue(ctx: Ctx, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (ctx.faults.errorRate > 0 && Math.random() < ctx.faults.errorRate) reply.code(500).send({ error: 'injected fault' });
+  else done();
+}
+
 /** Added latency and injected 500s for every route of the scope it is added to. */
 export function injectFaults(app: FastifyInstance, ctx: Ctx): void {
-  // callback style: without faults (the usual case) a request pays no promise for this hook
+  // callback style: without faults (the usual case) a request pays no promise or closure here
   app.addHook('onRequest', (_req, reply, done) => {
-    const decide = () => {
-      if (ctx.faults.errorRate > 0 && Math.random() < ctx.faults.errorRate) reply.code(500).send({ error: 'injected fault' });
-      else done();
-    };
-    if (ctx.faults.latencyMs > 0) setTimeout(decide, ctx.faults.latencyMs);
-    else decide();
+    if (ctx.faults.latencyMs > 0) setTimeout(failOrContinue, ctx.faults.latencyMs, ctx, reply, done);
+    else failOrContinue(ctx, reply, done);
   });
 }
 

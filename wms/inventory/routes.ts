@@ -1,6 +1,6 @@
 // Why: cached inventory reads (list with filters/paging, one SKU) with X-Cache and Server-Timing.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addTiming, type Ctx, serverTiming, timed } from '../context.ts';
+import { type Ctx, serverTiming, timed } from '../context.ts';
 
 export const skuPattern = '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$';
 const SKU_TTL_MS = 30_000;
@@ -36,14 +36,12 @@ const columns = 'sku, name, location, quantity, reserved, quantity - reserved AS
  * test, issue 21). `load` finding nothing (undefined) sends nothing and returns false.
  */
 async function sendCached(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, key: string, ttl: number, load: () => Promise<unknown>): Promise<boolean> {
-  const t = performance.now();
   let text: string | null;
   try {
-    text = await ctx.cache.get(key);
+    text = await timed(req, 'cache', () => ctx.cache.get(key));
   } catch {
     text = null; // a cache that cannot answer is a miss
   }
-  addTiming(req, 'cache', t);
   if (text !== null) {
     ctx.metrics.cacheHits.inc();
     reply.header('X-Cache', 'HIT');

@@ -30,10 +30,9 @@ export function createMetrics(leakedBytes: () => number): TargetMetrics {
     help: 'HTTP requests answered',
     labelNames: ['method', 'route', 'status_code'] as const,
     registers: [registry],
-    async collect() {
-      const { values } = await httpDuration.get();
+    collect() {
       this.reset();
-      for (const v of values) if (v.metricName === 'http_request_duration_seconds_count') this.inc(v.labels, v.value);
+      for (const { labels, count } of httpDuration.counts()) this.inc(labels, count);
     },
   });
   const dbDuration = new client.Histogram({

@@ -65,6 +65,11 @@ export class RequestHistogram {
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
+  /** Each label set with its count of requests (http_requests_total, registry.ts). */
+  counts(): { labels: Labels; count: number }[] {
+    return [...this.entries.values()].map((e) => ({ labels: e.labels, count: e.count }));
+  }
+
   reset(): void {
     this.entries.clear();
   }

@@ -1,23 +1,18 @@
 // --workers N runs one execution segment per worker thread; iteration-count executors give the
 // same totals as one in-process instance (read from --summary-export).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { machineWorkerCount } from '../../../engine/config/threads.ts';
+import { tempDir } from '../../temp-dir.ts';
 import { fixture, runCli } from '../cli/run-cli.ts';
 
-/** The end-of-test metrics of a quiet run of `args` (its --summary-export, in a folder removed after). */
+/** The end-of-test metrics of a quiet run of `args` (its --summary-export, in a folder removed after the file's tests). */
 async function summaryMetrics(args: string[]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aetos-workers-'));
-  try {
-    const file = path.join(dir, 'summary.json');
-    const r = await runCli(['--quiet', '--summary-export', file, ...args]);
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(readFileSync(file, 'utf8')).metrics;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const file = path.join(tempDir('aetos-workers-'), 'summary.json');
+  const r = await runCli(['--quiet', '--summary-export', file, ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(readFileSync(file, 'utf8')).metrics;
 }
 
 async function totals(workers: number) {
