@@ -144,7 +144,10 @@ class VirtualUser implements Vu, VuContext {
   private modules: Record<string, Record<string, unknown>> = {};
   private readonly work = new WorkTracker();
   private timerFunctions: TimerFunctions | null = null;
-  private scenarioTagKeys: string[] | null = null;
+  /** The scenario tags last applied (run.tags, one object per scenario) and their keys and string values. */
+  private scenarioTags: Tags | null = null;
+  private scenarioTagKeys: string[] = [];
+  private scenarioTagValues: string[] = [];
   private lastEnvSource: Record<string, string> | undefined = undefined;
   private dataSource: unknown = noData;
   private dataCopy: unknown = undefined;
@@ -512,11 +515,20 @@ class VirtualUser implements Vu, VuContext {
   }
 
   private applyScenario(run: IterationRun): void {
-    if (this.scenarioTagKeys) for (const k of this.scenarioTagKeys) delete this.tags[k];
-    const keys = Object.keys(run.tags ?? {});
-    for (const k of keys) this.tags[k] = String(run.tags[k]);
+    // Keys are deleted only when the scenario's tags change: a delete per iteration turned the VU's
+    // tags into a dictionary-mode object, slow to read for every merge (issue 21). They are written
+    // again every iteration, so a script's exec.vu.tags cannot keep a scenario tag overwritten.
+    const tags = run.tags;
+    if (tags !== this.scenarioTags) {
+      for (const k of this.scenarioTagKeys) delete this.tags[k];
+      this.scenarioTags = tags;
+      this.scenarioTagKeys = Object.keys(tags ?? {});
+      this.scenarioTagValues = this.scenarioTagKeys.map((k) => String(tags[k]));
+    }
+    const keys = this.scenarioTagKeys;
+    const values = this.scenarioTagValues;
+    for (let i = 0; i < keys.length; i++) this.tags[keys[i]!] = values[i]!;
     this.tags.scenario = run.scenario.name;
-    this.scenarioTagKeys = keys.length > 0 ? keys : null;
     if (run.env !== this.lastEnvSource) {
       this.lastEnvSource = run.env;
       this.env = run.env && Object.keys(run.env).length > 0 ? { ...this.init.env, ...run.env } : this.init.env;

@@ -124,6 +124,23 @@ describe('iteration metrics and tags', () => {
     ]);
   });
 
+  it("a scenario's tags object reused across iterations is written again each time; another scenario's tags replace it", async () => {
+    const h = await harness('shapes/01-plain-sleep.js');
+    const vu = await h.vu(1, {}, { tags: { env: 'ci' } });
+    const buyers = { flow: 'checkout', scenario: 'buyers' };
+    await h.iterate(vu, 1, { tags: buyers, scenario: scenario('buyers') });
+    // the script overwrote a scenario tag and added its own (exec.vu.tags) during that iteration
+    vu.context.tags.flow = 'overwritten';
+    vu.context.tags.user = 'u1';
+    await h.iterate(vu, 1, { tags: buyers, scenario: scenario('buyers') });
+    await h.iterate(vu, 1, { tags: { scenario: 'browsers' }, scenario: scenario('browsers') });
+    expect(h.rec.of('iterations').map((s) => s.tags)).toEqual([
+      { env: 'ci', flow: 'checkout', scenario: 'buyers', group: '' },
+      { env: 'ci', flow: 'checkout', user: 'u1', scenario: 'buyers', group: '' },
+      { env: 'ci', user: 'u1', scenario: 'browsers', group: '' },
+    ]);
+  });
+
   it('iterationStart / iterationEnd / close hooks fire in order', async () => {
     const h = await harness('shapes/01-plain-sleep.js');
     const vu = await h.vu(1);
