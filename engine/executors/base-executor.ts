@@ -9,6 +9,7 @@
  *   - yielding to the event loop so iterations that settle in microtasks cannot starve timers,
  *     and while thousands of VUs start, so the first ones' sockets and answers are read on time.
  */
+import { performance } from 'node:perf_hooks';
 import type { ExecIteration, ExecVu, Executor, ExecutorRuntime, IterationOutcome, ScenarioProgress, ScenarioResume, SegmentInfo } from '../types.ts';
 import type { CommonScenarioConfig } from './base-config.ts';
 

@@ -4,6 +4,7 @@
  * how they block the VU as in k6. `sleep` rejects with IterationInterrupted as soon as the
  * iteration is interrupted, so gracefulStop ends a sleeping iteration promptly.
  */
+import { performance } from 'node:perf_hooks';
 import type { ModuleFactory, Tags, VuContext } from '../types.ts';
 import { moduleExports } from './module-exports.ts';
 

@@ -5,6 +5,7 @@
  * instance numbers (iterations completed/interrupted, VUs active/initialised). The same code runs
  * in-process and in workers, so a one-worker run and an N-worker run differ only in segments.
  */
+import { performance } from 'node:perf_hooks';
 import { IterationInterrupted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type {

@@ -8,6 +8,7 @@
  * functions and an `open` function. AbortControllers, timer maps and hook lists are created only
  * when used.
  */
+import { performance } from 'node:perf_hooks';
 import { EngineError, ExitCode, IterationInterrupted, ScriptLoadError, TestAborted } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { LoadedScript } from '../loader/index.ts';
@@ -466,8 +467,9 @@ class VirtualUser implements Vu, VuContext {
   private iterationDone(outcome: IterationOutcome, duration: number): void {
     try {
       if (outcome === 'completed') {
-        this.emit('iterations', 1);
-        this.emit('iteration_duration', duration);
+        const time = Date.now();
+        this.emit('iterations', 1, undefined, time);
+        this.emit('iteration_duration', duration, undefined, time);
       }
     } catch (err) {
       return this.iterationFailed(err);

@@ -39,6 +39,7 @@
  * p95 (issue 21). A bucket's sleeps wake one at a time, with a microtask turn between them, as
  * separate timers would: each woken VU runs up to its next wait before `wake` reads the clock.
  */
+import { performance } from 'node:perf_hooks';
 
 /** A pending sleep, as the VU's work tracker holds it. */
 export interface Sleep {

@@ -5,6 +5,7 @@
  * in protobuf's JSON mapping, as k6 gives them (lowerCamelCase names, 64-bit integers and
  * enums as strings, bytes as base64, unset fields left out).
  */
+import { performance } from 'node:perf_hooks';
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';

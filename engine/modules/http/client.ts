@@ -5,6 +5,7 @@
  * error/error_code (thrown only with `throw: true`); an interrupted iteration rejects with
  * IterationInterrupted.
  */
+import { performance } from 'node:perf_hooks';
 import { type Linked, LinkedSet } from '../../linked-set.ts';
 import type { Tags, VuContext } from '../../types.ts';
 import { bodyBuffer, bodyText, encodeBody, type EncodedBody } from './body.ts';

@@ -5,6 +5,7 @@
  * connector (TLS sessions, ALPN). Both transports (h1-connection.ts for http:, undici's Client for
  * https:) open their sockets through it.
  */
+import { performance } from 'node:perf_hooks';
 import { connect as netConnect, type NetConnectOpts, type OnReadOpts, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { buildConnector as BuildConnector } from 'undici';

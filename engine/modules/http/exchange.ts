@@ -7,6 +7,7 @@
  * `undici:client:sendHeaders` diagnostics channel, which undici publishes synchronously right
  * after onConnect; engine/modules/http/h1-connection.ts calls `writtenOn` itself.
  */
+import { performance } from 'node:perf_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { connInfoOf, type ConnInfo } from './connector.ts';

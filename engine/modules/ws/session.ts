@@ -3,6 +3,7 @@
  * tags, cookie jar, compression, subprotocols), and emitting k6's ws_* metrics and the
  * session's data_sent/data_received with k6's tags (url, status, subproto + the VU's).
  */
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage } from 'node:http';
 import net, { type Socket } from 'node:net';
 import WebSocket from 'ws';
