@@ -275,7 +275,7 @@ export class HttpClient {
       throw new Error('making HTTP requests in the init context is not supported (as in k6): move the request into the default function, setup() or teardown()');
     const interrupted = this.vu.interruption;
     if (interrupted) throw interrupted;
-    let method = String(methodIn ?? 'GET').toUpperCase();
+    let method = methodIn === 'GET' || methodIn === 'POST' ? methodIn : String(methodIn ?? 'GET').toUpperCase();
     const p = resolveParams(paramsIn, this.defaults, this.baseParams);
     let urlStr: string;
     let name: string | undefined;
@@ -317,7 +317,8 @@ export class HttpClient {
           const sentBody = enc;
           logRequest(this.vu.log, this.debug, method, u.tag, headers.list, () => bodyText(sentBody));
         }
-        const ex = await this.exchange(call, u, method, headers.list, enc, keepBody);
+        const ex = new Exchange(keepBody);
+        await this.exchange(call, ex, u, method, headers.list, enc);
         if (call.interrupted) throw call.interrupted;
         const timings = ex.timings();
         const time = Date.now();
@@ -396,9 +397,12 @@ export class HttpClient {
     this.timeoutTimer.unref();
   }
 
-  private exchange(call: Call, u: ParsedUrl, method: string, headers: string[], enc: EncodedBody | null, keepBody: boolean): Promise<Exchange> {
-    return new Promise<Exchange>((resolve) => {
-      const ex = new Exchange(keepBody);
+  /**
+   * Sends `ex` and settles when it has ended. Settles with no value: a promise resolved with an
+   * object first looks up the object's `then` (a generic property lookup per request).
+   */
+  private exchange(call: Call, ex: Exchange, u: ParsedUrl, method: string, headers: string[], enc: EncodedBody | null): Promise<void> {
+    return new Promise<void>((resolve) => {
       ex.done = resolve;
       call.current = ex;
       this.connections.dispatch(

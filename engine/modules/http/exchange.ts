@@ -57,7 +57,7 @@ function flushFinished(): void {
   finishedBatch = [];
   for (let i = 0; i < list.length; i++) {
     const ex = list[i]!;
-    ex.done!(ex);
+    ex.done!();
   }
 }
 
@@ -89,7 +89,7 @@ export class Exchange {
   private abortFn: ((err?: Error) => void) | null = null;
   private pendingAbort: Error | null = null;
   /** Called once when the exchange ends (set by the client before dispatching). */
-  done: ((ex: Exchange) => void) | null = null;
+  done: (() => void) | null = null;
 
   constructor(keepBody: boolean) {
     this.chunks = keepBody ? [] : null;
@@ -173,7 +173,7 @@ export class Exchange {
         flushScheduled = true;
         setImmediate(flushFinished);
       }
-    } else this.done(this);
+    } else this.done();
   }
 
   /** k6's phases for this exchange. duration = sending + waiting + receiving. */

@@ -37,7 +37,7 @@ async function rawServer(onConn: (s: net.Socket, index: number) => void): Promis
 function run(dispatch: (ex: Exchange) => void, keepBody = true): Promise<Exchange> {
   return new Promise((resolve) => {
     const ex = new Exchange(keepBody);
-    ex.done = resolve;
+    ex.done = () => resolve(ex);
     dispatch(ex);
   });
 }
