@@ -27,6 +27,12 @@ export interface MetricSink {
   define(name: string, type: MetricType, contains?: ValueType): void;
   /** Records one sample. `time` is ms since the epoch (default: now). Tags are taken as given (already merged). */
   add(name: string, value: number, tags: Tags, time?: number): void;
+  /**
+   * Optional: `add(names[i], values[i], tags, time)` for each value, in order (a request's ~9
+   * samples). A sink may resolve a `names` list it has seen before by identity, so callers pass
+   * one constant list rather than a new array per call.
+   */
+  addMany?(names: readonly string[], values: readonly number[], tags: Tags, time?: number): void;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -104,6 +104,13 @@ class MetricsCollector implements Collector {
   private groups = new Set<string>();
   private samples: Sample[] = [];
   private readonly timeline: Timeline | null;
+  /**
+   * The names list addMany saw last and its entries: a request's samples come with one constant
+   * list (k6/http's HOP_METRICS), so they are recorded without a Map lookup each. Entries are
+   * never replaced once declared, so the pair stays valid.
+   */
+  private lastNames: readonly string[] | null = null;
+  private lastEntries: Entry[] | null = null;
 
   constructor(private readonly opts: CollectorOptions) {
     this.timeline = opts.keepTimeline ? new Timeline() : null;
@@ -133,10 +140,28 @@ class MetricsCollector implements Collector {
   }
 
   add(name: string, value: number, tags: Tags, time?: number): void {
+    this.record(this.entry(name), name, value, tags, time ?? Date.now());
+  }
+
+  addMany(names: readonly string[], values: readonly number[], tags: Tags, time?: number): void {
+    let entries = this.lastNames === names ? this.lastEntries : null;
+    if (entries === null) {
+      entries = names.map((name) => this.entry(name));
+      this.lastNames = names;
+      this.lastEntries = entries;
+    }
+    const t = time ?? Date.now();
+    for (let i = 0; i < values.length; i++) this.record(entries[i]!, names[i]!, values[i]!, tags, t);
+  }
+
+  private entry(name: string): Entry {
     const e = this.entries.get(name);
     if (e === undefined) throw new Error(`metric '${name}' was not declared before its first sample`);
+    return e;
+  }
+
+  private record(e: Entry, name: string, value: number, tags: Tags, t: number): void {
     if (typeof value !== 'number' || value !== value) return;
-    const t = time ?? Date.now();
     e.agg.add(value, t);
     const subs = e.subs;
     for (let i = 0; i < subs.length; i++) {

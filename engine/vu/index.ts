@@ -216,7 +216,8 @@ class VirtualUser implements Vu, VuContext {
   emitMany(metrics: readonly string[], values: readonly number[], tags?: Tags, time?: number): void {
     const merged = this.mergedTags(tags);
     const sink = this.init.sink;
-    for (let i = 0; i < values.length; i++) sink.add(metrics[i]!, values[i]!, merged, time);
+    if (sink.addMany !== undefined) sink.addMany(metrics, values, merged, time);
+    else for (let i = 0; i < values.length; i++) sink.add(metrics[i]!, values[i]!, merged, time);
   }
 
   /**

@@ -85,6 +85,32 @@ describe('collector', () => {
     c.add('http_reqs', Number.NaN, {});
     expect(c.drain().metrics).toEqual([]);
   });
+
+  it('addMany records what add would, sample by sample, with one list resolved once and any list after it', () => {
+    const opts = { thresholds, keepSamples: true, keepTimeline: true };
+    const many = createCollector(opts);
+    const one = createCollector(opts);
+    const hop = ['http_reqs', 'http_req_duration', 'http_req_waiting', 'http_req_failed'];
+    const iteration = ['iterations', 'iteration_duration'];
+    for (let i = 0; i < 200; i++) {
+      const tags = { name: i % 4 === 0 ? 'login' : 'list', method: i % 8 === 0 ? 'POST' : 'GET', expected_response: i % 10 === 0 ? 'false' : 'true' };
+      // the list may carry more names than values (http_req_failed is absent without a response callback)
+      const values = i % 3 === 0 ? [1, 10 + (i % 97), 9 + (i % 89)] : [1, 10 + (i % 97), 9 + (i % 89), i % 10 === 0 ? 1 : 0];
+      many.addMany(hop, values, tags, 5_000 + i);
+      for (let k = 0; k < values.length; k++) one.add(hop[k]!, values[k]!, tags, 5_000 + i);
+      if (i % 5 === 0) {
+        many.addMany(iteration, [1, Number.NaN], {}, 5_000 + i); // NaN dropped as add drops it
+        one.add('iterations', 1, {}, 5_000 + i);
+      }
+    }
+    const a = many.drain();
+    const b = one.drain();
+    expect(a.metrics).toEqual(b.metrics);
+    expect(a.samples).toEqual(b.samples);
+    expect(a.timeline).toEqual(b.timeline);
+    expect(a.metrics.map(([k]) => k)).toContain('http_req_duration{name:login,method:POST}');
+    expect(() => many.addMany(['http_reqs', 'never_declared'], [1, 2], {})).toThrow(/'never_declared' was not declared/);
+  });
 });
 
 describe('sub-metrics and checks', () => {
