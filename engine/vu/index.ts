@@ -46,7 +46,7 @@ export interface IterationRun {
   exec: string;
   scenario: ScenarioInfo;
   iterationInScenario: number;
-  /** The scenario's tags (merged into the VU's tags for this iteration). */
+  /** The scenario's tags (merged into the VU's tags for this iteration): one object per scenario, not changed after it starts (the VU keeps their string values). */
   tags: Tags;
   /** The scenario's env (merged over the VU's env for this iteration). */
   env?: Record<string, string>;
@@ -145,7 +145,7 @@ class VirtualUser implements Vu, VuContext {
   private modules: Record<string, Record<string, unknown>> = {};
   private readonly work = new WorkTracker();
   private timerFunctions: TimerFunctions | null = null;
-  /** The scenario tags last applied (run.tags, one object per scenario) and their keys and string values. */
+  /** The scenario tags last applied (run.tags: runner/instance.ts builds one object per scenario and never changes it) and their keys and string values. */
   private scenarioTags: Tags | null = null;
   private scenarioTagKeys: string[] = [];
   private scenarioTagValues: string[] = [];
