@@ -52,6 +52,7 @@ export interface CollectorOptions {
 }
 
 export interface Collector extends MetricSink {
+  addMany(names: readonly string[], values: readonly number[], tags: Tags, time?: number): void;
   drain(): MetricsDelta;
   /** Known metric definitions (built-ins and custom). */
   definitions(): ReadonlyMap<string, MetricDef>;
