@@ -5,7 +5,10 @@
 // numbers are seen), before any handler, for all routes.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 
-const control = /[\u0000-\u001f\u007f]/;
+/** One control character; `controls` (global) replaces each in a reported key. */
+const CONTROL_CLASS = '[\\u0000-\\u001f\\u007f]';
+const control = new RegExp(CONTROL_CLASS);
+const controls = new RegExp(CONTROL_CLASS, 'g');
 
 /** The dotted path of the first string holding a control character or non-finite number, or undefined. */
 export function findControlChar(value: unknown, where: string, depth = 0): string | undefined {
@@ -15,7 +18,7 @@ export function findControlChar(value: unknown, where: string, depth = 0): strin
   // The path is built only on a hit, from the inside out: a clean request allocates nothing here.
   for (const k in value) {
     if (!Object.hasOwn(value, k)) continue;
-    if (control.test(k)) return `${where}.${k.replace(/[\u0000-\u001f\u007f]/g, '?')}`;
+    if (control.test(k)) return `${where}.${k.replace(controls, '?')}`;
     const hit = findControlChar((value as Record<string, unknown>)[k], k, depth + 1);
     if (hit) return `${where}.${hit}`;
   }
