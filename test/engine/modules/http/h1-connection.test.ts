@@ -4,6 +4,7 @@
  * are split; a broken response fails its request and closes the socket; a request that met a
  * server closing its idle connection is sent again only when it can be replayed.
  */
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -330,4 +331,39 @@ describe('ending early', () => {
     expect(opened).toHaveLength(1);
     expect(opened[0]!.destroyed || opened[0]!.readableEnded).toBe(true);
   });
+});
+
+describe('an idle kept-alive socket', () => {
+  it('does not hold the process open once its turn is over (a child process exits while the socket is still connected)', async () => {
+    // the server keeps the connection: only the client letting go of the idle socket ends the child
+    const { origin } = await rawServer((s) => {
+      s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    });
+    const src = (f: string) => JSON.stringify(new URL(`../../../../engine/modules/http/${f}`, import.meta.url).href);
+    const code = `
+      const { H1Connection } = await import(${src('h1-connection.ts')});
+      const { timedConnector } = await import(${src('connector.ts')});
+      const { Exchange } = await import(${src('exchange.ts')});
+      const u = new URL(${JSON.stringify(origin)});
+      const c = new H1Connection({ host: u.host, hostname: u.hostname, port: u.port }, timedConnector({}));
+      for (let i = 0; i < 3; i++) {
+        const ex = new Exchange(true);
+        await new Promise((r) => { ex.done = r; c.dispatch({ origin: u.origin, path: '/', method: 'GET', headers: [] }, ex); });
+        console.log(ex.status, c.connected);
+      }`;
+    const started = Date.now();
+    const out = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('close', (status) => {
+        clearTimeout(kill);
+        resolve({ status, stdout });
+      });
+    });
+    expect(out.stdout.trim().split('\n')).toEqual(['200 true', '200 true', '200 true']);
+    expect(out.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
 });
