@@ -16,7 +16,7 @@
  * counted. Expect ±5 % between two counts of the same build; compare builds counted alike.
  * Not part of `npm run bench`: under valgrind the engine makes ~1,000 requests a second (~10 minutes in all).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,8 @@ try {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'aetos-instructions-'));
+/** The generator being counted, killed with the rest on Ctrl-C. */
+let current: ChildProcess | null = null;
 
 interface Count {
   instructions: number;
@@ -54,6 +56,7 @@ function counted(tag: string, cmd: string, args: string[], requests: (stdout: st
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    current = child;
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -106,6 +109,15 @@ async function marginal(name: string, run: (requests: number) => Promise<Count>)
 }
 
 const servers = cServers();
+// Ctrl-C (or a kill) mid-count: the generator, the server, its binary and the count files go too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    current?.kill('SIGKILL');
+    servers.close();
+    rmSync(work, { recursive: true, force: true });
+    console.error(`bench/http-instructions.ts: stopped by ${signal}; nothing counted is kept`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
 try {
   const url = await servers.start();
   console.log(`instructions per request under callgrind: ${vus} connections, runs of ${short} and ${long} requests, C server; node ${process.version}`);
