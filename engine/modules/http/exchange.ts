@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { connInfoOf, type ConnInfo } from './connector.ts';
+import { TurnBatch } from './turn-batch.ts';
 
 const now = () => performance.now();
 
@@ -49,17 +50,7 @@ subscribe('undici:client:sendHeaders', (msg) => {
  * the moment its bytes were parsed, and batches the VUs' next writes.
  */
 const DEFER = process.env.AETOS_HTTP_DEFER !== '0';
-let finishedBatch: Exchange[] = [];
-let flushScheduled = false;
-function flushFinished(): void {
-  flushScheduled = false;
-  const list = finishedBatch;
-  finishedBatch = [];
-  for (let i = 0; i < list.length; i++) {
-    const ex = list[i]!;
-    ex.done!();
-  }
-}
+const finished = new TurnBatch<Exchange>((ex) => ex.done!());
 
 /**
  * One request/response on the wire: an undici (legacy-API) dispatch handler. Resolves its
@@ -167,13 +158,8 @@ export class Exchange {
       this.slot = null;
     }
     if (this.done === null) return;
-    if (DEFER) {
-      finishedBatch.push(this);
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushFinished);
-      }
-    } else this.done();
+    if (DEFER) finished.add(this);
+    else this.done();
   }
 
   /** k6's phases for this exchange. duration = sending + waiting + receiving. */

@@ -29,6 +29,7 @@ import type { Dispatcher } from 'undici';
 import { connInfoOf, type ConnInfo, type Connector } from './connector.ts';
 import { InvalidUrlError } from './error-codes.ts';
 import type { Exchange } from './exchange.ts';
+import { TurnBatch } from './turn-batch.ts';
 
 /** Go's http.Transport default (MaxResponseHeaderBytes = 10 << 20); k6 leaves it there. */
 const MAX_HEAD_BYTES = 10 << 20;
@@ -68,14 +69,7 @@ const readBuffer = Buffer.allocUnsafe(64 * 1024);
  * ref'd again around every request: each is a call through net.Socket into libuv (0.6 % of a 50-VU
  * run's samples, issue 21).
  */
-let goneIdle: H1Connection[] = [];
-let unrefScheduled = false;
-function unrefIdle(): void {
-  unrefScheduled = false;
-  const list = goneIdle;
-  goneIdle = [];
-  for (let i = 0; i < list.length; i++) list[i]!.unrefIfIdle();
-}
+const goneIdle = new TurnBatch<H1Connection>((c) => c.unrefIfIdle());
 
 /** The server closed the socket before the response ended. Mapped to k6's 1200 (tcp). */
 export class SocketClosedError extends Error {
@@ -617,16 +611,12 @@ export class H1Connection {
     this.phase = IDLE;
     if (this.refd && this.socket !== null && !this.idleQueued) {
       this.idleQueued = true;
-      goneIdle.push(this);
-      if (!unrefScheduled) {
-        unrefScheduled = true;
-        setImmediate(unrefIdle);
-      }
+      goneIdle.add(this);
     }
     this.settleClosing();
   }
 
-  /** unrefIdle: lets go of the socket unless a request took it since it went idle. */
+  /** goneIdle's handler: lets go of the socket unless a request took it since it went idle. */
   unrefIfIdle(): void {
     this.idleQueued = false;
     if (this.refd && this.socket !== null && this.phase === IDLE && this.ex === null) {
