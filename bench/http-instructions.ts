@@ -10,18 +10,20 @@
  * difference in requests is its marginal cost per request (start-up, loading and most of the JIT's
  * work are in both runs and cancel out). Counts of requests, not durations: a timed run on a busy
  * machine spends more of its time starting, so two durations need not differ by the same work
- * (`aetos-load run -u 50 -i N`, the shared-iterations executor; `autocannon -a N`). Peers in the same run: autocannon, and with --baseline
- * another checkout's `aetos-load run` (its own node_modules, so the two builds do not share a bundle
- * cache). The kernel's share (the socket writes and reads, the same for every generator) is not
+ * (`aetos-load run -u 50 -i N`, the shared-iterations executor; `autocannon -a N`). Peers in the
+ * same run: autocannon, and with --baseline another checkout's `aetos-load run` (its own
+ * node_modules, so the two builds do not share a bundle cache). The kernel's share (the socket writes and reads, the same for every generator) is not
  * counted. Expect ±5 % between two counts of the same build; compare builds counted alike.
- * Not part of `npm run bench`: under valgrind the engine makes ~1,000 requests a second (~10 minutes in all).
+ * Not part of `npm run bench`: under valgrind the engine makes ~1,000 requests a second (~10
+ * minutes in all).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { numberFlag } from './args.ts';
+import { numberFlag, stringFlag } from './args.ts';
+import { lastJsonLine } from './json-line.ts';
 import { cServers } from './c-server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,8 +31,7 @@ const root = join(here, '..');
 const short = numberFlag('short', 20_000);
 const long = numberFlag('long', 60_000);
 const vus = numberFlag('vus', 50);
-const baselineAt = process.argv.indexOf('--baseline');
-const baseline = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
+const baseline = stringFlag('baseline', undefined);
 
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
@@ -88,8 +89,7 @@ function engineRun(checkout: string, tag: string, url: string, n: number): Promi
 function autocannonRun(url: string, n: number): Promise<Count> {
   const bin = join(root, 'node_modules/autocannon/autocannon.js');
   return counted(`autocannon-${n}`, process.execPath, [bin, '-c', String(vus), '-a', String(n), '-j', url], (out) => {
-    const j = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!);
-    return j.requests.total;
+    return lastJsonLine<{ requests: { total: number } }>(out).requests.total;
   });
 }
 

@@ -17,7 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineWorkerCount } from '../engine/config/threads.ts';
 import { cServers } from './c-server.ts';
-import { numberFlag } from './args.ts';
+import { numberFlag, stringFlag } from './args.ts';
+import { lastJsonLine } from './json-line.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -25,7 +26,7 @@ const seconds = numberFlag('seconds', 10);
 const vus = numberFlag('vus', 50);
 const rounds = numberFlag('rounds', 2);
 /** --only throughput | accuracy */
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
+const only = stringFlag('only', '');
 
 interface Run {
   requests: number;
@@ -57,14 +58,22 @@ function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run,
   });
 }
 
-const lastJsonLine = (out: string) => JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!);
 
 const engine = (url: string) =>
   runTimed(process.execPath, ['--import', 'tsx', join(here, 'http-engine-load.ts'), url, String(vus), String(seconds)], (out) => lastJsonLine(out));
 
+/** What autocannon -j prints that this benchmark reads (latencies in ms). */
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  latency: { p50: number; p90: number; p97_5?: number; p99: number };
+  errors: number;
+  non2xx: number;
+}
+
 const autocannon = (url: string) =>
   runTimed(join(root, 'node_modules/.bin/autocannon'), ['-c', String(vus), '-d', String(seconds), '-j', url], (out) => {
-    const j = lastJsonLine(out);
+    const j = lastJsonLine<AutocannonResult>(out);
     return { requests: j.requests.total, seconds: j.duration, p50: j.latency.p50, p95: j.latency.p97_5 ?? j.latency.p90, p99: j.latency.p99, errors: j.errors + j.non2xx };
   });
 

@@ -22,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { numberFlag } from './args.ts';
+import { lastJsonLine } from './json-line.ts';
 
 const seconds = numberFlag('seconds', 5);
 const rounds = numberFlag('rounds', 3);
@@ -74,7 +75,7 @@ try {
     // each round starts with another mode, so no mode always runs first (or last) in a round
     for (const [name, t, token] of [...targets.slice((r - 1) % targets.length), ...targets.slice(0, (r - 1) % targets.length)]) {
       const out = wrkOn(t, token, seconds);
-      const j = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1) as string) as { requests: number; seconds: number; errors: number; p99: number };
+      const j = lastJsonLine<{ requests: number; seconds: number; errors: number; p99: number }>(out);
       const v = j.requests / j.seconds;
       rps.set(name, [...(rps.get(name) ?? []), v]);
       console.log(`round ${r} ${name.padEnd(22)} ${Math.round(v).toLocaleString('en-US').padStart(7)} req/s  p99 ${j.p99.toFixed(2)} ms  errors ${j.errors}`);
