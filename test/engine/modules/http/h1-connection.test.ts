@@ -82,6 +82,57 @@ describe('what goes on the wire', () => {
     expect(b.headerBytes).toBe(a.headerBytes);
   });
 
+  it('a kept-alive connection writes each request as a fresh connection would, however its requests alternate', async () => {
+    const heads: string[] = [];
+    const { origin } = await rawServer((s) => {
+      let buffered = '';
+      s.on('data', (d: Buffer) => {
+        buffered += d.toString('latin1');
+        for (let end = buffered.indexOf('\r\n\r\n'); end !== -1; end = buffered.indexOf('\r\n\r\n')) {
+          const head = buffered.slice(0, end + 4);
+          const length = Number(/content-length: (\d+)/.exec(head)?.[1] ?? 0);
+          if (buffered.length < end + 4 + length) break; // the body is still on its way
+          heads.push(head);
+          buffered = buffered.slice(end + 4 + length);
+          s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        }
+      });
+    });
+    const shared = ['accept', '*/*'];
+    // the same request again (the reused head), then each thing a head is built from changed once
+    const sequence: Partial<Dispatcher.DispatchOptions>[] = [
+      { method: 'GET', path: '/a', headers: shared },
+      { method: 'GET', path: '/a', headers: shared },
+      { method: 'GET', path: '/b', headers: shared },
+      { method: 'DELETE', path: '/b', headers: shared },
+      { method: 'GET', path: '/b', headers: ['accept', 'text/html'] },
+      { method: 'POST', path: '/b', headers: shared },
+      { method: 'POST', path: '/b', headers: shared, body: 'x=1' as unknown as Buffer },
+      { method: 'GET', path: '/a', headers: shared },
+      { method: 'GET', path: '/a', headers: shared, reset: true },
+    ];
+    const fresh: { head: string; headerBytes: number }[] = [];
+    for (const opts of sequence) {
+      const h1 = h1For(origin);
+      const ex = await run((e) => h1.dispatch({ ...opts, origin } as Dispatcher.DispatchOptions, e));
+      await h1.destroy();
+      expect(ex.error).toBeNull();
+      fresh.push({ head: heads.at(-1)!, headerBytes: ex.headerBytes });
+    }
+    heads.length = 0;
+    const h1 = h1For(origin);
+    const kept: { head: string; headerBytes: number }[] = [];
+    for (const opts of sequence) {
+      const ex = await run((e) => h1.dispatch({ ...opts, origin } as Dispatcher.DispatchOptions, e));
+      expect(ex.error).toBeNull();
+      expect(ex.status).toBe(200);
+      kept.push({ head: heads.at(-1)!, headerBytes: ex.headerBytes });
+    }
+    await h1.destroy();
+    expect(kept).toEqual(fresh);
+    expect(new Set(kept.map((k) => k.head)).size).toBe(7); // every change reached the wire (two pairs repeat a head)
+  });
+
   it('refuses what undici refuses, before writing anything: code 1020', async () => {
     let connections = 0;
     const { origin } = await rawServer(() => connections++);
@@ -164,6 +215,47 @@ describe('what is read', () => {
       expect(sock.destroyed, where).toBe(want.closes);
       sock.destroy();
     }
+  });
+
+  it('heads repeated on one connection are read as a new connection reads them, each response keeping its own', async () => {
+    const answers = [
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:00 GMT\r\nContent-Length: 2\r\n\r\nok',
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:00 GMT\r\nContent-Length: 2\r\n\r\nhi',
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nContent-Length: 2\r\n\r\nok', // one byte differs
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nContent-Length: 2\r\n\r\nok',
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nContent-Length: 3\r\n\r\nyes', // same length, other framing
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nContent-Length: 3\r\n\r\nyes',
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nc\r\n0\r\n\r\n',
+      'HTTP/1.1 404 Not Found\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nContent-Length: 0\r\n\r\n',
+      'HTTP/1.1 404 Not Found\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nContent-Length: 0\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nDate: Thu, 03 Dec 2026 12:00:01 GMT\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok',
+    ];
+    let connections = 0;
+    const { origin } = await rawServer((s) => {
+      connections++;
+      let served = 0;
+      s.on('data', () => s.write(answers[served++]!));
+    });
+    const h1 = h1For(origin);
+    const got: Exchange[] = [];
+    for (let i = 0; i < answers.length; i++) got.push(await run((ex) => h1.dispatch({ origin, method: 'GET', path: '/', reset: false }, ex)));
+    await h1.destroy();
+    expect(connections).toBe(1);
+    const read = got.map((ex) => ({ status: ex.status, text: ex.statusText, headers: [...ex.rawHeaders], body: body(ex), error: ex.error }));
+    // what each answer reads as on a fresh connection
+    const want = await Promise.all(
+      answers.map(async (wire) => {
+        const { ex, sock } = await parse([Buffer.from(wire)]);
+        sock.destroy();
+        return { status: ex.status, text: ex.statusText, headers: [...ex.rawHeaders], body: body(ex), error: ex.error };
+      }),
+    );
+    expect(read).toEqual(want);
+    expect(read.map((r) => r.body).join(' ')).toBe('ok hi ok ok yes yes ab c   ok');
+    expect(read[2]!.headers[1]).toBe('Thu, 03 Dec 2026 12:00:01 GMT');
+    expect(read[0]!.headers[1]).toBe('Thu, 03 Dec 2026 12:00:00 GMT'); // not changed by the later heads
+    expect(Object.isFrozen(got[1]!.rawHeaders)).toBe(true); // shared between responses: nobody may change it
   });
 
   it('a body ended by the server closing the connection', async () => {
