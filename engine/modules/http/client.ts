@@ -551,7 +551,7 @@ export class HttpClient {
         res.error = `cannot decode the response body: ${(e as Error).message}`;
         res.error_code = ErrorCode.Generic;
       }
-      res.body = p.responseType === 'binary' ? (buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer) : buf.toString('utf8');
+      res.keepBody(buf, p.responseType === 'binary');
     }
     return res;
   }

@@ -51,7 +51,13 @@ export class Response {
   url = '';
   remote_ip = '';
   remote_port = 0;
-  body: string | ArrayBuffer | null = null;
+  /**
+   * The body's bytes until a script first reads `body`: most iterations check the status and
+   * never read it, so it is not decoded into a string (or copied into an ArrayBuffer) for them.
+   */
+  private bodyBytes: Buffer | null = null;
+  private bodyBinary = false;
+  private bodyValue: string | ArrayBuffer | null = null;
   /** undici's raw response headers; folded into k6's `headers` object on first read. */
   rawHeaders: Buffer[] | string[] = [];
   private headerCache: Record<string, string> | undefined;
@@ -72,6 +78,25 @@ export class Response {
     this.timings = timings;
     this.request = request;
     this.setCookies = setCookies;
+  }
+
+  /** k6: the body as text, as an ArrayBuffer (responseType "binary"), or null when none was kept. */
+  get body(): string | ArrayBuffer | null {
+    const b = this.bodyBytes;
+    if (b !== null) {
+      this.bodyBytes = null;
+      this.bodyValue = this.bodyBinary ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer) : b.toString('utf8');
+    }
+    return this.bodyValue;
+  }
+  set body(v: string | ArrayBuffer | null) {
+    this.bodyBytes = null;
+    this.bodyValue = v;
+  }
+  /** The response's (decoded) body bytes: the text, or a copy as an ArrayBuffer when `binary`. */
+  keepBody(bytes: Buffer, binary: boolean): void {
+    this.bodyBytes = bytes;
+    this.bodyBinary = binary;
   }
 
   /** k6: canonical names, repeated headers joined with ", ". */

@@ -225,6 +225,22 @@ describe('response', () => {
     expect(typeof (await d.get(`${fx.url}/echo`, { responseType: 'text' })).body).toBe('string');
   });
 
+  it('a body first read after later responses on the same socket is still its own (decoded when read)', async () => {
+    const { http } = load();
+    const first = await http.get(`${fx.url}/echo?n=first`);
+    const bin = await http.get(`${fx.url}/binary`, { responseType: 'binary' });
+    const later = [];
+    for (let i = 0; i < 5; i++) later.push(await http.get(`${fx.url}/echo?n=later-${i}`));
+    expect(JSON.parse(first.body).url).toBe('/echo?n=first');
+    expect(first.body).toBe(first.body); // decoded once: the same string on every read
+    expect(new Uint8Array(bin.body)[255]).toBe(255);
+    expect(bin.body).toBe(bin.body);
+    expect(later.map((r) => JSON.parse(r.body).url)).toEqual([0, 1, 2, 3, 4].map((i) => `/echo?n=later-${i}`));
+    first.body = 'replaced by the script';
+    expect(first.body).toBe('replaced by the script');
+    expect(JSON.parse(JSON.stringify(later[0])).body).toBe(later[0].body);
+  });
+
   it('json(selector) with gjson-style paths', async () => {
     const { http } = load();
     const res = await http.get(`${fx.url}/json`);
