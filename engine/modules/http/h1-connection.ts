@@ -232,11 +232,18 @@ function parseResponseHead(head: string): ResponseHead | string {
   return out;
 }
 
-/** buf[start, end) holds exactly `bytes` (a head is ~100 bytes: a loop costs less than a call into Buffer.compare). */
-function sameBytes(bytes: Buffer | null, buf: Buffer, start: number, end: number): boolean {
-  if (bytes === null || bytes.length !== end - start) return false;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buf[start + i]) return false;
-  return true;
+/**
+ * `known` when buf holds its bytes at `pos`, followed by the CRLFCRLF: then the head ends there,
+ * as it did when it was first read (the same bytes, so the same first CRLFCRLF). A head is ~100
+ * bytes: a loop costs less than the calls into Buffer's indexOf and compare.
+ */
+function headAt(known: ResponseHead | null, buf: Buffer, pos: number): ResponseHead | null {
+  if (known === null) return null;
+  const bytes = known.bytes!;
+  const e = pos + bytes.length;
+  if (buf.length < e + 4 || buf[e] !== 13 || buf[e + 1] !== 10 || buf[e + 2] !== 13 || buf[e + 3] !== 10) return null;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buf[pos + i]) return null;
+  return known;
 }
 
 export interface H1Target {
@@ -480,13 +487,15 @@ export class H1Connection {
     while (pos < buf.length) {
       switch (this.phase) {
         case HEAD: {
-          const end = buf.indexOf(CRLF2, pos);
+          // the last head again (most responses): its end is known without a search
+          const known = headAt(this.lastHeadRead, buf, pos);
+          const end = known !== null ? pos + known.bytes!.length : buf.indexOf(CRLF2, pos);
           if (end === -1) {
             if (buf.length - pos > this.headLimit) return this.broken(`server response headers exceeded ${MAX_HEAD_BYTES} bytes; aborted`);
             this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
-          if (!this.parseHead(ex, buf, pos, end)) return;
+          if (!this.parseHead(ex, buf, pos, end, known)) return;
           pos = end + 4;
           if (this.ex !== ex) return; // the head ended the exchange (no body)
           break;
@@ -560,12 +569,13 @@ export class H1Connection {
   }
 
   /**
-   * The head in buf[start, end) (end = the CRLFCRLF). Sets the body's framing, or ends the
-   * exchange when there is no body. False when the head was malformed (the exchange is ended).
+   * The head in buf[start, end) (end = the CRLFCRLF), `known` when it is the last one read.
+   * Sets the body's framing, or ends the exchange when there is no body. False when the head was
+   * malformed (the exchange is ended).
    */
-  private parseHead(ex: Exchange, buf: Buffer, start: number, end: number): boolean {
-    let head = this.lastHeadRead;
-    if (head === null || !sameBytes(head.bytes, buf, start, end)) {
+  private parseHead(ex: Exchange, buf: Buffer, start: number, end: number, known: ResponseHead | null): boolean {
+    let head = known;
+    if (head === null) {
       const parsed = parseResponseHead(buf.toString('utf8', start, end));
       if (typeof parsed === 'string') {
         this.broken(parsed);

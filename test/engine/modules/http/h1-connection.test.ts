@@ -258,6 +258,35 @@ describe('what is read', () => {
     expect(Object.isFrozen(got[1]!.rawHeaders)).toBe(true); // shared between responses: nobody may change it
   });
 
+  it('a repeated head is read whole however its bytes are split, and one byte short of it is not taken for it', async () => {
+    const first = 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nok';
+    const seconds = [first.replace('ok', 'hi'), 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 3\r\n\r\nyes', 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\nX-B: 2\r\n\r\nok'];
+    for (const second of seconds)
+      for (const parts of splits(second)) {
+        const sock = new FakeSocket();
+        const connect: Connector = (_o, cb) => {
+          queueMicrotask(() => cb(null, sock as unknown as net.Socket));
+          return sock as never;
+        };
+        const h1 = h1For('http://fake.test', connect);
+        const request = () => run((ex) => h1.dispatch({ origin: 'http://fake.test', method: 'GET', path: '/', reset: false }, ex));
+        const a = request();
+        await new Promise((r) => setImmediate(r));
+        sock.push(Buffer.from(first));
+        expect(body(await a)).toBe('ok');
+        const b = request();
+        await new Promise((r) => setImmediate(r));
+        for (const p of parts) sock.push(p);
+        const ex = await Promise.race([b, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('the response never ended')), 2000))]);
+        const where = `${second.length}: ${parts.map((p) => p.length).join('+')}`;
+        expect(ex.error, where).toBeNull();
+        expect(body(ex), where).toBe(/\r\n\r\n(.*)$/s.exec(second)![1]);
+        expect(ex.rawHeaders, where).toEqual(second.includes('X-B') ? ['X-A', '1', 'Content-Length', '2', 'X-B', '2'] : ['X-A', '1', 'Content-Length', second.includes('yes') ? '3' : '2']);
+        expect(sock.destroyed, where).toBe(false);
+        sock.destroy();
+      }
+  });
+
   it('a body ended by the server closing the connection', async () => {
     const { origin } = await rawServer((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\n\r\nuntil the end')));
     const h1 = h1For(origin);
