@@ -96,6 +96,9 @@ interface Entry {
   timeline: TimelineMetric | null;
 }
 
+/** How many names lists addMany remembers (see MetricsCollector.nameLists). */
+const NAME_LISTS = 4;
+
 class MetricsCollector implements Collector {
   private readonly defs = new Map<string, MetricDef>();
   private readonly entries = new Map<string, Entry>();
@@ -106,12 +109,14 @@ class MetricsCollector implements Collector {
   private samples: Sample[] = [];
   private readonly timeline: Timeline | null;
   /**
-   * The names list addMany saw last and its entries: a request's samples come with one constant
-   * list (k6/http's HOP_METRICS), so they are recorded without a Map lookup each. Entries are
-   * never replaced once declared, so the pair stays valid.
+   * The names lists addMany saw last and their entries: samples come in a few constant lists (a
+   * request's k6/http HOP_METRICS, an iteration's ITERATION_METRICS, its data_sent/received), so
+   * they are recorded without a Map lookup each. Found by identity among the last NAME_LISTS;
+   * entries are never replaced once declared, so a pair stays valid.
    */
-  private lastNames: readonly string[] | null = null;
-  private lastEntries: Entry[] | null = null;
+  private readonly nameLists: (readonly string[])[] = [];
+  private readonly entryLists: Entry[][] = [];
+  private nextNameList = 0;
 
   constructor(private readonly opts: CollectorOptions) {
     this.timeline = opts.keepTimeline ? new Timeline() : null;
@@ -145,11 +150,19 @@ class MetricsCollector implements Collector {
   }
 
   addMany(names: readonly string[], values: readonly number[], tags: Tags, time?: number): void {
-    let entries = this.lastNames === names ? this.lastEntries : null;
-    if (entries === null) {
+    const lists = this.nameLists;
+    let entries: Entry[] | undefined;
+    for (let i = 0; i < lists.length; i++)
+      if (lists[i] === names) {
+        entries = this.entryLists[i]!;
+        break;
+      }
+    if (entries === undefined) {
       entries = names.map((name) => this.entry(name));
-      this.lastNames = names;
-      this.lastEntries = entries;
+      const slot = this.nextNameList;
+      this.nextNameList = (slot + 1) % NAME_LISTS;
+      lists[slot] = names;
+      this.entryLists[slot] = entries;
     }
     const t = time ?? Date.now();
     for (let i = 0; i < values.length; i++) this.record(entries[i]!, names[i]!, values[i]!, tags, t);

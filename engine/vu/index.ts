@@ -92,6 +92,9 @@ const lifecycleTimeoutCode: Record<LifecycleName, EngineError['exitCode']> = {
 
 const noData = Symbol('noData');
 
+/** An iteration's samples, in one constant list (the collector resolves a list once, by identity). */
+const ITERATION_METRICS = ['iterations', 'iteration_duration'] as const;
+
 /** Shallow value equality of two tag sets (undefined equals only undefined). */
 function sameTags(a: Tags | undefined, b: Tags | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
@@ -468,9 +471,7 @@ class VirtualUser implements Vu, VuContext {
   private iterationDone(outcome: IterationOutcome, duration: number): void {
     try {
       if (outcome === 'completed') {
-        const time = Date.now();
-        this.emit('iterations', 1, undefined, time);
-        this.emit('iteration_duration', duration, undefined, time);
+        this.emitMany(ITERATION_METRICS, [1, duration], undefined, Date.now());
       }
     } catch (err) {
       return this.iterationFailed(err);

@@ -28,10 +28,15 @@ const HOP_METRICS = [
 
 export function emitHop(vu: VuContext, s: HopSample, time: number): void {
   const t = s.timings;
-  const values = [1, t.duration, t.blocked, t.connecting, t.tls_handshaking, t.sending, t.waiting, t.receiving];
-  if (s.failed !== null) values.push(s.failed ? 1 : 0);
+  // built at its final length: a push onto the literal would grow (copy) its backing store
+  const values =
+    s.failed === null
+      ? [1, t.duration, t.blocked, t.connecting, t.tls_handshaking, t.sending, t.waiting, t.receiving]
+      : [1, t.duration, t.blocked, t.connecting, t.tls_handshaking, t.sending, t.waiting, t.receiving, s.failed ? 1 : 0];
   vu.emitMany(HOP_METRICS, values, s.tags, time);
 }
+
+const DATA_METRICS = ['data_sent', 'data_received'] as const;
 
 /** Sums bytes on the wire and emits data_sent/data_received at iteration end (or at once outside iterations). */
 export class DataCounter {
@@ -45,9 +50,7 @@ export class DataCounter {
   }
   flush(): void {
     if (this.sent === 0 && this.received === 0) return;
-    const time = Date.now();
-    this.vu.emit('data_sent', this.sent, undefined, time);
-    this.vu.emit('data_received', this.received, undefined, time);
+    this.vu.emitMany(DATA_METRICS, [this.sent, this.received], undefined, Date.now());
     this.sent = 0;
     this.received = 0;
   }

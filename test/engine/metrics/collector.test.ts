@@ -92,6 +92,7 @@ describe('collector', () => {
     const one = createCollector(opts);
     const hop = ['http_reqs', 'http_req_duration', 'http_req_waiting', 'http_req_failed'];
     const iteration = ['iterations', 'iteration_duration'];
+    const others = [['data_sent', 'data_received'], ['vus'], ['http_req_blocked'], ['http_req_sending', 'http_req_receiving'], ['group_duration']];
     for (let i = 0; i < 200; i++) {
       const tags = { name: i % 4 === 0 ? 'login' : 'list', method: i % 8 === 0 ? 'POST' : 'GET', expected_response: i % 10 === 0 ? 'false' : 'true' };
       // the list may carry more names than values (http_req_failed is absent without a response callback)
@@ -102,6 +103,10 @@ describe('collector', () => {
         many.addMany(iteration, [1, Number.NaN], {}, 5_000 + i); // NaN dropped as add drops it
         one.add('iterations', 1, {}, 5_000 + i);
       }
+      // more lists than the collector remembers, in turn: each is resolved again when it comes back
+      const other = others[i % others.length]!;
+      many.addMany(other, other.map((_, k) => i + k), tags, 5_000 + i);
+      other.forEach((name, k) => one.add(name, i + k, tags, 5_000 + i));
     }
     const a = many.drain();
     const b = one.drain();
