@@ -36,6 +36,12 @@ function makeVu(id: number): VuContext & { fire(e: string): Promise<void>; newIt
     options: Object.freeze({}),
     scriptPath: '',
     tags: vuTags,
+    setTag() {
+      throw new Error('the http benchmark VU has fixed tags');
+    },
+    deleteTag() {
+      throw new Error('the http benchmark VU has fixed tags');
+    },
     groupPath: '',
     iterationInInstance: 0,
     iterationInScenario: 0,

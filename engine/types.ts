@@ -85,8 +85,14 @@ export interface VuContext {
   readonly options: Readonly<Record<string, unknown>>;
   /** Absolute path of the script the user ran (the .ts when given a .ts): `open()` resolves relative to its folder. */
   readonly scriptPath: string;
-  /** `exec.vu.tags`: mutable; merged into every sample this VU emits (includes `scenario` and options.tags). */
-  readonly tags: Tags;
+  /**
+   * `exec.vu.tags`: merged into every sample this VU emits (includes `scenario` and options.tags).
+   * Read-only here: changed only through setTag/deleteTag, which tell the VU its merged tag sets
+   * are stale (it does not compare them again for every sample).
+   */
+  readonly tags: Readonly<Tags>;
+  setTag(name: string, value: string): void;
+  deleteTag(name: string): void;
   /** Current group path: '' at the root, '::a::b' inside group b in group a. Emitted as the `group` tag. */
   groupPath: string;
   /** __ITER: iterations this VU started in this instance, over all scenarios. */

@@ -7,15 +7,33 @@
 import type { ModuleFactory, ScenarioInfo, Tags, VuContext } from '../types.ts';
 import { moduleExports } from './module-exports.ts';
 
-/** Tag values are strings in samples; k6 accepts strings, numbers and booleans. */
-const tagsHandler: ProxyHandler<Tags> = {
-  set(target, key, value) {
-    if (typeof key !== 'string') return false;
+/**
+ * `exec.vu.tags`: reads see the VU's tags; writes and deletes go through the VU (setTag/deleteTag),
+ * which then knows its merged tag sets are stale. Tag values are strings in samples; k6 accepts
+ * strings, numbers and booleans.
+ */
+function tagsView(vu: VuContext): Tags {
+  const checked = (key: string, value: unknown): string => {
     if (value !== null && typeof value === 'object') throw new TypeError(`exec.vu.tags: the value of "${key}" must be a string, number or boolean`);
-    target[key] = String(value);
-    return true;
-  },
-};
+    return String(value);
+  };
+  return new Proxy(vu.tags as Tags, {
+    set(_target, key, value) {
+      if (typeof key !== 'string') return false;
+      vu.setTag(key, checked(key, value));
+      return true;
+    },
+    defineProperty(_target, key, desc) {
+      if (typeof key !== 'string' || !('value' in desc)) return false;
+      vu.setTag(key, checked(key, desc.value));
+      return true;
+    },
+    deleteProperty(_target, key) {
+      if (typeof key === 'string') vu.deleteTag(key);
+      return true;
+    },
+  });
+}
 
 class VuView {
   readonly #vu: VuContext;
@@ -38,7 +56,7 @@ class VuView {
     return this.#vu.iterationInScenario;
   }
   get tags(): Tags {
-    return (this.#tags ??= new Proxy(this.#vu.tags, tagsHandler));
+    return (this.#tags ??= tagsView(this.#vu));
   }
 }
 

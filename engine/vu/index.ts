@@ -156,8 +156,11 @@ class VirtualUser implements Vu, VuContext {
   private dataSource: unknown = noData;
   private dataCopy: unknown = undefined;
   /** Cached merges (see mergedTags). */
-  private baseTags: { group: string; vuTags: Tags; merged: Tags } | null = null;
-  private callMerge: { ref: Tags; callTags: Tags; merged: Tags } | null = null;
+  /** Bumped whenever `tags` changes (setTag, deleteTag, a scenario's tags): merges built at an older version are stale. */
+  private tagsVersion = 0;
+  private baseTags: { group: string; version: number; merged: Tags } | null = null;
+  /** `frozen`: `ref` was frozen when this merge was built, so it cannot have changed since. */
+  private callMerge: { ref: Tags; frozen: boolean; callTags: Tags; merged: Tags } | null = null;
 
   constructor(
     private readonly script: LoadedScript,
@@ -225,28 +228,41 @@ class VirtualUser implements Vu, VuContext {
 
   /**
    * The VU's tags, its group and the call-site tags in one object. A request emits ~9 samples with
-   * the same inputs, so merges are reused while their inputs are value-equal (compared, not trusted
-   * by identity: scripts may mutate a tags object between calls; a frozen call-site set is the one
-   * exception). Two caches: the VU-only set (iterations, data_sent, …) and the last call-site
-   * merge built on it, so an iteration's mix of both kinds does not evict one another. Sinks never
-   * mutate what they get.
+   * the same inputs, so merges are reused while their inputs are unchanged: the VU's own tags by
+   * their version (they change only through setTag/deleteTag and applyScenario), call-site tags by
+   * value (compared, not trusted by identity: scripts may mutate a tags object between calls; a
+   * set that was frozen when merged is the one exception). Two caches: the VU-only set
+   * (iterations, data_sent, …) and the last call-site merge built on it, so an iteration's mix of
+   * both kinds does not evict one another. Sinks never mutate what they get.
    */
   private mergedTags(tags: Tags | undefined): Tags {
     let base = this.baseTags;
-    if (base === null || base.group !== this.groupPath || !sameTags(base.vuTags, this.tags)) {
+    if (base === null || base.group !== this.groupPath || base.version !== this.tagsVersion) {
       const merged: Tags = Object.assign({}, this.tags);
       merged.group = this.groupPath;
-      base = this.baseTags = { group: this.groupPath, vuTags: Object.assign({}, this.tags), merged };
+      base = this.baseTags = { group: this.groupPath, version: this.tagsVersion, merged };
       this.callMerge = null;
     }
     if (tags === undefined) return base.merged;
     const c = this.callMerge;
-    if (c !== null && ((tags === c.ref && Object.isFrozen(tags)) || sameTags(c.callTags, tags))) return c.merged;
+    if (c !== null && ((tags === c.ref && c.frozen) || sameTags(c.callTags, tags))) return c.merged;
     const merged: Tags = Object.assign({}, base.merged);
     const callTags: Tags = {};
     for (const k in tags) merged[k] = callTags[k] = String(tags[k]);
-    this.callMerge = { ref: tags, callTags, merged };
+    this.callMerge = { ref: tags, frozen: Object.isFrozen(tags), callTags, merged };
     return merged;
+  }
+
+  setTag(name: string, value: string): void {
+    if (this.tags[name] === value) return;
+    this.tags[name] = value;
+    this.tagsVersion++;
+  }
+
+  deleteTag(name: string): void {
+    if (!Object.hasOwn(this.tags, name)) return;
+    delete this.tags[name];
+    this.tagsVersion++;
   }
 
   define(metric: string, type: MetricType, contains?: ValueType): void {
@@ -525,14 +541,15 @@ class VirtualUser implements Vu, VuContext {
     const tags = run.tags;
     if (tags !== this.scenarioTags) {
       for (const k of this.scenarioTagKeys) delete this.tags[k];
+      this.tagsVersion++;
       this.scenarioTags = tags;
       this.scenarioTagKeys = Object.keys(tags ?? {});
       this.scenarioTagValues = this.scenarioTagKeys.map((k) => String(tags[k]));
     }
     const keys = this.scenarioTagKeys;
     const values = this.scenarioTagValues;
-    for (let i = 0; i < keys.length; i++) this.tags[keys[i]!] = values[i]!;
-    this.tags.scenario = run.scenario.name;
+    for (let i = 0; i < keys.length; i++) this.setTag(keys[i]!, values[i]!);
+    this.setTag('scenario', run.scenario.name);
     if (run.env !== this.lastEnvSource) {
       this.lastEnvSource = run.env;
       this.env = run.env && Object.keys(run.env).length > 0 ? { ...this.init.env, ...run.env } : this.init.env;

@@ -21,6 +21,29 @@ describe('k6/execution', () => {
     expect(h.rec.of('checks')[0]?.tags).toEqual({ team: 'wms', scenario: 's1', custom: '7', group: '', check: 'tagged' });
   });
 
+  it('exec.vu.tags: each set, same-value set, delete and defineProperty is seen by the next sample; an object value is refused', async () => {
+    const h = await harness('modules/execution-tags.js');
+    const vu = await h.vu(1, {}, { tags: { team: 'wms' } });
+    await h.iterate(vu, 2, { scenario: scenario('s1') });
+    const base = { team: 'wms', scenario: 's1', group: '' };
+    const first = h.rec.of('checks').slice(0, 7).map((s) => s.tags);
+    expect(first).toEqual([
+      { ...base, check: 'before' },
+      { ...base, x: '1', check: 'set' },
+      { ...base, x: '1', check: 'again' },
+      { ...base, x: 'two', check: 'changed' },
+      { ...base, check: 'deleted' },
+      { ...base, y: 'true', check: 'defined' },
+      { ...base, y: 'true', check: 'refused' },
+    ]);
+    // the second iteration starts with what the first left (y), as in k6
+    expect(h.rec.of('checks')[7]?.tags).toEqual({ ...base, y: 'true', check: 'before' });
+    const seen = JSON.parse(h.rec.console[0] as string);
+    expect(seen.refused).toMatch(/exec.vu.tags: the value of "z" must be a string, number or boolean/);
+    expect(seen.tags).toEqual({ team: 'wms', scenario: 's1', y: 'true' });
+    expect(seen.keys.sort()).toEqual(['scenario', 'team', 'y']);
+  });
+
   it('exec.test.fail marks the test failed and goes on; exec.test.abort stops the iteration', async () => {
     const h = await harness('modules/execution.js');
     const failing = await h.vu(1, { FAIL: '1' });

@@ -130,8 +130,8 @@ describe('iteration metrics and tags', () => {
     const buyers = { flow: 'checkout', scenario: 'buyers' };
     await h.iterate(vu, 1, { tags: buyers, scenario: scenario('buyers') });
     // the script overwrote a scenario tag and added its own (exec.vu.tags) during that iteration
-    vu.context.tags.flow = 'overwritten';
-    vu.context.tags.user = 'u1';
+    vu.context.setTag('flow', 'overwritten');
+    vu.context.setTag('user', 'u1');
     await h.iterate(vu, 1, { tags: buyers, scenario: scenario('buyers') });
     await h.iterate(vu, 1, { tags: { scenario: 'browsers' }, scenario: scenario('browsers') });
     expect(h.rec.of('iterations').map((s) => s.tags)).toEqual([
@@ -274,7 +274,7 @@ describe('emit tag merging', () => {
     ctx.emit('m', 2, callTags);
     callTags.name = 'b';
     ctx.emit('m', 3, callTags);
-    ctx.tags.user = 'u1';
+    ctx.setTag('user', 'u1');
     ctx.emit('m', 4, callTags);
     ctx.groupPath = '::g';
     ctx.emit('m', 5, callTags);
@@ -299,7 +299,7 @@ describe('emit tag merging', () => {
     ctx.emitMany(['a', 'b'], [1, 2], req);
     ctx.emit('c', 3); // VU-only merge between two call-site merges
     ctx.emitMany(['a', 'b'], [4, 5], req);
-    ctx.tags.user = 'u1';
+    ctx.setTag('user', 'u1');
     ctx.emitMany(['a', 'b', 'c'], [6, 7], req); // values decide how many metrics get a sample
     ctx.groupPath = '::g';
     ctx.emit('c', 8);

@@ -24,6 +24,12 @@ export class RecordingVu implements VuContext {
   readonly options: Readonly<Record<string, unknown>>;
   readonly scriptPath = '/dev/null';
   readonly tags: Tags = { scenario: 'default' };
+  setTag(name: string, value: string): void {
+    this.tags[name] = value;
+  }
+  deleteTag(name: string): void {
+    delete this.tags[name];
+  }
   groupPath = '';
   iterationInInstance = 0;
   iterationInScenario = 0;
