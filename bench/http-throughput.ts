@@ -13,12 +13,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineWorkerCount } from '../engine/config/threads.ts';
 import { cServers } from './c-server.ts';
 import { numberFlag, stringFlag } from './args.ts';
 import { lastJsonLine } from './json-line.ts';
+import { DISTURBED_CORES, stolenSeconds } from './host-steal.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -32,6 +34,8 @@ interface Run {
   requests: number;
   seconds: number;
   cpuSeconds: number;
+  /** Cores the host took away from this machine during the run, on average (bench/host-steal.ts). */
+  stolenCores: number;
   p50: number;
   p95: number;
   p99: number;
@@ -39,8 +43,10 @@ interface Run {
 }
 
 /** Runs a generator under /usr/bin/time; `parse` turns its stdout into requests/latencies. */
-function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run, 'cpuSeconds'>): Promise<Run> {
+function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run, 'cpuSeconds' | 'stolenCores'>): Promise<Run> {
   return new Promise((resolve, reject) => {
+    const stolenBefore = stolenSeconds();
+    const started = performance.now();
     const child = spawn('/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -50,7 +56,8 @@ function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run,
       const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
       if (code !== 0 || !m) return reject(new Error(`${cmd} failed (${code}): ${err.slice(-500)}`));
       try {
-        resolve({ ...parse(out), cpuSeconds: Number(m[1]) + Number(m[2]) });
+        const stolenCores = (stolenSeconds() - stolenBefore) / ((performance.now() - started) / 1000);
+        resolve({ ...parse(out), cpuSeconds: Number(m[1]) + Number(m[2]), stolenCores });
       } catch (e) {
         reject(new Error(`${cmd}: cannot read its output: ${(e as Error).message}\n${out.slice(-500)}`));
       }
@@ -105,6 +112,8 @@ const wrk = (url: string) =>
   runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${seconds}s`, '-s', join(here, 'http-wrk-report.lua'), url], (out) => lastJsonLine(out));
 
 const rps = (r: Run) => r.requests / r.seconds;
+const disturbed = (r: Run) => r.stolenCores >= DISTURBED_CORES;
+const stolenNote = (r: Run) => (disturbed(r) ? `  (host took ${fmt(r.stolenCores, 2)} cores)` : '');
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /**
@@ -155,7 +164,8 @@ async function main(): Promise<void> {
         console.log(
           `round ${r} ${label.padEnd(10)} ${fmt(rps(run)).padStart(8)} req/s  ${fmt(run.requests / run.cpuSeconds).padStart(8)} req/CPU-s  ` +
             `cpu ${fmt(run.cpuSeconds / run.seconds, 2)} cores` +
-            (Number.isNaN(run.p50) ? '' : `  p50 ${fmt(run.p50, 3)} ms  p95 ${fmt(run.p95, 3)} ms  errors ${run.errors}`),
+            (Number.isNaN(run.p50) ? '' : `  p50 ${fmt(run.p50, 3)} ms  p95 ${fmt(run.p95, 3)} ms  errors ${run.errors}`) +
+            stolenNote(run),
         );
       }
     }
@@ -180,6 +190,17 @@ async function main(): Promise<void> {
     console.log(
       `  per CPU-second vs autocannon: aetos run ${fmt(cpu(results.run) / cpu(results.autocannon), 2)} (issue 21 goal ≥ 0.85), run -w ${coreThreads} ${fmt(cpu(results.runN) / cpu(results.autocannon), 2)}, module ${fmt(cpu(results.engine) / cpu(results.autocannon), 2)}`,
     );
+    // Round by round, and over the rounds in which the host took nothing from either run: a
+    // round the host disturbed measures the host (bench/host-steal.ts).
+    const perRound = results.run.map((run, i) => rps(run) / rps(results.autocannon[i]!));
+    const calm = perRound.filter((_, i) => !disturbed(results.run[i]!) && !disturbed(results.autocannon[i]!));
+    const took = (i: number) => `host took ${fmt(results.run[i]!.stolenCores, 2)} / ${fmt(results.autocannon[i]!.stolenCores, 2)} cores`;
+    console.log(`  aetos run / autocannon round by round: ${perRound.map((x, i) => `${fmt(x, 2)} (${took(i)})`).join(', ')}`);
+    console.log(
+      calm.length
+        ? `  over the ${calm.length} round(s) in which the host took < ${DISTURBED_CORES} cores from either: ${fmt(calm.reduce((a, b) => a + b, 0) / calm.length, 2)}`
+        : `  the host took ≥ ${DISTURBED_CORES} cores from one of them in every round: req/s compares the host's moods; req per CPU-second (above) does not count what it took`,
+    );
 
     }
     if (only === 'throughput') return;
@@ -194,8 +215,9 @@ async function main(): Promise<void> {
       console.log(`  round ${r} run -w ${coreThreads}  ${pcts(rn)}  (${fmt(rps(rn))} req/s)`);
       console.log(`  round ${r} module    ${pcts(ea)}  (${fmt(rps(ea))} req/s)`);
       console.log(`  round ${r} wrk       ${pcts(wa)}  (${fmt(rps(wa))} req/s)`);
+      const hostTook = [ra, rn, ea, wa].some(disturbed) ? ' — the host took CPU during this round' : '';
       console.log(
-        `  round ${r} Δ vs wrk: aetos run p50 ${fmt(ra.p50 - wa.p50, 3)} p95 ${fmt(ra.p95 - wa.p95, 3)} p99 ${fmt(ra.p99 - wa.p99, 3)} ms; run -w ${coreThreads} p99 ${fmt(rn.p99 - wa.p99, 3)} ms; ` +
+        `  round ${r} Δ vs wrk${hostTook}: aetos run p50 ${fmt(ra.p50 - wa.p50, 3)} p95 ${fmt(ra.p95 - wa.p95, 3)} p99 ${fmt(ra.p99 - wa.p99, 3)} ms; run -w ${coreThreads} p99 ${fmt(rn.p99 - wa.p99, 3)} ms; ` +
           `module p50 ${fmt(ea.p50 - wa.p50, 3)} p95 ${fmt(ea.p95 - wa.p95, 3)} p99 ${fmt(ea.p99 - wa.p99, 3)} ms (targets |Δp50| ≤ 1, |Δp95| ≤ 2, issue 21: |Δp99| ≤ 2)`,
       );
     }
