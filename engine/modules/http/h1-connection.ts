@@ -234,15 +234,18 @@ function parseResponseHead(head: string): ResponseHead | string {
 
 /**
  * `known` when buf holds its bytes at `pos`, followed by the CRLFCRLF: then the head ends there,
- * as it did when it was first read (the same bytes, so the same first CRLFCRLF). A head is ~100
- * bytes: a loop costs less than the calls into Buffer's indexOf and compare.
+ * as it did when it was first read (the same bytes, so the same first CRLFCRLF). Up to ~90 bytes a
+ * loop costs less than a call into Buffer.compare (78 against 110 ns for 66 bytes); beyond, the
+ * call's memcmp wins (90 against 650 ns for 300 bytes, a typical server's head).
  */
 function headAt(known: ResponseHead | null, buf: Buffer, pos: number): ResponseHead | null {
   if (known === null) return null;
   const bytes = known.bytes!;
-  const e = pos + bytes.length;
+  const n = bytes.length;
+  const e = pos + n;
   if (buf.length < e + 4 || buf[e] !== 13 || buf[e + 1] !== 10 || buf[e + 2] !== 13 || buf[e + 3] !== 10) return null;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buf[pos + i]) return null;
+  if (n > 96) return buf.compare(bytes, 0, n, pos, e) === 0 ? known : null;
+  for (let i = 0; i < n; i++) if (bytes[i] !== buf[pos + i]) return null;
   return known;
 }
 

@@ -258,9 +258,10 @@ describe('what is read', () => {
     expect(Object.isFrozen(got[1]!.rawHeaders)).toBe(true); // shared between responses: nobody may change it
   });
 
-  it('a repeated head is read whole however its bytes are split, and one byte short of it is not taken for it', async () => {
-    const first = 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nok';
-    const seconds = [first.replace('ok', 'hi'), 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 3\r\n\r\nyes', 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\nX-B: 2\r\n\r\nok'];
+  // a short head is compared byte by byte, a long one (> 96 bytes) by Buffer.compare
+  it.each([['a short head', '1'], ['a long head', 'x'.repeat(120)]])('%s repeated is read whole however its bytes are split, and one byte short of it is not taken for it', async (_name, xa) => {
+    const first = `HTTP/1.1 200 OK\r\nX-A: ${xa}\r\nContent-Length: 2\r\n\r\nok`;
+    const seconds = [first.replace('ok', 'hi'), `HTTP/1.1 200 OK\r\nX-A: ${xa}\r\nContent-Length: 3\r\n\r\nyes`, `HTTP/1.1 200 OK\r\nX-A: ${xa}\r\nContent-Length: 2\r\nX-B: 2\r\n\r\nok`];
     for (const second of seconds)
       for (const parts of splits(second)) {
         const sock = new FakeSocket();
@@ -281,7 +282,7 @@ describe('what is read', () => {
         const where = `${second.length}: ${parts.map((p) => p.length).join('+')}`;
         expect(ex.error, where).toBeNull();
         expect(body(ex), where).toBe(/\r\n\r\n(.*)$/s.exec(second)![1]);
-        expect(ex.rawHeaders, where).toEqual(second.includes('X-B') ? ['X-A', '1', 'Content-Length', '2', 'X-B', '2'] : ['X-A', '1', 'Content-Length', second.includes('yes') ? '3' : '2']);
+        expect(ex.rawHeaders, where).toEqual(second.includes('X-B') ? ['X-A', xa, 'Content-Length', '2', 'X-B', '2'] : ['X-A', xa, 'Content-Length', second.includes('yes') ? '3' : '2']);
         expect(sock.destroyed, where).toBe(false);
         sock.destroy();
       }
