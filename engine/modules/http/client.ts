@@ -78,6 +78,9 @@ class Call implements Linked<Call> {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** `response.request.cookies` of a request that sent none: shared by such requests, so frozen. */
+const noCookies: RequestInfo['cookies'] = Object.freeze({});
+
 /** Methods whose requests carry a content-length even with no body (as undici decides). */
 const EXPECTS_PAYLOAD = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
 
@@ -172,8 +175,8 @@ export class HttpClient {
     tags: Tags;
   } | null = null;
   private closed = false;
-  /** The header list of the last plain request (see buildHeaders) and the params headers it was built from. */
-  private plainHeaders: { from: readonly string[]; list: string[] } | null = null;
+  /** What buildHeaders gave the last plain request (shared, read-only) and the params headers it was built from. */
+  private plainHeaders: { from: readonly string[]; result: { list: string[]; cookies: RequestInfo['cookies'] } } | null = null;
 
   constructor(private readonly vu: VuContext) {
     const o = vu.options ?? {};
@@ -402,22 +405,29 @@ export class HttpClient {
    * object first looks up the object's `then` (a generic property lookup per request).
    */
   private exchange(call: Call, ex: Exchange, u: ParsedUrl, method: string, headers: string[], enc: EncodedBody | null): Promise<void> {
-    return new Promise<void>((resolve) => {
-      ex.done = resolve;
-      call.current = ex;
-      this.connections.dispatch(
-        {
-          origin: u.origin,
-          path: u.path,
-          method,
-          headers,
-          body: enc ? (enc.payload as Buffer) : undefined,
-          reset: this.noConnectionReuse,
-        },
-        ex,
-      );
-    });
+    // one executor for every call, not a closure over this call's arguments each time
+    const ended = new Promise<void>(this.takeResolve);
+    ex.done = this.resolveTaken;
+    this.resolveTaken = null;
+    call.current = ex;
+    this.connections.dispatch(
+      {
+        origin: u.origin,
+        path: u.path,
+        method,
+        headers,
+        body: enc ? (enc.payload as Buffer) : undefined,
+        reset: this.noConnectionReuse,
+      },
+      ex,
+    );
+    return ended;
   }
+  /** The promise executor of exchange(): hands the new promise's resolve over through resolveTaken. */
+  private readonly takeResolve = (resolve: () => void): void => {
+    this.resolveTaken = resolve;
+  };
+  private resolveTaken: (() => void) | null = null;
 
   private buildHeaders(
     u: ParsedUrl,
@@ -434,7 +444,7 @@ export class HttpClient {
     // when its params carry the same headers: shared, read-only (undici copies it, RequestInfo only
     // reads it), instead of a new list per request.
     const plain = jarCookies.length === 0 && scoped === null && authorization === null && !u.auth && enc === null && sameHost;
-    if (plain && this.plainHeaders !== null && sameList(this.plainHeaders.from, p.headers)) return { list: this.plainHeaders.list, cookies: {} };
+    if (plain && this.plainHeaders !== null && sameList(this.plainHeaders.from, p.headers)) return this.plainHeaders.result;
     const list: string[] = [];
     if (this.userAgent && !names.has('user-agent')) list.push('user-agent', this.userAgent);
     for (let i = 0; i < p.headers.length; i += 2) {
@@ -466,7 +476,10 @@ export class HttpClient {
       if (p.compression && p.compression.length && !names.has('content-encoding'))
         list.push('content-encoding', p.compression.join(', ')); // in the order applied (RFC 9110 §8.4)
     }
-    if (plain) this.plainHeaders = { from: p.headers, list };
+    if (plain) {
+      this.plainHeaders = { from: p.headers, result: { list, cookies: noCookies } };
+      return this.plainHeaders.result;
+    }
     return { list, cookies: sent };
   }
 

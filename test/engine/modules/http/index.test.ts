@@ -414,11 +414,14 @@ describe('params', () => {
     // the response of a reused list still shows the headers sent
     const res = await http.get(`${fx.url}/echo`);
     expect(res.request.headers['User-Agent']).toEqual([plain['user-agent']]);
+    expect(res.request.cookies).toEqual({});
     const u = new URL(fx.url);
     expect((await sent(`http://user:pw@${u.host}/echo`)).authorization).toBe(`Basic ${Buffer.from('user:pw').toString('base64')}`);
     expect((await sent(`${fx.url}/echo`)).authorization).toBeUndefined();
     await http.get(`${fx.url}/set-cookie?k=v`);
     expect((await sent(`${fx.url}/echo`)).cookie).toBe('k=v');
+    expect((await http.get(`${fx.url}/echo`)).request.cookies).toEqual({ k: [{ name: 'k', value: 'v', replace: false }] });
+    expect(res.request.cookies).toEqual({}); // the earlier plain request's, not changed by the later cookie
   });
 
   it('throw: true throws on network errors but not on 4xx', async () => {
