@@ -8,6 +8,8 @@
  * keep-alive server
  * (bench/http-server.c, compiled on the fly), in the same run. Prints requests/s, the engine's
  * ratio to each peer, and requests per CPU-second of each generator (user+sys from /usr/bin/time).
+ * Each run also reports the CPU the host took from the machine meanwhile (bench/host-steal.ts); a
+ * 3 s wrk warm-up before the rounds is not counted.
  * Accuracy: engine and wrk, alternated, against the same C server answering after a fixed 50 ms
  * (timerfd-timed, so server jitter is far below the 1–2 ms tolerances): p50 and p95 of each.
  */
@@ -27,6 +29,7 @@ const root = join(here, '..');
 const seconds = numberFlag('seconds', 10);
 const vus = numberFlag('vus', 50);
 const rounds = numberFlag('rounds', 2);
+const WARM_UP_SECONDS = 3;
 /** --only throughput | accuracy */
 const only = stringFlag('only', '');
 
@@ -149,6 +152,10 @@ async function main(): Promise<void> {
   const delayUrl = await servers.start(50);
   console.log(`k6/http benchmark: ${vus} VUs/connections, ${seconds} s per run, ${rounds} rounds; node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (${cpus().length} cores)`);
   try {
+    // Not counted: on the VM these figures were taken on, the first busy seconds after a quiet
+    // spell were the ones the host took CPU from (0.17-0.41 cores, always round 1's first run).
+    const warm = await runTimed('wrk', ['-t', '2', '-c', String(vus), '-d', `${WARM_UP_SECONDS}s`, fastUrl], () => ({ requests: 0, seconds: WARM_UP_SECONDS, p50: NaN, p95: NaN, p99: NaN, errors: 0 }));
+    console.log(`warm-up: ${WARM_UP_SECONDS} s of wrk, not counted${stolenNote(warm)}`);
     const results: Record<'run' | 'runN' | 'engine' | 'autocannon' | 'wrk', Run[]> = { run: [], runN: [], engine: [], autocannon: [], wrk: [] };
     for (let r = 1; r <= (only === 'accuracy' ? 0 : rounds); r++) {
       for (const [name, fn] of [
