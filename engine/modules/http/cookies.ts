@@ -120,6 +120,9 @@ function toUrl(url: string | URL | { url: string }): URL {
   return new URL(String(url));
 }
 
+/** What an empty jar matches: shared, so frozen. */
+const none: readonly StoredCookie[] = Object.freeze([]);
+
 export class CookieJar {
   /** key `domain;path;name` → cookie. A Map keeps insertion order (older cookies first). */
   private readonly store = new Map<string, StoredCookie>();
@@ -160,8 +163,10 @@ export class CookieJar {
   }
 
   /** Cookies to send to `url`, longest path first (RFC 6265 5.4). */
-  matching(url: UrlLike, now = Date.now()): StoredCookie[] {
-    if (this.store.size === 0) return [];
+  matching(url: UrlLike, at?: number): readonly StoredCookie[] {
+    // most jars are empty: no clock read and no new array then (this runs for every request)
+    if (this.store.size === 0) return none;
+    const now = at ?? Date.now();
     const host = url.hostname.toLowerCase();
     const secure = url.protocol === 'https:' || url.protocol === 'wss:';
     const path = url.pathname || '/';
