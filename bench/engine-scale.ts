@@ -14,10 +14,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { generatorVerdict } from '../engine/metrics/generator.ts';
 import { cServers } from './c-server.ts';
 import { numberFlag } from './args.ts';
+import { DISTURBED_CORES, stolenSeconds } from './host-steal.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
@@ -109,13 +111,17 @@ try {
     console.log(`\nactive VUs (http.get + sleep(1)) against the C server, ${seconds} s each`);
     const runs: [number, Awaited<ReturnType<typeof activeRun>>][] = [];
     for (const vus of [1000, 10_000]) {
+      const stolenBefore = stolenSeconds();
+      const started = performance.now();
       const r = await activeRun(fast, vus);
+      const stolenCores = (stolenSeconds() - stolenBefore) / ((performance.now() - started) / 1000);
       runs.push([vus, r]);
       const iter = r.metrics.iteration_duration?.avg ?? Number.NaN;
       // each VU's ideal iteration is its 1 s sleep plus a sub-ms request
       console.log(
         `  ${vus.toLocaleString('en-US').padStart(6)} VUs: rate ${((1000 / iter) * 100).toFixed(1)} % of ideal (iteration ${iter.toFixed(1)} ms), ` +
-          `p95 ${r.metrics.http_req_duration?.['p(95)']?.toFixed(2)} ms, RSS ${(r.rssKb / 1024).toFixed(0)} MB, load average ${load()}`,
+          `p95 ${r.metrics.http_req_duration?.['p(95)']?.toFixed(2)} ms, RSS ${(r.rssKb / 1024).toFixed(0)} MB, load average ${load()}` +
+          (stolenCores >= DISTURBED_CORES ? `; the host took ${stolenCores.toFixed(2)} cores meanwhile (bench/host-steal.ts)` : ''),
       );
       console.log(`         ${generatorVerdict((m) => r.metrics[m])?.message ?? 'the load generator was not saturated'}`);
     }
