@@ -13,7 +13,7 @@
  * (`aetos-load run -u 50 -i N`, the shared-iterations executor; `autocannon -a N`). Peers in the
  * same run: autocannon, and with --baseline another checkout's `aetos-load run` (its own
  * node_modules, so the two builds do not share a bundle cache). The kernel's share (the socket writes and reads, the same for every generator) is not
- * counted. Two counts of the same build differed by up to 14 % (41.8k–48.0k over five runs, bench/RESULTS.md):
+ * counted. Two counts of the same build differed by up to 18 % (41.8k–49.4k over six runs, bench/RESULTS.md):
  * compare builds counted in the same run, and count more than once.
  * Not part of `npm run bench`: under valgrind the engine makes ~1,000 requests a second (~10
  * minutes in all).
