@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { generatorVerdict } from '../engine/metrics/generator.ts';
 import { cServers } from './c-server.ts';
 import { numberFlag } from './args.ts';
-import { DISTURBED_CORES, stolenSeconds } from './host-steal.ts';
+import { DISTURBED_CORES, stealMeter } from './host-steal.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
@@ -111,10 +111,9 @@ try {
     console.log(`\nactive VUs (http.get + sleep(1)) against the C server, ${seconds} s each`);
     const runs: [number, Awaited<ReturnType<typeof activeRun>>][] = [];
     for (const vus of [1000, 10_000]) {
-      const stolenBefore = stolenSeconds();
-      const started = performance.now();
+      const stolen = stealMeter();
       const r = await activeRun(fast, vus);
-      const stolenCores = (stolenSeconds() - stolenBefore) / ((performance.now() - started) / 1000);
+      const stolenCores = stolen();
       runs.push([vus, r]);
       const iter = r.metrics.iteration_duration?.avg ?? Number.NaN;
       // each VU's ideal iteration is its 1 s sleep plus a sub-ms request

@@ -5,12 +5,13 @@
  * third). Read before and after a run; 0 where the kernel does not report it (not Linux).
  */
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /** The kernel's clock ticks per second for /proc/stat (USER_HZ: 100 on every Linux build that matters here). */
 const USER_HZ = 100;
 
 /** Seconds of CPU stolen from this machine since boot, over all its CPUs. */
-export function stolenSeconds(): number {
+function stolenSeconds(): number {
   try {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
     // cpu user nice system idle iowait irq softirq steal …
@@ -19,6 +20,13 @@ export function stolenSeconds(): number {
   } catch {
     return 0;
   }
+}
+
+/** Starts measuring: the returned function gives the cores stolen on average since then. */
+export function stealMeter(): () => number {
+  const stolenBefore = stolenSeconds();
+  const started = performance.now();
+  return () => (stolenSeconds() - stolenBefore) / ((performance.now() - started) / 1000);
 }
 
 /** Rounds in which the host took this much (in cores, averaged over a run) are reported as disturbed. */

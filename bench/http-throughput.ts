@@ -15,14 +15,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineWorkerCount } from '../engine/config/threads.ts';
 import { cServers } from './c-server.ts';
 import { numberFlag, stringFlag } from './args.ts';
 import { lastJsonLine } from './json-line.ts';
-import { DISTURBED_CORES, stolenSeconds } from './host-steal.ts';
+import { DISTURBED_CORES, stealMeter } from './host-steal.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -48,8 +47,7 @@ interface Run {
 /** Runs a generator under /usr/bin/time; `parse` turns its stdout into requests/latencies. */
 function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run, 'cpuSeconds' | 'stolenCores'>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const stolenBefore = stolenSeconds();
-    const started = performance.now();
+    const stolen = stealMeter();
     const child = spawn('/usr/bin/time', ['-f', 'CPU %U %S', cmd, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -59,8 +57,7 @@ function runTimed(cmd: string, args: string[], parse: (out: string) => Omit<Run,
       const m = /CPU ([\d.]+) ([\d.]+)/.exec(err);
       if (code !== 0 || !m) return reject(new Error(`${cmd} failed (${code}): ${err.slice(-500)}`));
       try {
-        const stolenCores = (stolenSeconds() - stolenBefore) / ((performance.now() - started) / 1000);
-        resolve({ ...parse(out), cpuSeconds: Number(m[1]) + Number(m[2]), stolenCores });
+        resolve({ ...parse(out), cpuSeconds: Number(m[1]) + Number(m[2]), stolenCores: stolen() });
       } catch (e) {
         reject(new Error(`${cmd}: cannot read its output: ${(e as Error).message}\n${out.slice(-500)}`));
       }
