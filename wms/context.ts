@@ -44,7 +44,7 @@ export async function timed<T>(req: FastifyRequest, kind: 'db' | 'cache', fn: ()
 }
 
 /** Adds the time since `since` (a performance.now()) to the request's db or cache timing. */
-function addTiming(req: FastifyRequest, kind: 'db' | 'cache', since: number): void {
+export function addTiming(req: FastifyRequest, kind: 'db' | 'cache', since: number): void {
   // created here, not by a hook on every request: most requests (health, metrics) time nothing
   const timing = (req.timing ??= { db: 0, cache: 0 });
   timing[kind] += performance.now() - since;

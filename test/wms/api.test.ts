@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PromSample as Sample, parsePrometheus, sumWhere } from '../../ops/shared/prometheus.ts';
 import { signJwt } from '../../wms/auth/jwt.ts';
+import { skuCacheKey } from '../../wms/inventory/routes.ts';
 import { api, login, startTestTarget, storages, type TestTarget } from './helpers.ts';
 
 describe.each(storages)('target API on %s', (storage) => {
@@ -114,6 +115,38 @@ describe.each(storages)('target API on %s', (storage) => {
     const min = await api(t.url, token, '/api/inventory?minQty=400&pageSize=500');
     expect(min.body.items.every((i: any) => i.available >= 400)).toBe(true);
     expect((await api(t.url, token, '/api/inventory/SKU-999999')).status).toBe(404);
+  });
+
+  it('inventory reads whatever way the cache answers: at once, by a promise, by failing (a miss served from the database)', async () => {
+    const cache = t.ctx.cache as { get: (key: string) => unknown };
+    const own = Object.hasOwn(cache, 'get') ? cache.get : undefined; // the Redis cache's get is its own property
+    const sku = 'SKU-000043';
+    const miss = await api(t.url, token, `/api/inventory/${sku}`);
+    expect(miss.headers.get('x-cache')).toBe('MISS');
+    const text = JSON.stringify(miss.body); // what the miss stored
+    const ways: [string, (key: string) => unknown, string][] = [
+      ['the value at once', (k) => (k === skuCacheKey(sku) ? text : null), 'HIT'],
+      ['a promise of the value', (k) => Promise.resolve(k === skuCacheKey(sku) ? text : null), 'HIT'],
+      ['a promise of nothing', () => Promise.resolve(null), 'MISS'],
+      ['a rejected promise', () => Promise.reject(new Error('cache down')), 'MISS'],
+      ['a throw', () => {
+        throw new Error('cache down');
+      }, 'MISS'],
+      ['nothing at once', () => null, 'MISS'],
+    ];
+    try {
+      for (const [way, get, xCache] of ways) {
+        cache.get = get;
+        const r = await api(t.url, token, `/api/inventory/${sku}`);
+        expect([way, r.status, r.headers.get('x-cache'), r.body]).toEqual([way, 200, xCache, miss.body]);
+        expect(r.headers.get('server-timing')).toMatch(/^db;dur=\d+\.\d{3}, cache;dur=\d+\.\d{3}$/);
+        const gone = await api(t.url, token, '/api/inventory/SKU-999998');
+        expect([gone.status, gone.body]).toEqual([404, { error: 'sku not found', sku: 'SKU-999998' }]);
+      }
+    } finally {
+      if (own) cache.get = own;
+      else delete (cache as { get?: unknown }).get;
+    }
   });
 
   it('SQL injection in query, path and body fields: 400 or empty results, nothing changed', async () => {

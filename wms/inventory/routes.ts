@@ -1,6 +1,6 @@
 // Why: cached inventory reads (list with filters/paging, one SKU) with X-Cache and Server-Timing.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Ctx, serverTiming, timed } from '../context.ts';
+import { addTiming, type Ctx, serverTiming, timed } from '../context.ts';
 
 export const skuPattern = '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$';
 const SKU_TTL_MS = 30_000;
@@ -33,37 +33,68 @@ const columns = 'sku, name, location, quantity, reserved, quantity - reserved AS
 /**
  * Answers a cached read: the JSON text stored under `key`, or what `load` finds, stored for `ttl` ms
  * and sent. The text is sent as stored (no parse and serialize per hit: the hottest route of a load
- * test, issue 21). `load` finding nothing (undefined) sends nothing and returns false.
+ * test, issue 21). `load` finding nothing (undefined) sends nothing and answers false. A hit in the
+ * in-process cache is sent before this returns (true, not a promise): no promise turn per request.
  */
-async function sendCached(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, key: string, ttl: number, load: () => Promise<unknown>): Promise<boolean> {
-  let text: string | null;
+function sendCached(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, key: string, ttl: number, load: () => Promise<unknown>): true | Promise<boolean> {
+  const t = performance.now();
+  let got: string | null | Promise<string | null>;
   try {
-    text = await timed(req, 'cache', () => ctx.cache.get(key));
+    got = ctx.cache.get(key);
   } catch {
-    text = null; // a cache that cannot answer is a miss
+    got = null; // a cache that cannot answer is a miss
   }
-  if (text !== null) {
-    ctx.metrics.cacheHits.inc();
-    reply.header('X-Cache', 'HIT');
-  } else {
-    ctx.metrics.cacheMisses.inc();
-    const value = await timed(req, 'db', load);
-    if (value === undefined) return false;
-    const json = JSON.stringify(value);
-    await timed(req, 'cache', () => ctx.cache.set(key, json, ttl).catch(() => {}));
-    reply.header('X-Cache', 'MISS');
-    text = json;
+  if (typeof got === 'string') {
+    addTiming(req, 'cache', t);
+    return sendHit(ctx, req, reply, got);
   }
-  serverTiming(req, reply);
-  reply.type('application/json; charset=utf-8').send(text);
+  if (got === null) {
+    addTiming(req, 'cache', t);
+    return sendMiss(ctx, req, reply, key, ttl, load);
+  }
+  return got.then(
+    (text) => {
+      addTiming(req, 'cache', t);
+      return text === null ? sendMiss(ctx, req, reply, key, ttl, load) : sendHit(ctx, req, reply, text);
+    },
+    () => {
+      addTiming(req, 'cache', t);
+      return sendMiss(ctx, req, reply, key, ttl, load);
+    },
+  );
+}
+
+function sendHit(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, text: string): true {
+  ctx.metrics.cacheHits.inc();
+  reply.header('X-Cache', 'HIT');
+  sendJsonText(req, reply, text);
   return true;
 }
 
+async function sendMiss(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, key: string, ttl: number, load: () => Promise<unknown>): Promise<boolean> {
+  ctx.metrics.cacheMisses.inc();
+  const value = await timed(req, 'db', load);
+  if (value === undefined) return false;
+  const json = JSON.stringify(value);
+  await timed(req, 'cache', () => ctx.cache.set(key, json, ttl).catch(() => {}));
+  reply.header('X-Cache', 'MISS');
+  sendJsonText(req, reply, json);
+  return true;
+}
+
+function sendJsonText(req: FastifyRequest, reply: FastifyReply, text: string): void {
+  serverTiming(req, reply);
+  reply.type('application/json; charset=utf-8').send(text);
+}
+
 export async function inventoryRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
-  app.get('/api/inventory', { schema: listSchema }, async (req, reply) => {
+  // Both routes send before they return on an in-process cache hit, and return nothing (a returned
+  // reply is a thenable fastify waits on: a listener on the response per request); else the promise
+  // of the miss, resolved once it sent.
+  app.get('/api/inventory', { schema: listSchema }, (req, reply) => {
     const q = req.query as { search?: string; location?: string; minQty?: number; page: number; pageSize: number };
     const key = `inv:list:${JSON.stringify([q.search ?? '', q.location ?? '', q.minQty ?? '', q.page, q.pageSize])}`;
-    await sendCached(ctx, req, reply, key, LIST_TTL_MS, async () => {
+    const sent = sendCached(ctx, req, reply, key, LIST_TTL_MS, async () => {
       const where: string[] = [];
       const params: unknown[] = [];
       if (q.search) {
@@ -87,16 +118,18 @@ export async function inventoryRoutes(app: FastifyInstance, ctx: Ctx): Promise<v
       );
       return { items: items.rows, page: q.page, pageSize: q.pageSize, total: total.rows[0].n };
     });
-    return reply;
+    if (sent !== true) return sent.then(() => {});
   });
 
-  app.get('/api/inventory/:sku', { schema: skuSchema }, async (req, reply) => {
+  app.get('/api/inventory/:sku', { schema: skuSchema }, (req, reply) => {
     const { sku } = req.params as { sku: string };
-    const found = await sendCached(ctx, req, reply, skuCacheKey(sku), SKU_TTL_MS, async () => {
+    const sent = sendCached(ctx, req, reply, skuCacheKey(sku), SKU_TTL_MS, async () => {
       const { rows } = await ctx.db.read('inventory_item', `SELECT ${columns} FROM stock WHERE sku = $1`, [sku]);
       return rows[0];
     });
-    if (!found) return reply.code(404).send({ error: 'sku not found', sku });
-    return reply;
+    if (sent !== true)
+      return sent.then((found) => {
+        if (!found) reply.code(404).send({ error: 'sku not found', sku });
+      });
   });
 }
