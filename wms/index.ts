@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { lazyChildLogger } from './lazy-child-logger.ts';
 import { logRequests } from './request-log.ts';
 import { authenticate, requireAdminToken } from './auth/guard.ts';
 import { loginRoute, meRoute } from './auth/routes.ts';
@@ -96,7 +97,8 @@ export async function buildApp(config: TargetConfig, logger?: Logger): Promise<{
   const ctx: Ctx = { config, db, cache, faults, metrics, startedAt: Date.now() };
   const removeUploadDir = ownUploadDir(config.uploadDir);
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // a request's child logger is made when the request logs its first line (lazy-child-logger.ts)
+    ...(logger ? { loggerInstance: logger, childLoggerFactory: lazyChildLogger } : { logger: false }),
     // request lines are sampled by request-log.ts (server errors always logged); through a
     // LogController, as fastify 5.12 asks (the top-level option warns FSTDEP023 at every start)
     logController: new LogController({ disableRequestLogging: true }),
