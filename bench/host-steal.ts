@@ -6,9 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-
-/** The kernel's clock ticks per second for /proc/stat (USER_HZ: 100 on every Linux build that matters here). */
-const USER_HZ = 100;
+import { USER_HZ } from './process-cpu.ts';
 
 /** Seconds of CPU stolen from this machine since boot, over all its CPUs. */
 function stolenSeconds(): number {

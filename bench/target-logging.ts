@@ -15,6 +15,10 @@
  * floor` is what the target's own hooks, logger, auth, cache and metrics cost.
  * AETOS_BASELINE_DIR=<another checkout> adds that checkout's target with its default log to the
  * same rounds (before/after).
+ * Each run also prints the server's CPU (user + system, /proc/<pid>/stat) per request: the target
+ * holds one core at this load, so req/s is ~1 / that figure, and the figure moves with the host
+ * too (the same build read 36 to 79 µs in one hour on a 2-vCPU VM). To compare builds, count
+ * instructions: bench/target-instructions.ts.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { numberFlag } from './args.ts';
+import { processCpuSeconds } from './process-cpu.ts';
 import { lastJsonLine } from './json-line.ts';
 
 const seconds = numberFlag('seconds', 5);
@@ -71,17 +76,23 @@ try {
     execFileSync('wrk', ['-t', '1', '-c', '50', '-d', `${secs}s`, '-H', `authorization: Bearer ${token}`, '-s', join(here, 'http-wrk-report.lua'), `${t.url}/api/inventory/SKU-000001`], { encoding: 'utf8' });
   for (const [, t, token] of targets) wrkOn(t, token, 2);
   const rps = new Map<string, number[]>();
+  /** The server's CPU (user + system) per request, µs: its own cost, whatever the host leaves it. */
+  const cpu = new Map<string, number[]>();
   for (let r = 1; r <= rounds; r++) {
     // each round starts with another mode, so no mode always runs first (or last) in a round
     for (const [name, t, token] of [...targets.slice((r - 1) % targets.length), ...targets.slice(0, (r - 1) % targets.length)]) {
+      const cpuBefore = processCpuSeconds(t.pid);
       const out = wrkOn(t, token, seconds);
       const j = lastJsonLine<{ requests: number; seconds: number; errors: number; p99: number }>(out);
       const v = j.requests / j.seconds;
+      const us = ((processCpuSeconds(t.pid) - cpuBefore) / j.requests) * 1e6;
       rps.set(name, [...(rps.get(name) ?? []), v]);
-      console.log(`round ${r} ${name.padEnd(22)} ${Math.round(v).toLocaleString('en-US').padStart(7)} req/s  p99 ${j.p99.toFixed(2)} ms  errors ${j.errors}`);
+      cpu.set(name, [...(cpu.get(name) ?? []), us]);
+      console.log(`round ${r} ${name.padEnd(22)} ${Math.round(v).toLocaleString('en-US').padStart(7)} req/s  ${us.toFixed(1).padStart(5)} µs CPU per request  p99 ${j.p99.toFixed(2)} ms  errors ${j.errors}`);
     }
   }
-  const mean = (n: string) => (rps.get(n) ?? []).reduce((a, b) => a + b, 0) / (rps.get(n)?.length || 1);
+  const meanOf = (m: Map<string, number[]>, n: string) => (m.get(n) ?? []).reduce((a, b) => a + b, 0) / (m.get(n)?.length || 1);
+  const mean = (n: string) => meanOf(rps, n);
   const [q, s, e, b] = modes.map(([n]) => mean(n)) as [number, number, number, number | undefined];
   const bare = mean('bare node:http (peer)');
   const floor = mean('fastify floor (peer)');
@@ -89,6 +100,8 @@ try {
   console.log(`\nmean req/s: quiet ${Math.round(q)}, sampled ${Math.round(s)}, every request ${Math.round(e)}`);
   console.log(`sampled / quiet = ${(s / q).toFixed(2)}   every request / quiet = ${(e / q).toFixed(2)}   sampled / every request = ${(s / e).toFixed(2)}`);
   if (b !== undefined) console.log(`sampled / baseline (its default log) = ${(s / b).toFixed(2)}   (baseline ${Math.round(b)} req/s)`);
+  console.log(`CPU per request, µs: ${targets.map(([n]) => `${n} ${meanOf(cpu, n).toFixed(1)}`).join(', ')}`);
+  if (b !== undefined) console.log(`CPU per request, sampled / baseline = ${(meanOf(cpu, modes[1][0]) / meanOf(cpu, modes[3][0])).toFixed(2)}`);
   console.log(`sampled / bare node:http = ${(s / bare).toFixed(2)}   (bare ${Math.round(bare)} req/s: what this host gives any Node server)`);
   console.log(`sampled / fastify floor = ${(s / floor).toFixed(2)}   quiet / fastify floor = ${(q / floor).toFixed(2)}   (floor ${Math.round(floor)} req/s: fastify with one route and no hooks)`);
   console.log(`default (sampled) log: ${Math.round(s).toLocaleString('en-US')} req/s (goal ≥ 25,000 on an unloaded 2-core host)`);
