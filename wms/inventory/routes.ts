@@ -88,9 +88,9 @@ function sendJsonText(req: FastifyRequest, reply: FastifyReply, text: string): v
 }
 
 export async function inventoryRoutes(app: FastifyInstance, ctx: Ctx): Promise<void> {
-  // Both routes send before they return on an in-process cache hit, and return nothing (a returned
-  // reply is a thenable fastify waits on: a listener on the response per request); else the promise
-  // of the miss, resolved once it sent.
+  // Both routes send before they return on an in-process cache hit, and then return nothing
+  // (fastify sends what a handler returns unless it is undefined, and takes a returned reply for a
+  // promise to wait on); else the promise of the miss, resolved once it has sent.
   app.get('/api/inventory', { schema: listSchema }, (req, reply) => {
     const q = req.query as { search?: string; location?: string; minQty?: number; page: number; pageSize: number };
     const key = `inv:list:${JSON.stringify([q.search ?? '', q.location ?? '', q.minQty ?? '', q.page, q.pageSize])}`;
