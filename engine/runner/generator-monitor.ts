@@ -5,10 +5,10 @@
  * the end-of-test line: engine/metrics/generator.ts). Costs one 10 ms timer inside Node's delay
  * monitor and a read of /proc/thread-self/stat per window.
  */
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import { loopDelayResolutionMs, windowSaturated } from '../metrics/generator.ts';
 import type { MetricSink, Tags } from '../types.ts';
+import { procStatCpuMs } from './proc-stat-cpu.ts';
 
 /** Windows shorter than this are folded into the next one (the early 50 ms tick, a quick end). */
 const minWindowMs = 200;
@@ -21,14 +21,7 @@ function threadCpuMs(): number | undefined {
     const u = own();
     return (u.user + u.system) / 1000;
   }
-  try {
-    // Linux: utime and stime (fields 14 and 15) in clock ticks of 10 ms; read on this thread.
-    const s = readFileSync('/proc/thread-self/stat', 'latin1');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return undefined;
-  }
+  return procStatCpuMs('/proc/thread-self/stat'); // read on this thread
 }
 
 export class GeneratorMonitor {
