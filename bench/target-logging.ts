@@ -101,7 +101,8 @@ try {
   console.log(`sampled / quiet = ${(s / q).toFixed(2)}   every request / quiet = ${(e / q).toFixed(2)}   sampled / every request = ${(s / e).toFixed(2)}`);
   if (b !== undefined) console.log(`sampled / baseline (its default log) = ${(s / b).toFixed(2)}   (baseline ${Math.round(b)} req/s)`);
   console.log(`CPU per request, µs: ${targets.map(([n]) => `${n} ${meanOf(cpu, n).toFixed(1)}`).join(', ')}`);
-  if (b !== undefined) console.log(`CPU per request, sampled / baseline = ${(meanOf(cpu, modes[1][0]) / meanOf(cpu, modes[3][0])).toFixed(2)}`);
+  const [, cpuSampled, , cpuBaseline] = modes.map(([n]) => meanOf(cpu, n));
+  if (cpuBaseline !== undefined) console.log(`CPU per request, sampled / baseline = ${(cpuSampled / cpuBaseline).toFixed(2)}`);
   console.log(`sampled / bare node:http = ${(s / bare).toFixed(2)}   (bare ${Math.round(bare)} req/s: what this host gives any Node server)`);
   console.log(`sampled / fastify floor = ${(s / floor).toFixed(2)}   quiet / fastify floor = ${(q / floor).toFixed(2)}   (floor ${Math.round(floor)} req/s: fastify with one route and no hooks)`);
   console.log(`default (sampled) log: ${Math.round(s).toLocaleString('en-US')} req/s (goal ≥ 25,000 on an unloaded 2-core host)`);
