@@ -9,7 +9,9 @@
  * then counted --runs times: `callgrind_control -z` zeroes the counters, `wrk -t1 -c10` runs
  * --seconds, `callgrind_control -d` dumps them, and the dump's total over wrk's request count is the
  * instructions per request (the kernel's share, the same per request for every server, is not
- * counted). From each total go V8's compilers (still busy minutes after the warm-up). The servers
+ * counted). From each total go V8's compilers (still busy minutes after the warm-up) and its full
+ * (mark-compact) collections, which land in one run of three and add ~8k per request to it: they are
+ * printed apart, amortised over every counted request of the server. The servers
  * run node with --predictable (see nodeFlags), one alive at a time:
  * - the target of this checkout with its default (sampled) request log to a file, the in-process
  *   cache, rate limit off: the configuration of issue 21's ≥ 25k req/s goal, but on Postgres
@@ -143,50 +145,70 @@ function lastDump(s: Server): string {
   return join(s.dir, last[0]);
 }
 
+/** V8's full collections: marking (main-thread under --predictable), evacuation, slot updates. */
+const fullGcFunction = /v8::internal::(MarkCompactCollector|MarkingVisitorBase|MainMarkingVisitor|BodyDescriptorBase::Iterate\w*Pointers<v8::internal::(MainMarkingVisitor|RecordMigratedSlotVisitor)|RecordMigratedSlotVisitor|LiveObjectRange|EvacuateVisitorBase|EvacuateNewSpaceVisitor|EvacuateOldSpaceVisitor|\(anonymous namespace\)::RememberedSetUpdatingItem|Sweeper|IncrementalMarking|MarkingBarrier)\b/;
+
 /**
- * A dump's instructions: all, and those of V8's compilers (TurboFan, Maglev, Sparkplug, the parser
- * and bytecode generator), from callgrind_annotate's per-function list. The compilers still run for
+ * A dump's instructions: all, those of V8's compilers (TurboFan, Maglev, Sparkplug, the parser
+ * and bytecode generator) and those of its full collections, from callgrind_annotate's
+ * per-function list. A full collection marks the whole heap: one in a 10 s run added 82M
+ * instructions to it (7k per request) beside a run without one, so the runs read 95k and 103k where
+ * the scavenges, which follow the garbage of each request, stay in every run. The compilers still run for
  * a minute of instrumented requests after the warm-up, and their share moved a count by up to 30 %
  * between runs (bench/RESULTS.md): a cost of the first minutes, not of a request.
  */
-function instructions(file: string): { total: number; compiler: number } {
+function instructions(file: string): { total: number; compiler: number; fullGc: number } {
   const out = execFileSync('callgrind_annotate', ['--threshold=100', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   let total = 0;
   let compiler = 0;
+  let fullGc = 0;
   for (const line of out.split('\n')) {
     const m = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
     if (!m) continue;
     const n = Number(m[1].replaceAll(',', ''));
     if (m[2].startsWith('PROGRAM TOTALS')) total = n;
     else if (/v8::internal::(compiler|maglev|baseline|interpreter::BytecodeGenerator|Parser|Scanner)\b/.test(m[2])) compiler += n;
+    else if (fullGcFunction.test(m[2])) fullGc += n;
   }
   if (total === 0) throw new Error(`no PROGRAM TOTALS in ${file}`);
-  return { total, compiler };
+  return { total, compiler, fullGc };
 }
 
 /** Zeroes the counters, runs `work`, dumps them: the instructions counted between. */
-function counted(s: Server, work: () => void): { total: number; compiler: number } {
+function counted(s: Server, work: () => void): ReturnType<typeof instructions> {
   control(s, '-z');
   work();
   control(s, '-d');
   return instructions(lastDump(s));
 }
 
+/** One server's counted runs: instructions per request of each, and its full collections over all of them. */
+interface Tally {
+  perRequest: number[];
+  fullGc: number;
+  requests: number;
+}
+
 /**
- * One counted run of `s`: its instructions per request, V8's compilers left out. Instrumented
- * only for the run, and 5 s before it (not counted) while valgrind translates the code again.
+ * One counted run of `s`: its instructions per request, V8's compilers and full collections left
+ * out. Instrumented only for the run, and 5 s before it (not counted) while valgrind translates the
+ * code again.
  */
-function countRun(s: Server, perRequest: number[]): void {
+function countRun(s: Server, tally: Tally): void {
   control(s, '-i', 'on');
   wrk(s, 5, false);
   let requests = 0;
-  const { total, compiler } = counted(s, () => {
+  const { total, compiler, fullGc } = counted(s, () => {
     requests = wrk(s, seconds);
   });
   control(s, '-i', 'off');
-  perRequest.push((total - compiler) / requests);
+  tally.perRequest.push((total - compiler - fullGc) / requests);
+  tally.fullGc += fullGc;
+  tally.requests += requests;
   const f = (n: number) => Math.round(n / requests).toLocaleString('en-US').padStart(7);
-  console.log(`${s.name.padEnd(28)} run ${perRequest.length}: ${String(requests).padStart(6)} requests, ${f(total - compiler)} instructions per request (+${f(compiler)} in V8's compilers)`);
+  console.log(
+    `${s.name.padEnd(28)} run ${tally.perRequest.length}: ${String(requests).padStart(6)} requests, ${f(total - compiler - fullGc)} instructions per request (+${f(compiler)} in V8's compilers, +${f(fullGc)} in full collections)`,
+  );
 }
 
 /** Whether the server's process is still running (a killed one has a signal and no exit code). */
@@ -242,7 +264,7 @@ try {
         ] as [string, () => Promise<Server>][])
       : []),
   ];
-  const counts = new Map<string, number[]>(kinds.map(([name]) => [name, []]));
+  const counts = new Map<string, Tally>(kinds.map(([name]) => [name, { perRequest: [], fullGc: 0, requests: 0 }]));
   for (let pass = 0; pass < passes; pass++) {
     for (const [name, start] of pass % 2 === 0 ? kinds : [...kinds].reverse()) {
       const s = await start();
@@ -252,12 +274,13 @@ try {
       await stop(s);
     }
   }
-  const per = new Map([...counts].map(([name, c]) => [name, median(c)]));
+  const per = new Map([...counts].map(([name, c]) => [name, median(c.perRequest)]));
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const target = per.get('target (default log)')!;
   const floor = per.get('fastify floor (peer)');
   const bare = per.get('bare node:http (peer)');
-  console.log(`\nmedian instructions per request (V8's compilers left out): ${[...per].map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`);
+  console.log(`\nmedian instructions per request (V8's compilers and full collections left out): ${[...per].map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`);
+  console.log(`full collections, spread over every counted request: ${[...counts].map(([n, c]) => `${n} ${fmt(c.fullGc / c.requests)}`).join(', ')}`);
   if (floor !== undefined && bare !== undefined)
     console.log(`target − fastify floor = ${fmt(target - floor)} (what the target's own code costs); target / floor = ${(target / floor).toFixed(2)}; target / bare = ${(target / bare).toFixed(2)}`);
   const base = per.get('baseline (default log)');
