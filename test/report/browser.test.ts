@@ -3,7 +3,8 @@
 // with hostile names everywhere the script and the target put text (request names, URLs, group
 // and check names, error bodies): the verdict is there, every chart has data points, no console
 // errors, no injected script runs; light, dark and print layouts hold, and a PDF prints. Screenshots
-// and the PDF go to $TMPDIR/aetos-report-screens-XXXXXX/ (named on stderr at the end).
+// and the PDF go to $TMPDIR/aetos-report-screens-XXXXXX/, kept (and named on stderr) when a test of
+// the file failed or AETOS_KEEP_SCREENSHOTS=1, removed otherwise.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main as compare } from '../../cli/compare.ts';
 import { main as run } from '../../cli/run.ts';
 import { compareRuns, parseRules, sideFromReport } from '../../report/compare.ts';
@@ -21,9 +22,15 @@ import { syntheticRun } from './fixtures/synthetic-run.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const tmp = mkdtempSync(path.join(tmpdir(), 'aetos-browser-'));
-// The screenshots and the PDF are the test's artifacts: a folder of this run's own (several test
-// runs may share the machine), kept after the test and named on stderr for CI to collect.
+// The screenshots and the PDF: a folder of this run's own (several test runs may share the machine).
+// ~4 MB a run, so a passing run removes it; a failing one keeps it to be looked at.
 const shots = mkdtempSync(path.join(tmpdir(), 'aetos-report-screens-'));
+let failed = false;
+beforeEach(({ onTestFailed }) =>
+  onTestFailed(() => {
+    failed = true;
+  }),
+);
 const XSS = 'window.__xss=1';
 const hostile = {
   name: `</script><script>${XSS}</script>`,
@@ -53,7 +60,8 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((r) => server?.close(r));
   rmSync(tmp, { recursive: true, force: true });
-  process.stderr.write(`report screenshots: ${shots}\n`);
+  if (failed || process.env.AETOS_KEEP_SCREENSHOTS === '1') process.stderr.write(`report screenshots: ${shots}\n`);
+  else rmSync(shots, { recursive: true, force: true });
 });
 
 function script(duration: string): string {
