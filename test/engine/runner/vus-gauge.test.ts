@@ -22,8 +22,13 @@ describe('vus gauge', () => {
         .map((p) => ({ t: Date.parse(p.data.time), v: p.data.value as number }));
       expect(points.length).toBeGreaterThanOrEqual(8);
       const t0 = points[0]!.t;
+      // The highest sample reaches the plan at its own time, less the same 1-VU tolerance as every
+      // sample: a sample comes every second, and on a loaded machine the two nearest the 8-VU peak
+      // can sit 0.5 s either side of it (plan 7) and read 6. A gauge stuck low fails here and below.
       const maxVus = Math.max(...points.map((p) => p.v));
-      expect(maxVus).toBeGreaterThanOrEqual(7);
+      const peakPlan = Math.max(...points.map((p) => plan((p.t - t0) / 1000)));
+      expect(peakPlan, 'a sample within 1.5 s of the peak').toBeGreaterThanOrEqual(5);
+      expect(maxVus).toBeGreaterThanOrEqual(peakPlan - 1);
       for (const p of points) {
         const t = (p.t - t0) / 1000;
         const lo = Math.min(plan(Math.max(0, t - 0.3)), plan(t + 0.3)) - 1;
