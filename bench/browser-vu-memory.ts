@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/browser-vu-memory.ts [contexts=6]
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { browserSettings } from '../engine/modules/browser/settings.ts';

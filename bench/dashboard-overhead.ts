@@ -14,6 +14,7 @@
  * that checkout's engine without outputs and with --out html in the same rounds (before/after of a
  * change, same machine state).
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';

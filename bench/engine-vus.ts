@@ -11,6 +11,7 @@
  * Time to first iteration: from spawning the command to the first iteration's console line.
  * Targets (issue 3): ≤ 64 KB per VU (k6 documents 1–5 MB), ≤ 1 s to the first iteration at 1,000 VUs.
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

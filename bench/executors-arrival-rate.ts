@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/executors-arrival-rate.ts [seconds=3]
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { createExecutor, normalizeScenarios } from '../engine/executors/index.ts';
 import { parseSegment } from '../engine/execution/segment.ts';
 import type { ExecVu, ExecutorRuntime, IterationOutcome } from '../engine/types.ts';

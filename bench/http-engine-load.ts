@@ -5,6 +5,7 @@
  * requests, errors, CPU seconds, and http_req_duration percentiles.
  *   npx tsx bench/http-engine-load.ts URL VUS SECONDS
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { httpModule } from '../engine/modules/http/index.ts';
 import { createLogger } from '../engine/log.ts';
 import type { Tags, VuContext, VuPhase } from '../engine/types.ts';

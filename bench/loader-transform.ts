@@ -4,6 +4,7 @@
  * (~470 KB), the worst case for propagation.
  *   node --import tsx bench/loader-transform.ts [depth] [unrelated]
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { transformScript } from '../engine/loader/transform.ts';
 
 const depth = Number(process.argv[2] ?? 3000);

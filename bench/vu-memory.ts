@@ -4,6 +4,7 @@
  *   node --expose-gc --import tsx bench/vu-memory.ts 1000 [script]
  * Prints RSS and heap deltas per VU and the time from start to every VU's first iteration start.
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import path from 'node:path';
 import { createLogger } from '../engine/log.ts';
 import { loadScript } from '../engine/loader/index.ts';

@@ -9,6 +9,7 @@
  * Prints medians and the spread, and `node -e ''` as the host's floor (start-up figures from hosts
  * of different speed compare through it); bench/RESULTS.md keeps the numbers.
  */
+import './args.ts'; // first: --help prints this file's opening comment before anything loads
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';

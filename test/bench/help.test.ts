@@ -10,6 +10,8 @@ describe('bench --help', () => {
   for (const [file, usage] of [
     ['target-instructions.ts', 'npx tsx bench/target-instructions.ts [--warm 60]'],
     ['http-throughput.ts', 'npx tsx bench/http-throughput.ts [--seconds 10]'],
+    // positional arguments: '--help' would be read as a number of runs
+    ['worker-start.ts', 'Start-up cost of a run now that every VU runs in a worker thread'],
   ] as const)
     it(`${file} prints its opening comment, starts nothing and exits 0`, () => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', file), '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
