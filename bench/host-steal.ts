@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { USER_HZ } from './process-cpu.ts';
+import { USER_HZ } from '../engine/runner/proc-stat-cpu.ts';
 
 /** Seconds of CPU stolen from this machine since boot, over all its CPUs. */
 function stolenSeconds(): number {

@@ -5,9 +5,6 @@
  */
 import { procStatCpuMs } from '../engine/runner/proc-stat-cpu.ts';
 
-/** The kernel's clock ticks per second for /proc (USER_HZ: 100 on every Linux build that matters here). */
-export const USER_HZ = 100;
-
 export function processCpuSeconds(pid: number): number {
   return (procStatCpuMs(`/proc/${pid}/stat`) ?? Number.NaN) / 1000;
 }

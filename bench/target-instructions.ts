@@ -202,12 +202,13 @@ function countRun(s: Server, tally: Tally): void {
     requests = wrk(s, seconds);
   });
   control(s, '-i', 'off');
-  tally.perRequest.push((total - compiler - fullGc) / requests);
+  const own = total - compiler - fullGc;
+  tally.perRequest.push(own / requests);
   tally.fullGc += fullGc;
   tally.requests += requests;
   const f = (n: number) => Math.round(n / requests).toLocaleString('en-US').padStart(7);
   console.log(
-    `${s.name.padEnd(28)} run ${tally.perRequest.length}: ${String(requests).padStart(6)} requests, ${f(total - compiler - fullGc)} instructions per request (+${f(compiler)} in V8's compilers, +${f(fullGc)} in full collections)`,
+    `${s.name.padEnd(28)} run ${tally.perRequest.length}: ${String(requests).padStart(6)} requests, ${f(own)} instructions per request (+${f(compiler)} in V8's compilers, +${f(fullGc)} in full collections)`,
   );
 }
 
