@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numberFlag, stringFlag } from './args.ts';
 import { lastJsonLine } from './json-line.ts';
+import { userToken } from './target-login.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
@@ -109,12 +110,7 @@ async function startTarget(name: string, checkout: string): Promise<Server> {
   schemas.push(schema);
   const env = { RATE_LIMIT_PER_MINUTE: '0', DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema };
   const s = await start(name, [join(checkout, 'bin/aetos-load.js'), 'target', '--port', '0', '--log', log, '--exit-with-parent'], env, (out) => /AetosWMS target listening on (http:\/\/\S+)/.exec(out)?.[1]);
-  const login = await fetch(`${s.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'user0001', password: 'Passw0rd!' }),
-  });
-  s.token = ((await login.json()) as { token: string }).token;
+  s.token = await userToken(s.url);
   return s;
 }
 

@@ -7,15 +7,11 @@
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 import { spawnTarget } from '../wms/spawn.ts';
+import { userToken } from './target-login.ts';
 
 const t = await spawnTarget({ env: { RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0' } });
 try {
-  const login = await fetch(`${t.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'user0001', password: 'Passw0rd!' }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await userToken(t.url);
   for (const [name, path, duration] of [
     ['GET /api/inventory/:sku (cached)', '/api/inventory/SKU-000001', 5],
     ['GET /api/inventory?page=1 (2 s list cache)', '/api/inventory?page=1&pageSize=50', 5],

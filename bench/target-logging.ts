@@ -28,6 +28,7 @@ import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
 import { numberFlag } from './args.ts';
 import { processCpuSeconds } from './process-cpu.ts';
 import { lastJsonLine } from './json-line.ts';
+import { userToken } from './target-login.ts';
 
 const seconds = numberFlag('seconds', 5);
 const rounds = numberFlag('rounds', 3);
@@ -61,12 +62,7 @@ const targets: [string, SpawnedTarget, string][] = [];
 try {
   for (const [name, args, env, spawn] of modes) {
     const t = await spawn({ args: [...args], env: { RATE_LIMIT_PER_MINUTE: '0', ...env }, timeoutMs: 180_000 });
-    const login = await fetch(`${t.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'user0001', password: 'Passw0rd!' }),
-    });
-    targets.push([name, t, ((await login.json()) as { token: string }).token]);
+    targets.push([name, t, await userToken(t.url)]);
   }
   targets.push(['bare node:http (peer)', await spawnPeer('bare-node-server.js'), '']);
   targets.push(['fastify floor (peer)', await spawnPeer('fastify-floor-server.js'), '']);
