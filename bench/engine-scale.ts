@@ -18,12 +18,12 @@ import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { generatorVerdict } from '../engine/metrics/generator.ts';
 import { cServers } from './c-server.ts';
-import { numberFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { DISTURBED_CORES, stealMeter } from './host-steal.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
-const seconds = numberFlag('seconds', 15);
+const { seconds, 'no-active': noActive } = readFlags({ seconds: 15, 'no-active': false });
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const aetos = (args: string[]) => [process.execPath, join(root, 'bin/aetos-load.js'), 'run', ...args] as const;
 
@@ -106,7 +106,7 @@ try {
   console.log(`  later requests: max ${Math.max(...later).toFixed(2)} ms, ${inBand(later)}/${later.length} within 50–60 ms`);
 
   // 3. active VUs (--no-active: only the two figures above, e.g. beside a CPU hog)
-  if (!process.argv.includes('--no-active')) {
+  if (!noActive) {
     const fast = await servers.start();
     console.log(`\nactive VUs (http.get + sleep(1)) against the C server, ${seconds} s each`);
     const runs: [number, Awaited<ReturnType<typeof activeRun>>][] = [];

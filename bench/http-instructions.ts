@@ -23,16 +23,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { numberFlag, stringFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { lastJsonLine } from './json-line.ts';
 import { cServers } from './c-server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const short = numberFlag('short', 20_000);
-const long = numberFlag('long', 60_000);
-const vus = numberFlag('vus', 50);
-const baseline = stringFlag('baseline', undefined);
+const { short, long, vus, baseline } = readFlags({ short: 20_000, long: 60_000, vus: 50, baseline: undefined });
 
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });

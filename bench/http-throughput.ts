@@ -19,18 +19,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineWorkerCount } from '../engine/config/threads.ts';
 import { cServers } from './c-server.ts';
-import { numberFlag, stringFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { lastJsonLine } from './json-line.ts';
 import { DISTURBED_CORES, stealMeter } from './host-steal.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const seconds = numberFlag('seconds', 10);
-const vus = numberFlag('vus', 50);
-const rounds = numberFlag('rounds', 2);
-const WARM_UP_SECONDS = 3;
 /** --only throughput | accuracy */
-const only = stringFlag('only', '');
+const { seconds, vus, rounds, only } = readFlags({ seconds: 10, vus: 50, rounds: 2, only: '' });
+const WARM_UP_SECONDS = 3;
 
 interface Run {
   requests: number;

@@ -23,16 +23,12 @@ import { createCollector } from '../engine/runner/metrics-bridge.ts';
 import type { ScenarioInfo } from '../engine/types.ts';
 import { createVu, type Vu } from '../engine/vu/index.ts';
 import { cServers } from './c-server.ts';
-import { numberFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { runBundled } from './bundled.ts';
 
 await runBundled(import.meta.filename, ['--no-turbo-inlining']);
 
-const n = numberFlag('vus', 50);
-const iterations = numberFlag('iterations', 20_000);
-const top = numberFlag('top', 25);
-const sleep = numberFlag('sleep', 0);
-const survivors = process.argv.includes('--survivors');
+const { vus: n, iterations, top, sleep, survivors } = readFlags({ vus: 50, iterations: 20_000, top: 25, sleep: 0, survivors: false });
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string };

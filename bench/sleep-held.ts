@@ -25,14 +25,12 @@ import { loadScript } from '../engine/loader/index.ts';
 import { createCollector } from '../engine/runner/metrics-bridge.ts';
 import { Instance } from '../engine/runner/instance.ts';
 import { cServers } from './c-server.ts';
-import { numberFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { runBundled } from './bundled.ts';
 
 await runBundled(import.meta.filename, ['--expose-gc']);
 
-const n = numberFlag('vus', 2000);
-const top = numberFlag('top', 20);
-const seconds = numberFlag('seconds', 3);
+const { vus: n, top, seconds } = readFlags({ vus: 2000, top: 20, seconds: 3 });
 type Heap = Map<string, { size: number; count: number }>;
 
 const gc = (globalThis as { gc?: () => void }).gc;

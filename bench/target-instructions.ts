@@ -1,6 +1,6 @@
 /**
  * The embedded target's user-space instructions per cached read, counted rather than timed:
- *   npx tsx bench/target-instructions.ts [--warm 60] [--seconds 15] [--runs 3] [--passes 2] [--node-flags '--predictable'] [--peers 0] [--baseline <checkout>]
+ *   npx tsx bench/target-instructions.ts [--warm 60] [--seconds 15] [--runs 3] [--passes 2] [--node-flags=--predictable] [--peers 0] [--baseline <checkout>]
  *
  * bench/target-logging.ts times the target with wrk; on this VM the same build moved ±30 % between
  * runs, and one process read 13k req/s in both of its rounds where the next made 24k, so a change
@@ -27,27 +27,33 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { numberFlag, stringFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { lastJsonLine } from './json-line.ts';
 import { userToken } from './target-login.ts';
 
 const here = import.meta.dirname;
 const root = join(here, '..');
-const warmSeconds = numberFlag('warm', 60);
-const peers = numberFlag('peers', 1) !== 0;
-const seconds = numberFlag('seconds', 15);
-const runs = numberFlag('runs', 3);
-const passes = numberFlag('passes', 2);
+const flags = readFlags({
+  warm: 60,
+  peers: 1,
+  seconds: 15,
+  runs: 3,
+  passes: 2,
+  'node-flags': '--predictable',
+  baseline: undefined,
+  // Postgres, not the default PGlite: PGlite's heap is large, and one full GC of it lands in a
+  // counted run as tens of thousands of instructions per request. The cached read never reaches it.
+  database: process.env.DATABASE_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+});
+const { warm: warmSeconds, seconds, runs, passes, baseline, database: databaseUrl } = flags;
+const peers = flags.peers !== 0;
 /**
- * Flags for every server's node (space-separated). V8's --predictable by default: without it two
- * processes of one build counted 95k and 135k instructions per request (its JIT and GC race their
- * background threads, and a process keeps what its race decided); with it, 94–96k, twice.
+ * Flags for every server's node (space-separated; `--node-flags=--predictable`, as its value starts
+ * with a dash). V8's --predictable by default: without it two processes of one build counted 95k
+ * and 135k instructions per request (its JIT and GC race their background threads, and a process
+ * keeps what its race decided); with it, 94–96k, twice.
  */
-const nodeFlags = (stringFlag('node-flags', '--predictable') as string).split(' ').filter(Boolean);
-const baseline = stringFlag('baseline', undefined);
-// Postgres, not the default PGlite: PGlite's heap is large, and one full GC of it lands in a counted
-// run as tens of thousands of instructions per request. The cached read never reaches the database.
-const databaseUrl = stringFlag('database', process.env.DATABASE_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+const nodeFlags = flags['node-flags'].split(' ').filter(Boolean);
 /** One schema per target, dropped at the end. */
 const schemas: string[] = [];
 

@@ -30,14 +30,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnTarget, type SpawnedTarget } from '../wms/spawn.ts';
-import { numberFlag } from './args.ts';
+import { readFlags } from './args.ts';
 import { type ExportedBuild, exportCommit } from './issue-build.ts';
 import { processCpuSeconds } from './process-cpu.ts';
 import { lastJsonLine } from './json-line.ts';
 import { userToken } from './target-login.ts';
 
-const seconds = numberFlag('seconds', 5);
-const rounds = numberFlag('rounds', 3);
+const { seconds, rounds, 'no-issue-build': noIssueBuild } = readFlags({ seconds: 5, rounds: 3, 'no-issue-build': false });
 const here = import.meta.dirname;
 
 const dir = mkdtempSync(join(tmpdir(), 'aetos-target-log-'));
@@ -55,7 +54,7 @@ if (baselineDir) {
 /** The build issue 21 was filed against, and what it made on the issue's host (wrk -t1 -c50, no log). */
 const issue = { commit: '4272560', quietRps: 29_300, goalRps: 25_000 };
 let issueBuild: ExportedBuild | undefined;
-if (!process.argv.includes('--no-issue-build')) {
+if (!noIssueBuild) {
   try {
     issueBuild = exportCommit(issue.commit);
     const built = (await import(join(issueBuild.dir, 'wms/spawn.ts'))) as { spawnTarget: Spawn };
