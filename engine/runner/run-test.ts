@@ -17,6 +17,7 @@ import { consolidate, consolidateSettings, layerFromEnv } from '../config/index.
 import type { ConfigLayer } from '../config/index.ts';
 import { EngineError, ExitCode, ScriptLoadError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { browserFoldersRemoved } from '../modules/browser/temp-folder.ts';
 import { workerStartOf } from './worker-start.ts';
 import { renderHeader } from './header.ts';
 import type { InstanceHost } from './host.ts';
@@ -423,11 +424,12 @@ class TestRun {
     await Promise.allSettled(this.spares.splice(0).map((t) => t.terminate()));
   }
 
-  /** Ends the lifecycle role, then any thread still running: nothing of the run outlives it. */
+  /** Ends the lifecycle role, then any thread still running: nothing of the run outlives it, browsers and their temp files included. */
   async closeLifecycle(): Promise<void> {
     await this.terminateSpares();
     await this.lifecycle.close();
     await Promise.allSettled([...this.threads].map((t) => t.terminate()));
+    await browserFoldersRemoved();
   }
 
   // --- report ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { EngineError, ExitCode } from '../errors.ts';
 import type { LogFields, LogLevel } from '../log.ts';
+import { removeThreadBrowserFolderSoon } from '../modules/browser/temp-folder.ts';
 import { takePrewarmed } from './prewarm.ts';
 import { workerEntryFile } from './worker-bundle.ts';
 import type { FromWorker, Role, ToWorker } from './worker-protocol.ts';
@@ -37,6 +38,10 @@ export class WorkerThread {
   private users = 0;
   private ended: ThreadEnd | undefined;
   private terminating = false;
+  /** The worker's thread id, kept: Node resets it to -1 once the thread exits. */
+  private threadId = -1;
+  /** Removing what the thread's browsers left (modules/browser/temp-folder.ts), started when it ends. */
+  private leftovers: Promise<void> = Promise.resolve();
   /** Date.now() of the last message: a thread that stays silent is running script code that does not yield. */
   lastHeard = Date.now();
   readonly exited: Promise<ThreadEnd>;
@@ -85,6 +90,7 @@ export class WorkerThread {
         resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
       });
     this.worker = w;
+    this.threadId = w.threadId;
     this.events.threads?.add(this);
     if (warm) {
       // a prewarmed thread (prewarm.ts) learns what to run from its first message, unless `run` has sent it
@@ -115,6 +121,8 @@ export class WorkerThread {
   private end(e: ThreadEnd): void {
     if (this.ended) return;
     this.ended = e;
+    // a terminated thread's Chromium outlives it for a moment, and its temp files for good
+    if (this.threadId >= 0) this.leftovers = removeThreadBrowserFolderSoon(this.threadId);
     this.events.threads?.delete(this);
     this.resolveExit(e);
     this.resolveOnline();
@@ -178,13 +186,15 @@ export class WorkerThread {
     return answer as Promise<Extract<FromWorker, { type: T }>>;
   }
 
-  /** Ends the thread now, whatever it runs. */
+  /** Ends the thread now, whatever it runs, and what its browsers left behind. */
   async terminate(): Promise<void> {
     this.terminating = true;
     if (!this.worker) return this.end({ kind: 'terminated' });
-    if (this.ended) return;
-    await this.worker.terminate();
-    this.end({ kind: 'terminated' });
+    if (!this.ended) {
+      await this.worker.terminate();
+      this.end({ kind: 'terminated' });
+    }
+    await this.leftovers;
   }
 
   /** Every message, before request matching (ticks, stats, …). */
@@ -203,7 +213,7 @@ export class WorkerThread {
    * is terminated once no role uses it.
    */
   async close(role: Role, ms: number): Promise<void> {
-    if (this.ended) return;
+    if (this.ended) return this.leftovers;
     if (this.worker) {
       const closed = this.request({ type: 'close', role }, 'closed').catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;

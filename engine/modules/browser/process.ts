@@ -6,8 +6,10 @@
  * run. Closed when the last VU of the thread closes; killed when the thread exits (a thread that
  * is terminated closes its pipe to Chromium, which then exits by itself).
  */
+import { threadId } from 'node:worker_threads';
 import { chromium, type Browser } from 'playwright-core';
 import type { BrowserSettings } from './settings.ts';
+import { launchFolder } from './temp-folder.ts';
 
 export interface LaunchedBrowser {
   readonly browser: Browser;
@@ -46,15 +48,34 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   if (!settings.executablePath) {
     throw new Error('no Chromium found: install Debian\'s chromium (apt-get install chromium) or set K6_BROWSER_EXECUTABLE_PATH');
   }
-  const browser = await chromium.launch({
-    executablePath: settings.executablePath,
-    headless: settings.headless,
-    args: settings.args,
-    timeout: Math.max(settings.timeoutMs, 30_000),
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  });
+  // Playwright's profile and artifacts folders and Chromium's temp files go into a folder of this
+  // launch, removed even when the browser or this thread is killed (temp-folder.ts). Playwright
+  // reads os.tmpdir() while it launches: TMPDIR is this thread's own copy of the environment.
+  const temp = launchFolder(threadId);
+  const machineTmp = process.env.TMPDIR;
+  let browser: Browser;
+  try {
+    process.env.TMPDIR = temp.dir;
+    const env = { ...process.env };
+    if (temp.chromiumTemp === undefined) delete env.TMPDIR;
+    else env.TMPDIR = temp.chromiumTemp;
+    browser = await chromium.launch({
+      executablePath: settings.executablePath,
+      headless: settings.headless,
+      args: settings.args,
+      env,
+      timeout: Math.max(settings.timeoutMs, 30_000),
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  } catch (e) {
+    temp.remove();
+    throw e;
+  } finally {
+    if (machineTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = machineTmp;
+  }
   const waiting = new Set<() => void>();
   let isGone = false;
   const whenGone = (fn: () => void) => {
@@ -77,6 +98,7 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   // to report (it was replaced without a word), and its pid may then stay unknown
   browser.on('disconnected', () => {
     isGone = true;
+    temp.removeOnceGone(pid);
     for (const fn of waiting) fn();
     waiting.clear();
     if (pid !== undefined) known.delete(pid);
@@ -91,7 +113,10 @@ async function launch(settings: BrowserSettings, onCrash: (pid: number | undefin
   } catch {
     // no pid: a hang can then only be timed out, not ended
   }
-  if (pid !== undefined && !isGone) known.add(pid);
+  if (pid !== undefined && !isGone) {
+    known.add(pid);
+    temp.notePid(pid);
+  }
   if (!exitHook) {
     exitHook = true;
     // a thread that ends normally ends its browser; one the coordinator terminates while it runs

@@ -117,6 +117,15 @@ function hasRenderer(pid: number): true | undefined {
   return rows.some((f) => ours.has(Number(f[0])) && f.includes('--type=renderer')) ? true : undefined;
 }
 
+/**
+ * What browsers left in the temp folder: Playwright's profile and artifacts folders, Chromium's
+ * own files, the engine's per-thread folders (engine/modules/browser/temp-folder.ts). A run must
+ * leave none, however its browsers ended.
+ */
+function leftovers(): string[] {
+  return readdirSync(tmp).filter((f) => /^(playwright|org\.chromium|\.org\.chromium|aetos-b\d)/.test(f));
+}
+
 async function until<T>(what: string, probe: () => T | undefined, limitMs = 30_000): Promise<T> {
   const end = Date.now() + limitMs;
   for (;;) {
@@ -149,6 +158,7 @@ describe.skipIf(!haveChromium)('k6/browser on Chromium', () => {
     expect(files).toEqual(['order-vu1-it0.png']);
     expect(readFileSync(path.join(shots, 'screenshots', files[0]!)).subarray(1, 4).toString()).toBe('PNG');
     expect(chromiumChildren()).toEqual([]);
+    expect(leftovers()).toEqual([]);
   }, 90_000);
 
   it('a latency fault pushes LCP over its threshold: exit 99', async () => {
@@ -240,6 +250,7 @@ export default async function () {
     // iterations pass again on the third browser
     expect(r.passedChecksAt.filter((t) => t >= thirdAt).length).toBeGreaterThan(0);
     expect(chromiumChildren()).toEqual([]);
+    expect(leftovers()).toEqual([]); // three browsers, two of them killed: nothing of theirs stays
   }, 60_000);
 
   it('a worker thread terminated for a script that never yields takes its browser with it', async () => {
@@ -258,8 +269,10 @@ export default async function () {
     const pid = await until('a browser', () => chromiumChildren()[0]);
     const r = await running;
     expect(r.code, r.err).toBe(0);
-    // the thread was terminated while in script code (its exit handlers never ran): its pipe closed, so Chromium ended
-    await until('the browser to end', () => (chromiumChildren().includes(pid) ? undefined : true), 15_000);
+    // the thread was terminated while in script code (its exit handlers never ran): the coordinator
+    // ended its Chromium and removed the temp files of both, before the run returned
+    expect(chromiumChildren()).not.toContain(pid);
+    expect(leftovers()).toEqual([]);
   }, 40_000);
 
   it("a page from browser.newPage() owns its context: closing it allows the next newPage(); a second open context is k6's error; evaluate, mouse, keyboard", async () => {
