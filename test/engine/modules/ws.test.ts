@@ -135,7 +135,10 @@ export function interval() {
     expect(await h.iterate(vu, 1, { exec: 'refused' })).toEqual(['completed']); // a thrown iteration still counts as completed (k6; issue 13)
     expect(h.rec.errors.join('\n')).toMatch(/websocket: bad handshake \(HTTP 403 from ws:\/\/127\.0\.0\.1:\d+\/nope\)/);
     expect(await h.iterate(vu, 1, { exec: 'interval' })).toEqual(['completed']);
-    expect(h.rec.console).toContain('ticks 3');
+    // close() at the third tick ends the session (connect returned); a tick more may land while the
+    // close handshake is in flight on a loaded machine (k6's intervals also run until the socket is done)
+    const ticks = h.rec.console.map((l) => /^ticks (\d+)$/.exec(l)?.[1]).find(Boolean);
+    expect(Number(ticks)).toBeGreaterThanOrEqual(3);
   });
 });
 
