@@ -4,7 +4,8 @@
  * out-of-memory kill) the next use launches a new one, and one that stops answering is ended with
  * SIGKILL (`suspectHang`), so a broken browser costs the iterations that were using it, never the
  * run. Closed when the last VU of the thread closes; killed when the thread exits (a thread that
- * is terminated closes its pipe to Chromium, which then exits by itself).
+ * is terminated closes its pipe to Chromium, which then exits by itself, and the coordinator ends
+ * its process group and removes its temp files: temp-folder.ts).
  */
 import { threadId } from 'node:worker_threads';
 import { chromium, type Browser } from 'playwright-core';
