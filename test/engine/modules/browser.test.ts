@@ -145,7 +145,12 @@ describe.skipIf(!haveChromium)('k6/browser on Chromium', () => {
     for (const v of ['lcp', 'fcp', 'cls', 'inp', 'ttfb']) expect(r.samples[`browser_web_vital_${v}`] ?? 0, v).toBeGreaterThan(0);
     // five page loads per iteration (login, inventory, search results, item, orders), two iterations
     expect(r.samples.browser_web_vital_fcp).toBe(10);
-    expect(r.samples.browser_web_vital_lcp).toBe(10);
+    // LCP: at most one per page load, and nearly all of them. The journey clicks on as soon as the
+    // data rows are in the DOM; the headline that is the LCP element paints in that same frame, and
+    // on a loaded machine the click can navigate before Chromium has delivered the entry (9 of 10
+    // in one .ci/run). A lost flush would read far fewer, a doubled one more than 10.
+    expect(r.samples.browser_web_vital_lcp).toBeGreaterThanOrEqual(8);
+    expect(r.samples.browser_web_vital_lcp).toBeLessThanOrEqual(10);
     expect(r.samples.browser_http_req_duration).toBeGreaterThan(20);
     expect(m.browser_http_req_failed!.value).toBe(0);
     expect(m.browser_data_received!.count).toBeGreaterThan(10_000);
