@@ -60,6 +60,8 @@ if (!noIssueBuild) {
     const built = (await import(join(issueBuild.dir, 'wms/spawn.ts'))) as { spawnTarget: Spawn };
     modes.push([`issue's build ${issue.commit}, quiet`, ['--quiet'], {}, built.spawnTarget]);
   } catch (e) {
+    issueBuild?.remove();
+    issueBuild = undefined; // no scaled goal from a build that did not load
     console.log(`${(e as Error).message}: the goal is printed unscaled`);
   }
 }
