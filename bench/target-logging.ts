@@ -127,7 +127,7 @@ try {
     const then = mean(`issue's build ${issue.commit}, quiet`);
     const scaled = (issue.goalRps / issue.quietRps) * then;
     console.log(
-      `goal scaled to this host: the issue's build makes ${Math.round(then).toLocaleString('en-US')} req/s quiet here (${issue.quietRps.toLocaleString('en-US')} on the issue's host), so 25,000 there is ${Math.round(scaled).toLocaleString('en-US')} here: default log / scaled goal = ${(s / scaled).toFixed(2)} (${s >= scaled ? 'met' : 'not met'})`,
+      `goal scaled to this host: the issue's build makes ${Math.round(then).toLocaleString('en-US')} req/s quiet here (${issue.quietRps.toLocaleString('en-US')} on the issue's host), so ${issue.goalRps.toLocaleString('en-US')} there is ${Math.round(scaled).toLocaleString('en-US')} here: default log / scaled goal = ${(s / scaled).toFixed(2)} (${s >= scaled ? 'met' : 'not met'})`,
     );
   }
 } finally {

@@ -40,8 +40,6 @@ export class WorkerThread {
   private terminating = false;
   /** The worker's thread id, kept: Node resets it to -1 once the thread exits. */
   private threadId = -1;
-  /** Removing what the thread's browsers left (modules/browser/temp-folder.ts), started when it ends. */
-  private leftovers: Promise<void> = Promise.resolve();
   /** Date.now() of the last message: a thread that stays silent is running script code that does not yield. */
   lastHeard = Date.now();
   readonly exited: Promise<ThreadEnd>;
@@ -121,8 +119,9 @@ export class WorkerThread {
   private end(e: ThreadEnd): void {
     if (this.ended) return;
     this.ended = e;
-    // a terminated thread's Chromium outlives it for a moment, and its temp files for good
-    if (this.threadId >= 0) this.leftovers = removeThreadBrowserFolderSoon(this.threadId);
+    // a terminated thread's Chromium outlives it for a moment, and its temp files for good; the
+    // run awaits the removal before it returns (run-test.ts closeLifecycle)
+    if (this.threadId >= 0) void removeThreadBrowserFolderSoon(this.threadId);
     this.events.threads?.delete(this);
     this.resolveExit(e);
     this.resolveOnline();
@@ -186,15 +185,13 @@ export class WorkerThread {
     return answer as Promise<Extract<FromWorker, { type: T }>>;
   }
 
-  /** Ends the thread now, whatever it runs, and what its browsers left behind. */
+  /** Ends the thread now, whatever it runs. */
   async terminate(): Promise<void> {
     this.terminating = true;
     if (!this.worker) return this.end({ kind: 'terminated' });
-    if (!this.ended) {
-      await this.worker.terminate();
-      this.end({ kind: 'terminated' });
-    }
-    await this.leftovers;
+    if (this.ended) return;
+    await this.worker.terminate();
+    this.end({ kind: 'terminated' });
   }
 
   /** Every message, before request matching (ticks, stats, …). */
@@ -213,7 +210,7 @@ export class WorkerThread {
    * is terminated once no role uses it.
    */
   async close(role: Role, ms: number): Promise<void> {
-    if (this.ended) return this.leftovers;
+    if (this.ended) return;
     if (this.worker) {
       const closed = this.request({ type: 'close', role }, 'closed').catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;

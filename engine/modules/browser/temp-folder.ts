@@ -110,8 +110,8 @@ const inFlight = new Set<Promise<void>>();
 
 /**
  * Starts `removeThreadBrowserFolder(threadId)` (coordinator side, when a thread ends); never rejects.
- * A thread terminated by a watchdog is not awaited by whoever ends the run, so the run waits on
- * `browserFoldersRemoved()` instead.
+ * Threads end in many places (a watchdog's terminate is not awaited by whoever ends the run), so
+ * the run waits for all of them at once: `browserFoldersRemoved()`.
  */
 export function removeThreadBrowserFolderSoon(threadId: number): Promise<void> {
   const p: Promise<void> = removeThreadBrowserFolder(threadId)
@@ -158,11 +158,10 @@ export async function removeThreadBrowserFolder(threadId: number, waitMs = 5000)
   for (;;) {
     try {
       rmSync(folder, { recursive: true, force: true });
-      if (!existsSync(folder)) return;
     } catch (e) {
       if (Date.now() >= until) throw e;
     }
-    if (Date.now() >= until) return;
+    if (!existsSync(folder) || Date.now() >= until) return;
     await wait();
   }
 }
